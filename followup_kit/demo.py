@@ -1,0 +1,343 @@
+"""A synthetic, deterministic demo cohort that behaves like the surveys say.
+
+Nobody in it is real: names, companies and dates are drawn from small invented lists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+
+__all__ = ["DEMO_END", "generate", "write_demo_files"]
+
+#: The last day of the committed demo cohort (a Friday); notebooks under test use
+#: the Monday after it as "today".
+DEMO_END = date(2026, 10, 30)
+
+_FIRST = (
+    "Alex Amara Bea Carlos Dana Eli Farah Gus Hana Ivan Jo Kemal Lena Mateo Nia Omar "
+    "Priya Quinn Rosa Sami Tariq Uma Vic Wen Xavi Yara Zoe Ade Bruno Chiara Dev Erin "
+    "Femi Greta Hugo Ines Jun Kai Lucia Milo"
+).split()
+_LAST = (
+    "Rivera Okafor Lindqvist Haddad Moreau Tanaka Novak Mensah Silva Kowalski Byrne "
+    "Aziz Park Costa Varga Nguyen Larsen Osei Petrov Romero Schulz Dubois Farouk Ito "
+    "Jensen Kaur Lopez Murphy Nakamura Ortiz"
+).split()
+_COMPANIES = (
+    "Northwind Analytics|Bluepeak Logistics|Harbour & Pine|Quillstone Health|Verdant Foods|"
+    "Ironleaf Software|Copperline Energy|Maplegate Bank|Brightwater Schools|Solace Insurance|"
+    "Tidewell Retail|Granite Arc Engineering|Lumen Street Media|Oakridge Council|Fernhill Labs|"
+    "Riverbend Hospital|Kestrel Aviation|Saffron Hotels|Nimbus Cloud Co|Atlas Freight|"
+    "Cedarview Care|Polaris Robotics|Marlow Legal|Juniper Telecom|Wayfarer Travel|"
+    "Beacon Nonprofit|Summit Outdoor|Larkspur Design|Ember Games|Foundry Works"
+).split("|")
+_ROLES = (
+    "Data Analyst|Project Coordinator|Operations Manager|Software Engineer|Nurse|"
+    "Account Executive|Logistics Planner|HR Generalist|Teacher|Marketing Specialist|"
+    "Financial Analyst|Customer Success Lead|Electrician|Policy Officer|UX Researcher|"
+    "Procurement Officer|Lab Technician|Facilities Supervisor|Paralegal|Product Manager"
+).split("|")
+_COHORTS = ("Spring cohort", "Summer cohort", "Autumn cohort", "Veterans' group")
+_COUNTRIES = (("US", 0.7), ("GB", 0.15), ("CA", 0.1), ("IE", 0.05))
+
+_ROUNDS = (("screen", 0.25), ("first", 0.35), ("second", 0.2), ("final", 0.12), ("panel", 0.06))
+_ROUNDS += (("other", 0.02),)
+_ROUTES = (("direct", 0.6), ("hr", 0.25), ("agency", 0.15))
+_TY_CHANNELS = (("email", 0.8), ("linkedin", 0.08), ("handwritten", 0.07), ("text", 0.05))
+_SC_CHANNELS = (("email", 0.6), ("phone", 0.3), ("voicemail", 0.1))
+
+
+def _pick(rng: np.random.Generator, options: tuple, n: int) -> np.ndarray:
+    values, weights = zip(*options, strict=True)
+    p = np.asarray(weights, dtype=float)
+    return np.asarray(values, dtype=object)[rng.choice(len(values), size=n, p=p / p.sum())]
+
+
+def _weekday(days: np.ndarray) -> np.ndarray:
+    """Move datetime64[D] values that fall on a weekend to the Monday after."""
+    return np.busday_offset(days, 0, roll="forward")
+
+
+def generate(
+    n_clients: int = 40, seed: int = 7, *, end: date = DEMO_END, days: int = 365
+) -> dict[str, pd.DataFrame]:
+    """Generate a demo cohort in the shape of :meth:`Workbook.tables`.
+
+    Each client has on average 20 interviews spread over the ``days`` before
+    ``end``, with one to three interviewers (three or four on a panel), thank-you
+    notes, status checks, second follow-ups, employer replies and feedback
+    requests. Anything dated after ``end`` has not happened yet and is left out,
+    so recent interviews are still waiting.
+
+    The effects built in (so the coach's charts have something true to find):
+
+    * about 78% of clients' interviews get a thank-you; its delay is 0 days (35%),
+      1 day (30%), 2-3 days (20%), 4-7 days (10%) or 8+ days (5%);
+    * the chance of any reply within 30 days follows
+      ``logit p = -1.0 + 0.6 [thank-you within a day] + 0.35 [thank-you 2-3 days]
+      + 0.45 [first status check 4-7 days after] + 0.2 [status check at another time]
+      + 0.3 [final or panel round]``: about 40% of interviews get any reply, so about
+      60% are ghosted, inside the 40-75% surveys report (Greenhouse 2022: 75%);
+    * replies take 2-30 days (median about 8); a reply is a rejection 45% of the time,
+      next round 33%, offer 10% (more after a final round), still deciding 12%.
+
+    These are moderate, made-up effects for teaching, not estimates of real ones.
+
+    Parameters
+    ----------
+    n_clients
+        How many clients; 50,000 gives about a million interviews in seconds.
+    seed
+        Same seed, same cohort.
+    end, days
+        The cohort covers ``days`` days up to ``end``.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``clients, interviews, interviewers, follow_ups, responses, skipped_steps``
+        with the dtypes of :func:`followup_kit.schema.frame_dtypes`.
+    """
+    rng = np.random.default_rng(seed)
+    end64 = np.datetime64(end, "D")
+
+    # Clients.
+    cid = np.arange(1, n_clients + 1)
+    names = _pick(rng, tuple((f, 1) for f in _FIRST), n_clients) + " "
+    names = names + _pick(rng, tuple((s, 1) for s in _LAST), n_clients)
+    clients = pd.DataFrame(
+        {
+            "id": cid,
+            "name": names,
+            "cohort": np.asarray(_COHORTS, dtype=object)[(cid - 1) % len(_COHORTS)],
+            "country": _pick(rng, _COUNTRIES, n_clients),
+            "username": None,
+            "created": pd.Timestamp(end - timedelta(days=days)),
+        }
+    )
+
+    # Interviews: about 20 per client, on weekdays.
+    per = 1 + rng.poisson(19, n_clients)
+    n = int(per.sum())
+    client_of = np.repeat(cid, per)
+    iv_day = _weekday(end64 - rng.integers(0, days, n).astype("timedelta64[D]"))
+    iv_day = np.minimum(iv_day, np.busday_offset(end64, 0, roll="backward"))
+    rounds = _pick(rng, _ROUNDS, n)
+    route = _pick(rng, _ROUTES, n)
+    fmt = np.where(
+        rounds == "screen", "phone", np.where(rng.random(n) < 0.5, "video", "onsite")
+    ).astype(object)
+    has_decision = rng.random(n) < 0.4
+    decision = iv_day + rng.integers(5, 15, n).astype("timedelta64[D]")
+    iid = np.arange(1, n + 1)
+
+    # Interviewers: 1-3, 3-4 on a panel.
+    n_people = np.where(rounds == "panel", rng.integers(3, 5, n), rng.integers(1, 4, n))
+    person_iv = np.repeat(iid, n_people)
+    m = len(person_iv)
+    person_names = _pick(rng, tuple((f, 1) for f in _FIRST), m) + " "
+    person_names = person_names + _pick(rng, tuple((s, 1) for s in _LAST), m)
+    first_person = np.concatenate(([0], np.cumsum(n_people)[:-1])) + 1  # interviewer ids
+
+    # Thank-you notes: one per interviewer for most clients, else only to the first.
+    ty_sent = rng.random(n) < 0.78
+    ty_delay = _pick(rng, ((0, 0.35), (1, 0.30), (2, 0.12), (3, 0.08), (5, 0.10), (9, 0.05)), n)
+    ty_delay = ty_delay.astype(int) + (ty_delay.astype(int) >= 5) * rng.integers(-1, 3, n)
+    ty_each = rng.random(n) < 0.7
+    ty_count = np.where(ty_sent, np.where(ty_each, n_people, 1), 0)
+    ty_iv = np.repeat(iid, ty_count)
+    ty_offset = np.arange(len(ty_iv)) - np.repeat(np.cumsum(ty_count) - ty_count, ty_count)
+    ty_day = np.repeat(iv_day + ty_delay.astype("timedelta64[D]"), ty_count)
+    ty_channel = np.repeat(_pick(rng, _TY_CHANNELS, n), ty_count)
+
+    # First status check: after the decision date if one was given, else ~a week.
+    sc_sent = rng.random(n) < 0.6
+    sc_delay = np.where(
+        has_decision,
+        (decision - iv_day).astype(int) + rng.integers(1, 6, n),
+        rng.choice([2, 3, 5, 6, 7, 7, 8, 10, 14, 18], n),
+    )
+    sc_day = iv_day + sc_delay.astype("timedelta64[D]")
+    sc_channel = _pick(rng, _SC_CHANNELS, n)
+
+    # Replies.
+    ty_fast = ty_sent & (ty_delay <= 1)
+    ty_mid = ty_sent & (ty_delay >= 2) & (ty_delay <= 3)
+    sc_good = sc_sent & (sc_delay >= 4) & (sc_delay <= 7)
+    late_round = np.isin(rounds, ["final", "panel"])
+    logit = (
+        -1.0
+        + 0.6 * ty_fast
+        + 0.35 * ty_mid
+        + 0.45 * sc_good
+        + 0.2 * (sc_sent & ~sc_good)
+        + 0.3 * late_round
+    )
+    replied = rng.random(n) < 1 / (1 + np.exp(-logit))
+    reply_delay = np.clip(np.round(rng.lognormal(np.log(8), 0.6, n)), 2, 30).astype(int)
+    reply_day = iv_day + reply_delay.astype("timedelta64[D]")
+    result = np.where(
+        late_round,
+        _pick(rng, (("rejection", 45), ("next_round", 15), ("offer", 28), ("still", 12)), n),
+        _pick(rng, (("rejection", 45), ("next_round", 35), ("offer", 8), ("still", 12)), n),
+    )
+    result = np.where(result == "still", "still_deciding", result).astype(object)
+    reply_seen = replied & (reply_day <= end64)
+    # A status check planned after the reply came is not sent.
+    sc_sent &= ~reply_seen | (sc_day < reply_day)
+    sc_sent &= sc_day <= end64
+
+    # Second follow-up: for some who checked and still heard nothing.
+    second = sc_sent & (rng.random(n) < 0.45)
+    second_day = sc_day + rng.integers(6, 12, n).astype("timedelta64[D]")
+    second &= (second_day <= end64) & (~reply_seen | (second_day < reply_day))
+
+    # Feedback requests after a rejection.
+    feedback = reply_seen & (result == "rejection") & (rng.random(n) < 0.4)
+    feedback_day = reply_day + rng.integers(1, 4, n).astype("timedelta64[D]")
+    feedback &= feedback_day <= end64
+
+    status = np.select(
+        [
+            reply_seen & (result == "next_round"),
+            reply_seen & (result == "offer"),
+            reply_seen & (result == "rejection"),
+            ~reply_seen & (iv_day < end64 - 45) & (rng.random(n) < 0.5),
+            rng.random(n) < 0.03,
+        ],
+        ["next_round", "offer", "rejected", "ghosted", "withdrawn"],
+        default="open",
+    ).astype(object)
+
+    interviews = pd.DataFrame(
+        {
+            "id": iid,
+            "client_id": client_of,
+            "company": _pick(rng, tuple((c, 1) for c in _COMPANIES), n),
+            "role": _pick(rng, tuple((r, 1) for r in _ROLES), n),
+            "round": rounds,
+            "interview_date": iv_day,
+            "format": fmt,
+            "contact_route": route,
+            "decision_expected": np.where(has_decision, decision, np.datetime64("NaT")),
+            "status": status,
+            "notes": None,
+        }
+    )
+    interviewers = pd.DataFrame(
+        {"id": np.arange(1, m + 1), "interview_id": person_iv, "name": person_names}
+    )
+    interviewers["title"] = None
+    interviewers["email"] = None
+
+    ty_keep = ty_day <= end64
+    ty_script = np.where(
+        np.repeat(rounds == "panel", ty_count), "panel_thank_you", "thank_you_note"
+    )
+    sc_script = np.select(
+        [route == "agency", route == "hr", has_decision, sc_channel != "email"],
+        ["agency_follow_up", "hr_only_follow_up", "decision_date_passed", "decision_check_call"],
+        default="decision_check_call",
+    )
+    parts = [
+        (
+            ty_iv[ty_keep],
+            "thank_you",
+            ty_channel[ty_keep],
+            ty_day[ty_keep],
+            (np.repeat(first_person, ty_count) + ty_offset)[ty_keep],
+            ty_script[ty_keep],
+        ),
+        (
+            iid[sc_sent],
+            "status_check",
+            sc_channel[sc_sent],
+            sc_day[sc_sent],
+            None,
+            sc_script[sc_sent],
+        ),
+        (
+            iid[second],
+            "status_check",
+            np.full(second.sum(), "email", dtype=object),
+            second_day[second],
+            None,
+            np.full(second.sum(), "second_follow_up", dtype=object),
+        ),
+        (
+            iid[feedback],
+            "feedback_request",
+            np.full(feedback.sum(), "email", dtype=object),
+            feedback_day[feedback],
+            None,
+            np.full(feedback.sum(), "feedback_request", dtype=object),
+        ),
+    ]
+    frames = []
+    for ivs, kind, channel, day, who, script in parts:
+        used = rng.random(len(ivs)) < 0.6  # not every message came from a script
+        frames.append(
+            pd.DataFrame(
+                {
+                    "interview_id": ivs,
+                    "interviewer_id": who,
+                    "kind": kind,
+                    "channel": channel,
+                    "sent_on": day,
+                    "script_id": np.where(used, script, None),
+                    "script_version": np.where(used, "1", None),
+                }
+            )
+        )
+    follow_ups = pd.concat(frames, ignore_index=True)
+    follow_ups = follow_ups.sort_values(["sent_on", "interview_id"], kind="stable")
+    follow_ups.insert(0, "id", np.arange(1, len(follow_ups) + 1))
+    follow_ups["notes"] = None
+
+    responses = pd.DataFrame(
+        {
+            "interview_id": iid[reply_seen],
+            "received_on": reply_day[reply_seen],
+            "channel": np.where(rng.random(reply_seen.sum()) < 0.8, "email", "phone"),
+            "result": result[reply_seen],
+            "feedback": None,
+            "reflection": None,
+        }
+    )
+    responses.insert(0, "id", np.arange(1, len(responses) + 1))
+    skipped = pd.DataFrame(columns=schema.TABLES["skipped_steps"].columns)
+
+    tables = {
+        "clients": clients,
+        "interviews": interviews,
+        "interviewers": interviewers,
+        "follow_ups": follow_ups.reset_index(drop=True),
+        "responses": responses,
+        "skipped_steps": skipped,
+    }
+    return {name: _typed(name, frame) for name, frame in tables.items()}
+
+
+def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame[schema.TABLES[table].columns]
+    out = {}
+    for name, dtype in schema.frame_dtypes(table).items():
+        out[name] = frame[name].astype(dtype)
+    return pd.DataFrame(out)
+
+
+def write_demo_files(folder: str | Path, **kwargs) -> Path:
+    """Write the demo cohort as an export folder (one CSV per table)."""
+    from .spreadsheets import _for_export
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in generate(**kwargs).items():
+        _for_export(frame).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8")
+    return folder

@@ -1,0 +1,580 @@
+"""The one schema: every table's fields, allowed values, labels and rules.
+
+The store, the spreadsheet import, the forms and the analytics all read this module,
+so a rule such as "a response cannot come before the interview" is written once, here.
+Validation is vectorised over a DataFrame; a single record is a one-row frame.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any, Literal
+
+import pandas as pd
+
+from .exceptions import Problem
+
+__all__ = [
+    "CHOICES",
+    "FLAT",
+    "STEPS",
+    "TABLES",
+    "WRITE_ORDER",
+    "Field",
+    "Table",
+    "choice_label",
+    "frame_dtypes",
+    "to_frame_dtypes",
+    "validate_frame",
+    "validate_record",
+    "as_date",
+    "clean_value",
+]
+
+FieldKind = Literal["id", "ref", "text", "enum", "date", "email", "country", "bytes"]
+
+#: Allowed values of every enumerated field, with the words a person sees.
+CHOICES: dict[str, dict[str, str]] = {
+    "round": {
+        "screen": "Phone screen",
+        "first": "First interview",
+        "second": "Second interview",
+        "final": "Final interview",
+        "panel": "Panel interview",
+        "other": "Other",
+    },
+    "format": {"phone": "Phone", "video": "Video call", "onsite": "In person"},
+    "contact_route": {
+        "direct": "Directly with the hiring team",
+        "hr": "Through HR only",
+        "agency": "Through an agency recruiter",
+    },
+    "status": {
+        "open": "Waiting to hear",
+        "next_round": "Invited to the next round",
+        "offer": "Offer",
+        "rejected": "Not selected",
+        "withdrawn": "I withdrew",
+        "ghosted": "No reply (closed)",
+    },
+    "kind": {
+        "thank_you": "Thank-you note",
+        "status_check": "Status check",
+        "feedback_request": "Feedback request",
+        "reconnect": "Reconnect later",
+        "other": "Other",
+    },
+    "channel": {
+        "email": "Email",
+        "phone": "Phone call",
+        "voicemail": "Voicemail",
+        "linkedin": "LinkedIn message",
+        "handwritten": "Handwritten note",
+        "text": "Text message",
+    },
+    "result": {
+        "next_round": "Next round",
+        "offer": "Offer",
+        "rejection": "Not selected",
+        "still_deciding": "Still deciding",
+        "other": "Other",
+    },
+    "step": {
+        "thank_you": "Thank-you note",
+        "status_check": "First status check",
+        "second_follow_up": "Second follow-up",
+        "close_as_ghosted": "Close as ghosted and move on",
+        "feedback_request": "Ask for feedback",
+    },
+}
+
+#: Tables in the order rows must be written (parents before children).
+WRITE_ORDER = (
+    "clients",
+    "interviews",
+    "interviewers",
+    "follow_ups",
+    "responses",
+    "skipped_steps",
+    "recordings",
+)
+
+#: The steps of a follow-up plan, in the order they happen.
+STEPS: tuple[str, ...] = tuple(CHOICES["step"])
+
+_EARLIEST = date(2000, 1, 1)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its type, whether it is required, and the words used for it."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    max_len: int | None = None
+    choices: str | None = None  # key into CHOICES
+    default: Any = None
+    ref: str | None = None  # table an id refers to
+    max_future_days: int | None = None  # dates: how far ahead of "today" is allowed
+
+    def allowed(self) -> Mapping[str, str]:
+        return CHOICES[self.choices or self.name] if self.kind == "enum" else {}
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """Row rule: ``field`` may not be earlier than ``other`` (either may be empty)."""
+
+    field: str
+    other: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RequiredWith:
+    """Row rule: ``field`` must be filled in when ``other`` is (a date for a channel)."""
+
+    field: str
+    other: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: its fields in storage order and its cross-field rules."""
+
+    name: str
+    fields: tuple[Field, ...]
+    rules: tuple[NotBefore | RequiredWith, ...] = field(default=())
+    parent: str | None = None  # the field linking to the owning row
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def __getitem__(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def inputs(self) -> tuple[Field, ...]:
+        """Fields a person or a file provides (not the id, not blobs)."""
+        return tuple(f for f in self.fields if f.kind not in ("id", "bytes"))
+
+
+_ID = Field("id", "Id", "id")
+_NOTES = Field("notes", "Notes", max_len=5000)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "clients",
+            (
+                _ID,
+                Field("name", "Name (or alias)", required=True, max_len=120),
+                Field("cohort", "Workshop group", max_len=80),
+                Field("country", "Country (for public holidays)", "country", default="US"),
+                Field("username", "JupyterHub user name", max_len=120),
+                Field("created", "Added on", "date", max_future_days=0),
+            ),
+        ),
+        Table(
+            "interviews",
+            (
+                _ID,
+                Field("client_id", "Client", "ref", required=True, ref="clients"),
+                Field("company", "Company", required=True, max_len=200),
+                Field("role", "Role", required=True, max_len=200),
+                Field("round", "Interview round", "enum", default="first"),
+                Field("interview_date", "Interview date", "date", True, max_future_days=730),
+                Field("format", "Format", "enum", default="video"),
+                Field("contact_route", "Who you dealt with", "enum", default="direct"),
+                Field("decision_expected", "Decision expected by", "date", max_future_days=730),
+                Field("status", "Status", "enum", default="open"),
+                _NOTES,
+            ),
+            rules=(
+                NotBefore(
+                    "decision_expected",
+                    "interview_date",
+                    "the expected decision date cannot be before the interview.",
+                ),
+            ),
+            parent="client_id",
+        ),
+        Table(
+            "interviewers",
+            (
+                _ID,
+                Field("interview_id", "Interview", "ref", True, ref="interviews"),
+                Field("name", "Interviewer's name", required=True, max_len=120),
+                Field("title", "Job title", max_len=120),
+                Field("email", "Email", "email", max_len=200),
+            ),
+            parent="interview_id",
+        ),
+        Table(
+            "follow_ups",
+            (
+                _ID,
+                Field("interview_id", "Interview", "ref", True, ref="interviews"),
+                Field("interviewer_id", "Sent to", "ref", ref="interviewers"),
+                Field("kind", "What you sent", "enum", default="thank_you"),
+                Field("channel", "How you sent it", "enum", default="email"),
+                Field("sent_on", "Date sent", "date", True, max_future_days=0),
+                Field("script_id", "Script used", max_len=80),
+                Field("script_version", "Script version", max_len=20),
+                _NOTES,
+            ),
+            rules=(
+                NotBefore(
+                    "sent_on", "interview_date", "a follow-up cannot be sent before the interview."
+                ),
+            ),
+            parent="interview_id",
+        ),
+        Table(
+            "responses",
+            (
+                _ID,
+                Field("interview_id", "Interview", "ref", True, ref="interviews"),
+                Field("received_on", "Date of the reply", "date", True, max_future_days=0),
+                Field("channel", "How they replied", "enum", default="email"),
+                Field("result", "What they said", "enum", default="still_deciding"),
+                Field("feedback", "Their feedback", max_len=5000),
+                Field("reflection", "Your reflection", max_len=5000),
+            ),
+            rules=(
+                NotBefore(
+                    "received_on",
+                    "interview_date",
+                    "a reply cannot come before the interview.",
+                ),
+            ),
+            parent="interview_id",
+        ),
+        Table(
+            "skipped_steps",
+            (
+                _ID,
+                Field("interview_id", "Interview", "ref", True, ref="interviews"),
+                Field("step", "Step", "enum", True),
+                Field("interviewer", "Interviewer", max_len=120),
+                Field("reason", "Why it was skipped", required=True, max_len=500),
+                Field("skipped_on", "Skipped on", "date", max_future_days=0),
+            ),
+            parent="interview_id",
+        ),
+        Table(
+            "recordings",
+            (
+                _ID,
+                Field("client_id", "Client", "ref", True, ref="clients"),
+                Field("script_id", "Script", max_len=80),
+                Field("filename", "File name", required=True, max_len=200),
+                Field("mime", "Type", required=True, max_len=80),
+                Field("created", "Recorded on", "date", max_future_days=0),
+                Field("data", "Recording", "bytes"),
+            ),
+            parent="client_id",
+        ),
+    )
+}
+
+
+def _flat() -> Table:
+    """The spreadsheet coaches already keep: one row per interview, flat columns.
+
+    Its fields are the store's own fields under spreadsheet names, so a file row meets
+    exactly the rules a form entry meets.
+    """
+    iv, fu, rs = TABLES["interviews"], TABLES["follow_ups"], TABLES["responses"]
+    cl = TABLES["clients"]
+
+    def as_(f: Field, name: str, label: str | None = None, **kw: Any) -> Field:
+        return replace(f, name=name, label=label or f.label, **kw)
+
+    fields = (
+        as_(cl["name"], "client", "Client"),
+        cl["cohort"],
+        as_(cl["country"], "country"),
+        *(iv[n] for n in ("company", "role", "round", "interview_date", "format")),
+        *(iv[n] for n in ("contact_route", "decision_expected", "status")),
+        Field("interviewers", "Interviewers (separate names with ;)", max_len=1000),
+        as_(fu["sent_on"], "thank_you_date", "Thank-you date", required=False),
+        as_(
+            fu["channel"], "thank_you_channel", "Thank-you channel", choices="channel", default=None
+        ),
+        as_(fu["sent_on"], "status_check_date", "Status-check date", required=False),
+        as_(
+            fu["channel"],
+            "status_check_channel",
+            "Status-check channel",
+            choices="channel",
+            default=None,
+        ),
+        as_(rs["received_on"], "response_date", "Reply date", required=False),
+        as_(rs["result"], "response_result", "Reply result", default=None),
+        as_(rs["channel"], "response_channel", "Reply channel", choices="channel", default=None),
+        iv["notes"],
+    )
+    before = "cannot be before the interview."
+    rules: tuple[NotBefore | RequiredWith, ...] = (
+        *iv.rules,
+        NotBefore("thank_you_date", "interview_date", f"a thank-you {before}"),
+        NotBefore("status_check_date", "interview_date", f"a status check {before}"),
+        NotBefore("response_date", "interview_date", f"a reply {before}"),
+        RequiredWith(
+            "thank_you_date", "thank_you_channel", "a channel is given; when was it sent?"
+        ),
+        RequiredWith("status_check_date", "status_check_channel", "a channel is given; when?"),
+        RequiredWith("response_date", "response_result", "a result is given; when did it come?"),
+        RequiredWith("response_date", "response_channel", "a channel is given; when did it come?"),
+        RequiredWith(
+            "response_result", "response_date", "a reply date is given; what did they say?"
+        ),
+    )
+    return Table("flat", fields, rules)
+
+
+#: The flat spreadsheet layout for :meth:`Workbook.import_table` (one row per interview).
+FLAT = _flat()
+
+
+def choice_label(field_name: str, value: object) -> str:
+    """The plain words for an enum value (the value itself if unknown)."""
+    return CHOICES.get(field_name, {}).get(str(value), str(value))
+
+
+@cache
+def _choice_lookup(key: str) -> dict[str, str]:
+    """Accept the stored value or its label, in any case, with spaces or dashes."""
+    out = {}
+    for value, label in CHOICES[key].items():
+        for form in (value, label, value.replace("_", " "), value.replace("_", "-")):
+            out[form.casefold()] = value
+    return out
+
+
+def _is_missing(v: object) -> bool:
+    if v is None or v is pd.NaT or v is pd.NA:
+        return True
+    if isinstance(v, float):
+        return math.isnan(v)
+    if isinstance(v, str):
+        return not v.strip()
+    return False
+
+
+def _parse_date(v: object) -> date | None:
+    """A date from a date, datetime, Timestamp or ISO string; None when unreadable."""
+    if isinstance(v, datetime):  # includes pd.Timestamp
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str):
+        text = v.strip()
+        # ISO only: 03/04/2025 means March in one country and April in another.
+        if _ISO_DATE.fullmatch(text):
+            try:
+                return date.fromisoformat(text[:10])
+            except ValueError:
+                return None
+    return None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.+Z-]*)?")
+_NO_PROBLEM: tuple[Any, None] = (None, None)
+
+
+def clean_value(f: Field, v: object, today: date) -> tuple[Any, str | None]:
+    """Clean one value for field ``f``: (value to store, None) or (None, message)."""
+    if _is_missing(v):
+        if f.required:
+            return None, f"please fill in {f.label.lower()}."
+        return (f.default, None) if f.default is not None else _NO_PROBLEM
+    if f.kind in ("text", "email"):
+        text = str(v).strip()
+        if f.max_len and len(text) > f.max_len:
+            return None, f"too long; keep it to {f.max_len} characters or fewer."
+        if f.kind == "email" and not _EMAIL.match(text):
+            return None, "this does not look like an email address."
+        return text, None
+    if f.kind == "enum":
+        key = f.choices or f.name
+        value = _choice_lookup(key).get(str(v).strip().casefold())
+        if value is None:
+            return None, f"choose one of: {', '.join(CHOICES[key])}."
+        return value, None
+    if f.kind == "date":
+        d = _parse_date(v)
+        if d is None:
+            return None, "not a date I can read; write it as YYYY-MM-DD, e.g. 2025-03-04."
+        if d < _EARLIEST:
+            return None, f"that is before {_EARLIEST.year}; check the year."
+        if f.max_future_days is not None and d > today + timedelta(days=f.max_future_days):
+            if f.max_future_days == 0:
+                return None, "cannot be in the future."
+            return None, "that is more than two years ahead; check the year."
+        return d, None
+    if f.kind == "country":
+        code = str(v).strip().upper()
+        if code not in _countries():
+            return None, "use a two-letter country code such as US, GB or DE."
+        return code, None
+    if f.kind in ("ref", "id"):
+        if isinstance(v, bool):
+            return None, "not a valid id."
+        try:
+            number = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None, "not a valid id."
+        if math.isnan(number) or number <= 0 or number != int(number):
+            return None, "not a valid id."
+        return int(number), None
+    return v, None  # bytes are stored as given
+
+
+@cache
+def _countries() -> frozenset[str]:
+    import holidays
+
+    return frozenset(holidays.list_supported_countries())
+
+
+def _breaks(rule: NotBefore | RequiredWith, a: object, b: object) -> bool:
+    """Whether a row rule is broken by the cleaned values ``a`` (its field) and ``b``."""
+    if isinstance(rule, RequiredWith):
+        return a is None and b is not None
+    return isinstance(a, date) and isinstance(b, date) and a < b
+
+
+def validate_record(
+    table: str, values: Mapping[str, Any], *, today: date | None = None, partial: bool = False
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Check and clean one record (a dict) for ``table``.
+
+    Parameters
+    ----------
+    table
+        A key of :data:`TABLES`.
+    values
+        Raw values by field name. Extra keys (such as ``interview_date`` for a
+        follow-up) feed the cross-field rules and are returned as given.
+    today
+        The day "in the future" is measured from; defaults to the real today.
+    partial
+        Check only the fields given (an update); otherwise missing fields are blank.
+
+    Returns
+    -------
+    (record, problems)
+        The cleaned record, and every problem found (empty when it is valid).
+
+    Examples
+    --------
+    >>> rec, problems = validate_record("clients", {"name": "  Alex  "})
+    >>> rec["name"], rec["country"], problems
+    ('Alex', 'US', [])
+    """
+    spec = TABLES[table]
+    today = today or date.today()
+    record = dict(values)
+    problems: list[Problem] = []
+    for f in spec.inputs:
+        if partial and f.name not in values:
+            continue
+        record[f.name], message = clean_value(f, values.get(f.name), today)
+        if message:
+            problems.append(Problem(f.name, message))
+    problems += [
+        Problem(rule.field, rule.message)
+        for rule in spec.rules
+        if _breaks(rule, record.get(rule.field), record.get(rule.other))
+    ]
+    return record, problems
+
+
+def validate_frame(
+    table: str | Table, frame: pd.DataFrame, *, today: date | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check and clean every row of a frame of raw values; problems carry the row label.
+
+    The same :func:`clean_value` runs on every cell, so a file row and a form entry
+    meet exactly the same rules. Missing columns count as blank.
+    """
+    spec = TABLES[table] if isinstance(table, str) else table
+    today = today or date.today()
+    clean = frame.copy()
+    problems: list[Problem] = []
+    rows = list(frame.index)
+    for f in spec.inputs:
+        raw = frame[f.name].tolist() if f.name in frame.columns else [None] * len(rows)
+        pairs = [clean_value(f, v, today) for v in raw]
+        clean[f.name] = pd.Series([v for v, _ in pairs], index=frame.index, dtype=object)
+        problems += [
+            Problem(f.name, msg, int(r)) for r, (_, msg) in zip(rows, pairs, strict=True) if msg
+        ]
+    for rule in spec.rules:
+        if rule.other not in clean.columns:
+            continue
+        pairs = zip(rows, clean[rule.field], clean[rule.other], strict=True)
+        problems += [
+            Problem(rule.field, rule.message, int(r)) for r, a, b in pairs if _breaks(rule, a, b)
+        ]
+    problems.sort(key=lambda p: p.row or 0)
+    return clean, problems
+
+
+def frame_dtypes(table: str) -> dict[str, Any]:
+    """The pandas dtype of each column in frames handed to users."""
+    out: dict[str, Any] = {}
+    for f in TABLES[table].fields:
+        if f.kind in ("id", "ref"):
+            out[f.name] = "Int64"
+        elif f.kind == "date":
+            out[f.name] = "datetime64[us]"
+        elif f.kind == "enum":
+            out[f.name] = pd.CategoricalDtype(list(CHOICES[f.choices or f.name]))
+        elif f.kind == "bytes":
+            out[f.name] = object
+        else:
+            out[f.name] = "string"
+    return out
+
+
+def to_frame_dtypes(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a raw frame (from SQL or CSV) the proper dtypes: dates, categories, ids."""
+    for name, dtype in frame_dtypes(table).items():
+        if name not in frame.columns:
+            continue
+        if dtype == "datetime64[us]":
+            frame[name] = pd.to_datetime(frame[name], format="ISO8601").astype(dtype)
+        else:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def as_date(value: object) -> date | None:
+    """One date from a date, datetime, Timestamp or ISO string; blank gives None.
+
+    Raises ``ValueError`` for anything else, so a typo never becomes a silent None.
+    """
+    if _is_missing(value):
+        return None
+    d = _parse_date(value)
+    if d is None:
+        raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD.")
+    return d

@@ -1,0 +1,412 @@
+"""Spreadsheet import and export: whole files checked first, then all rows or none.
+
+Two layouts are read:
+
+* **The flat sheet** coaches already keep, one row per interview, with the columns of
+  :data:`followup_kit.schema.FLAT`: ``client, cohort, country, company, role, round,
+  interview_date, format, contact_route, decision_expected, status, interviewers``
+  (names separated by ``;``), ``thank_you_date, thank_you_channel, status_check_date,
+  status_check_channel, response_date, response_result, response_channel, notes``.
+  Only ``client, company, role, interview_date`` are required; headers may use spaces
+  and capitals ("Interview date"). Dates are written YYYY-MM-DD (or are real date
+  cells in Excel). CSV may be UTF-8 (with or without a byte-order mark), UTF-16 or
+  Windows-1252, separated by commas, semicolons or tabs.
+* **An export** made by :meth:`Workbook.export`: a folder with one CSV per table, or an
+  ``.xlsx`` file with one sheet per table.
+
+Cells that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
+carriage return) are written with a leading apostrophe, and the apostrophe is removed
+again on import, so text survives the round trip unchanged and never runs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import schema
+from .exceptions import BadFileError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from .store import Workbook
+
+__all__ = ["export_tables", "import_file", "load_tables", "neutralise", "read_rows"]
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CHUNK = 5_000
+_PROGRESS_FROM = 10_000
+_MAX_CELL = 1_000_000
+
+
+def neutralise(value: object) -> object:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _restore(value: object) -> object:
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _header_key(name: object) -> str:
+    text = str(name if name is not None else "").replace("\ufeff", "").strip().casefold()
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise BadFileError(
+        path, "this is not a text file I can read; in Excel use Save As > 'CSV UTF-8'."
+    )
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    text = _decode(path.read_bytes(), path)
+    if not text.strip():
+        raise BadFileError(path, "the file is empty.")
+    first = text.lstrip().splitlines()[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    csv.field_size_limit(_MAX_CELL)
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as err:
+        raise BadFileError(path, f"the CSV is malformed ({err}).") from err
+
+
+def _excel_sheets(path: Path) -> dict[str, list[list[Any]]]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+    except Exception as err:  # openpyxl raises many kinds for a damaged file
+        raise BadFileError(path, f"this is not an Excel file I can read ({err}).") from err
+    return {
+        name: [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
+        for name, frame in sheets.items()
+    }
+
+
+def read_rows(rows: list[list[Any]], columns: list[str], path: object) -> pd.DataFrame:
+    """Turn a header row plus data rows into a frame indexed by spreadsheet row number.
+
+    Headers are matched loosely ("Interview date" is ``interview_date``); unknown or
+    repeated headers and rows with extra cells are refused, naming them.
+    """
+    rows = [r for r in rows if any(_cell_text(v) for v in r)] if rows else []
+    if not rows:
+        raise BadFileError(path, "the file is empty.")
+    header = [_header_key(h) for h in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise BadFileError(path, f"the column {name!r} appears twice; keep one.")
+        seen.add(name)
+    unknown = [h or "(blank)" for h in header if h not in columns]
+    if unknown:
+        raise BadFileError(
+            path,
+            f"unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"the columns I know are: {', '.join(columns)}.",
+        )
+    if len(rows) == 1:
+        raise BadFileError(path, "it has a header row but no data rows.")
+    problems, data, numbers = [], [], []
+    for number, row in enumerate(rows[1:], start=2):
+        extra = [v for v in row[len(header) :] if _cell_text(v)]
+        if extra:
+            problems.append(
+                Problem(
+                    "(row)",
+                    f"{len(header) + len(extra)} cells but {len(header)} columns; "
+                    "look for a stray separator.",
+                    number,
+                )
+            )
+        cells = list(row[: len(header)]) + [None] * (len(header) - len(row))
+        data.append([_restore(v) for v in cells])
+        numbers.append(number)
+    if problems:
+        raise ValidationError(problems, what="file")
+    return pd.DataFrame(data, columns=header, index=numbers, dtype=object)
+
+
+def _cell_text(v: object) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def _is_export(path: Path) -> bool:
+    if path.is_dir():
+        return True
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            from openpyxl import load_workbook
+
+            names = load_workbook(path, read_only=True).sheetnames
+        except Exception:
+            return False
+        return "interviews" in names
+    return False
+
+
+def import_file(wb: Workbook, path: str | os.PathLike, *, progress: bool | None = None):
+    """Import a flat sheet or an export into ``wb``; see the module docstring.
+
+    Returns the number of rows added per table. Nothing is written unless every row
+    of the file is valid; :class:`ValidationError` lists each bad row and column.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise BadFileError(path, "there is no such file.")
+    if _is_export(path):
+        return load_tables(wb, _read_export(path), progress=progress)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows = next(iter(_excel_sheets(path).values()), [])
+    else:
+        rows = _csv_rows(path)
+    flat = read_rows(rows, schema.FLAT.columns, path)
+    missing = [c for c in ("client", "company", "role", "interview_date") if c not in flat]
+    if missing:
+        raise BadFileError(path, f"required column(s) missing: {', '.join(missing)}.")
+    clean, problems = schema.validate_frame(schema.FLAT, flat, today=wb.today)
+    tables, more = _tables_from_flat(clean, wb)
+    problems = sorted(problems + more, key=lambda p: p.row or 0)
+    if problems:
+        raise ValidationError(problems, what="file")
+    return _write(wb, tables, progress=progress, match_clients=True)
+
+
+def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Problem]]:
+    """Split clean flat rows into store tables; ids are the spreadsheet row numbers."""
+    rows = flat.index
+    client_key = flat["client"].map(lambda n: n.casefold() if isinstance(n, str) else None)
+    firsts = flat.assign(_key=client_key).groupby("_key", sort=False)
+    clients = firsts[["client", "cohort", "country"]].first().reset_index()
+    clients = clients.rename(columns={"client": "name", "_key": "id"})
+    interviews = flat[["company", "role", "round", "interview_date", "format"]].copy()
+    for col in ("contact_route", "decision_expected", "status", "notes"):
+        interviews[col] = flat[col]
+    interviews.insert(0, "client_id", client_key)
+    interviews.insert(0, "id", rows)
+
+    names = flat["interviewers"].map(
+        lambda s: [n.strip() for n in re.split(r"[;\n]", s) if n.strip()] if s else []
+    )
+    people = names.explode().dropna()
+    interviewers = pd.DataFrame({"interview_id": people.index, "name": people.to_numpy()})
+    interviewers.index = people.index
+    _, problems = schema.validate_frame("interviewers", interviewers, today=wb.today)
+    problems = [Problem("interviewers", p.message, p.row) for p in problems]
+    interviewers.insert(0, "id", range(1, len(interviewers) + 1))
+
+    parts = []
+    for step, kind in (("thank_you", "thank_you"), ("status_check", "status_check")):
+        sent = flat[f"{step}_date"].notna()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "interview_id": rows[sent],
+                    "kind": kind,
+                    "channel": flat.loc[sent, f"{step}_channel"].fillna("email").to_numpy(),
+                    "sent_on": flat.loc[sent, f"{step}_date"].to_numpy(),
+                }
+            )
+        )
+    follow_ups = pd.concat(parts, ignore_index=True)
+    follow_ups.insert(0, "id", range(1, len(follow_ups) + 1))
+    got = flat["response_date"].notna()
+    responses = pd.DataFrame(
+        {
+            "interview_id": rows[got],
+            "received_on": flat.loc[got, "response_date"].to_numpy(),
+            "result": flat.loc[got, "response_result"].to_numpy(),
+            "channel": flat.loc[got, "response_channel"].fillna("email").to_numpy(),
+        }
+    )
+    responses.insert(0, "id", range(1, len(responses) + 1))
+    tables = {
+        "clients": clients,
+        "interviews": interviews,
+        "interviewers": interviewers,
+        "follow_ups": follow_ups,
+        "responses": responses,
+    }
+    return tables, problems
+
+
+def _read_export(path: Path) -> dict[str, pd.DataFrame]:
+    if path.is_dir():
+        sheets = {p.stem: _csv_rows(p) for p in sorted(path.glob("*.csv"))}
+    else:
+        sheets = _excel_sheets(path)
+    tables = {}
+    for name, rows in sheets.items():
+        if name not in schema.TABLES:
+            continue
+        try:
+            tables[name] = read_rows(rows, schema.TABLES[name].columns, f"{path} [{name}]")
+        except BadFileError as err:
+            if "no data rows" not in err.reason:
+                raise
+    return tables
+
+
+def load_tables(
+    wb: Workbook, tables: Mapping[str, pd.DataFrame], *, progress: bool | None = None
+) -> dict[str, int]:
+    """Validate whole tables (demo cohort, export) and add them in one transaction.
+
+    The ``id`` columns only link the rows to each other: rows get new ids in the
+    store. Every problem is named as ``table.field`` with the row's position.
+    """
+    problems: list[Problem] = []
+    clean: dict[str, pd.DataFrame] = {}
+    known_ids: dict[str, set] = {}
+    for name in schema.TABLES:
+        if name not in tables or name == "recordings":
+            continue
+        frame = tables[name].reset_index(drop=True)
+        frame.index = frame.index + 2  # the row number a spreadsheet would show
+        spec = schema.TABLES[name]
+        if "interview_id" in frame and "interviews" in clean:
+            dates = clean["interviews"].set_index("id")["interview_date"]
+            frame["interview_date"] = frame["interview_id"].map(_int_or_none).map(dates)
+        result, found = schema.validate_frame(name, frame, today=wb.today)
+        problems += [Problem(f"{name}.{p.field}", p.message, p.row) for p in found]
+        ids = frame["id"].map(_int_or_none)
+        result["id"] = ids
+        for f in spec.fields:
+            if f.kind == "ref" and f.ref in known_ids:
+                dangling = result[f.name].notna() & ~result[f.name].isin(known_ids[f.ref])
+                problems += [
+                    Problem(f"{name}.{f.name}", f"refers to a missing {f.ref} row.", int(r))
+                    for r in result.index[dangling]
+                ]
+        known_ids[name] = set(ids.dropna())
+        clean[name] = result
+    if problems:
+        raise ValidationError(problems, what="import")
+    return _write(wb, clean, progress=progress, match_clients=False)
+
+
+def _int_or_none(v: object) -> int | None:
+    try:
+        return int(v)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def _write(
+    wb: Workbook,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    progress: bool | None,
+    match_clients: bool,
+) -> dict[str, int]:
+    """Insert clean tables in one transaction, mapping their link ids to new ids."""
+    total = sum(len(t) for t in tables.values())
+    show = total >= _PROGRESS_FROM if progress is None else progress
+
+    def work(conn: sa.Connection) -> dict[str, int]:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc="Saving", unit="row", disable=not show)
+        new_ids: dict[str, dict[Any, int]] = {}
+        added: dict[str, int] = {}
+        try:
+            for name in schema.WRITE_ORDER:
+                frame = tables.get(name)
+                if frame is None or frame.empty:
+                    new_ids[name] = {}
+                    continue
+                cols = [c for c in schema.TABLES[name].columns if c != "id" and c in frame]
+                records = frame[cols].astype(object).where(frame[cols].notna(), None)
+                for f in schema.TABLES[name].fields:
+                    if f.kind == "ref" and f.name in records:
+                        mapping = new_ids.get(f.ref or "", {})
+                        records[f.name] = records[f.name].map(mapping, na_action="ignore")
+                records = records.astype(object).where(records.notna(), None)
+                rows = records.to_dict("records")
+                old = frame["id"].tolist()
+                if name == "clients" and match_clients:
+                    old, rows = _match_existing_clients(wb, conn, old, rows, new_ids)
+                if name == "clients" and "created" not in records:
+                    for r in rows:
+                        r["created"] = wb.today
+                ids: list[int] = []
+                for start in range(0, len(rows), _CHUNK):
+                    ids += wb._bulk_insert(conn, name, rows[start : start + _CHUNK])
+                    bar.update(min(_CHUNK, len(rows) - start))
+                new_ids.setdefault(name, {}).update(zip(old, ids, strict=True))
+                added[name] = len(ids)
+        finally:
+            bar.close()
+        return added
+
+    return wb._write(work)
+
+
+def _match_existing_clients(wb, conn, old, rows, new_ids):
+    """Rows for clients already in the store reuse their id instead of a new client."""
+    t = sa.table("clients", sa.column("id"), sa.column("name"))
+    existing = {
+        name.casefold(): int(id_) for id_, name in conn.execute(sa.select(t.c.id, t.c.name))
+    }
+    keep_old, keep_rows = [], []
+    mapping = new_ids.setdefault("clients", {})
+    for key, row in zip(old, rows, strict=True):
+        if row["name"].casefold() in existing:
+            mapping[key] = existing[row["name"].casefold()]
+        else:
+            keep_old.append(key)
+            keep_rows.append(row)
+    return keep_old, keep_rows
+
+
+def export_tables(wb: Workbook, path: str | os.PathLike) -> Path:
+    """Write every table: a folder of CSVs, or one ``.xlsx`` with a sheet per table.
+
+    Dates are written YYYY-MM-DD; formula-like text is neutralised. Recordings are
+    not exported (they are audio; back up the store to keep them).
+    """
+    path = Path(path)
+    tables = {name: _for_export(frame) for name, frame in wb.tables().items()}
+    if path.suffix.lower() == ".xlsx":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, frame in tables.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
+    return path
+
+
+def _for_export(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
+            out[col] = out[col].map(neutralise, na_action="ignore")
+    return out
