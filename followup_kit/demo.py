@@ -84,7 +84,8 @@ def generate(
       + 0.45 [first status check 4-7 days after] + 0.2 [status check at another time]
       + 0.3 [final or panel round]``: about 40% of interviews get any reply, so about
       60% are ghosted, inside the 40-75% surveys report (Greenhouse 2022: 75%);
-    * replies take 2-30 days (median about 8); a reply is a rejection 45% of the time,
+    * replies take 2-30 days without a status check (median about 8), and a few days
+      after it when the client checked in; a reply is a rejection 45% of the time,
       next round 33%, offer 10% (more after a final round), still deciding 12%.
 
     These are moderate, made-up effects for teaching, not estimates of real ones.
@@ -181,6 +182,9 @@ def generate(
     )
     replied = rng.random(n) < 1 / (1 + np.exp(-logit))
     reply_delay = np.clip(np.round(rng.lognormal(np.log(8), 0.6, n)), 2, 30).astype(int)
+    # Where the client checked in, the answer comes a few days after the check.
+    prompted = np.clip(np.round(rng.lognormal(np.log(4), 0.6, n)), 1, 20).astype(int)
+    reply_delay = np.where(sc_sent, sc_delay + prompted, reply_delay)
     reply_day = iv_day + reply_delay.astype("timedelta64[D]")
     result = np.where(
         late_round,
@@ -189,8 +193,6 @@ def generate(
     )
     result = np.where(result == "still", "still_deciding", result).astype(object)
     reply_seen = replied & (reply_day <= end64)
-    # A status check planned after the reply came is not sent.
-    sc_sent &= ~reply_seen | (sc_day < reply_day)
     sc_sent &= sc_day <= end64
 
     # Second follow-up: for some who checked and still heard nothing.

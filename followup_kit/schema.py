@@ -304,7 +304,8 @@ def _flat() -> Table:
     cl = TABLES["clients"]
 
     def as_(f: Field, name: str, label: str | None = None, **kw: Any) -> Field:
-        return replace(f, name=name, label=label or f.label, **kw)
+        choices = f.choices or (f.name if f.kind == "enum" else None)
+        return replace(f, name=name, label=label or f.label, choices=choices, **kw)
 
     fields = (
         as_(cl["name"], "client", "Client"),
@@ -314,20 +315,12 @@ def _flat() -> Table:
         *(iv[n] for n in ("contact_route", "decision_expected", "status")),
         Field("interviewers", "Interviewers (separate names with ;)", max_len=1000),
         as_(fu["sent_on"], "thank_you_date", "Thank-you date", required=False),
-        as_(
-            fu["channel"], "thank_you_channel", "Thank-you channel", choices="channel", default=None
-        ),
+        as_(fu["channel"], "thank_you_channel", "Thank-you channel", default=None),
         as_(fu["sent_on"], "status_check_date", "Status-check date", required=False),
-        as_(
-            fu["channel"],
-            "status_check_channel",
-            "Status-check channel",
-            choices="channel",
-            default=None,
-        ),
+        as_(fu["channel"], "status_check_channel", "Status-check channel", default=None),
         as_(rs["received_on"], "response_date", "Reply date", required=False),
         as_(rs["result"], "response_result", "Reply result", default=None),
-        as_(rs["channel"], "response_channel", "Reply channel", choices="channel", default=None),
+        as_(rs["channel"], "response_channel", "Reply channel", default=None),
         iv["notes"],
     )
     before = "cannot be before the interview."

@@ -515,8 +515,8 @@ class Workbook:
                 [
                     Problem(
                         "interview_date",
-                        f"{early_fu} follow-up(s) and {early_rs} reply(ies) are dated before "
-                        "this new date; correct those first.",
+                        f"{_count(early_fu, 'follow-up')} and {_count(early_rs, 'reply')} "
+                        "would come before this new date; change their dates first.",
                     )
                 ],
                 what="interview",
@@ -774,6 +774,12 @@ class Workbook:
         t = _T[table]
         stmt = t.insert().returning(t.c.id, sort_by_parameter_order=True)
         return [int(r[0]) for r in conn.execute(stmt, list(rows))]
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 reply', '2 replies', 'no follow-ups'."""
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{n or 'no'} {noun if n == 1 else plural}"
 
 
 _WHAT = {

@@ -1,0 +1,61 @@
+"""The command line: demo, import, export, info, backup, and friendly errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import followup_kit as fk
+from followup_kit.__main__ import main
+
+
+def run(store, *args):
+    return main(["--store", str(store), *args])
+
+
+def test_demo_loads_once_with_if_empty(tmp_path, capsys):
+    store = tmp_path / "w.sqlite"
+    assert run(store, "demo", "--clients", "3", "--if-empty") == 0
+    assert "Loaded the demo cohort" in capsys.readouterr().out
+    assert run(store, "demo", "--if-empty") == 0
+    assert "already has clients" in capsys.readouterr().out
+    assert fk.open_workbook(store).counts()["clients"] == 3
+
+
+def test_info_export_import_backup(tmp_path, capsys):
+    store = tmp_path / "w.sqlite"
+    run(store, "demo", "--clients", "2")
+    assert run(store, "info") == 0
+    out = capsys.readouterr().out
+    assert "clients" in out and str(tmp_path) in out
+    assert run(store, "export", str(tmp_path / "out")) == 0
+    assert (tmp_path / "out" / "interviews.csv").exists()
+    assert run(tmp_path / "copy.sqlite", "import", str(tmp_path / "out")) == 0
+    assert run(store, "backup", str(tmp_path / "b.sqlite")) == 0
+    original = fk.open_workbook(store).counts()
+    assert fk.open_workbook(tmp_path / "copy.sqlite").counts().equals(original)
+    assert fk.open_workbook(tmp_path / "b.sqlite").counts().equals(original)
+
+
+def test_errors_are_one_line_not_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("")
+    assert run(tmp_path / "w.sqlite", "import", str(bad)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: Could not read") and "Traceback" not in err
+
+
+def test_help_lists_the_commands():
+    out = subprocess.run(
+        [sys.executable, "-m", "followup_kit", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("demo", "import", "export", "info", "backup"):
+        assert command in out
+
+
+def test_unknown_command_exits_with_usage(tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        run(tmp_path / "w.sqlite", "frobnicate")
+    assert exit_info.value.code == 2

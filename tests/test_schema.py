@@ -1,0 +1,187 @@
+"""The one schema: every rule and its message, for single records and whole frames."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from followup_kit import schema
+
+TODAY = date(2025, 3, 20)
+INTERVIEW = dict(client_id=1, company="Acme", role="Analyst", interview_date="2025-03-04")
+
+
+def problems(table, values, **kw):
+    _, found = schema.validate_record(table, values, today=TODAY, **kw)
+    return {p.field: p.message for p in found}
+
+
+def test_valid_interview_is_cleaned_and_defaults_filled():
+    record, found = schema.validate_record(
+        "interviews", {**INTERVIEW, "company": "  Acme  ", "round": "Final interview"}, today=TODAY
+    )
+    assert found == []
+    assert record["company"] == "Acme"
+    assert record["round"] == "final"  # the plain-words label is accepted too
+    assert record["interview_date"] == date(2025, 3, 4)
+    assert (record["format"], record["contact_route"], record["status"]) == (
+        "video",
+        "direct",
+        "open",
+    )
+
+
+@pytest.mark.parametrize("blank", ["", "   ", None, float("nan")])
+def test_required_text_cannot_be_blank(blank):
+    assert problems("interviews", {**INTERVIEW, "company": blank}) == {
+        "company": "please fill in company."
+    }
+
+
+def test_text_has_a_sane_length():
+    found = problems("interviews", {**INTERVIEW, "role": "x" * 201})
+    assert found["role"] == "too long; keep it to 200 characters or fewer."
+    assert problems("interviews", {**INTERVIEW, "role": "x" * 200}) == {}
+
+
+@pytest.mark.parametrize(
+    ("field", "table", "base"),
+    [
+        ("round", "interviews", INTERVIEW),
+        ("format", "interviews", INTERVIEW),
+        ("contact_route", "interviews", INTERVIEW),
+        ("status", "interviews", INTERVIEW),
+        ("kind", "follow_ups", dict(interview_id=1, sent_on="2025-03-05")),
+        ("channel", "follow_ups", dict(interview_id=1, sent_on="2025-03-05")),
+        ("result", "responses", dict(interview_id=1, received_on="2025-03-05")),
+    ],
+)
+def test_enums_only_take_their_values(field, table, base):
+    found = problems(table, {**base, field: "carrier pigeon"})
+    allowed = ", ".join(schema.CHOICES[field])
+    assert found == {field: f"choose one of: {allowed}."}
+    for value in schema.CHOICES[field]:
+        assert problems(table, {**base, field: value}) == {}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        date(2025, 3, 4),
+        datetime(2025, 3, 4, 15, 30),
+        "2025-03-04",
+        "2025-03-04T09:00",
+        pd.Timestamp("2025-03-04"),
+    ],
+)
+def test_dates_accept_date_datetime_and_iso(value):
+    record, found = schema.validate_record(
+        "interviews", {**INTERVIEW, "interview_date": value}, today=TODAY
+    )
+    assert found == [] and record["interview_date"] == date(2025, 3, 4)
+
+
+@pytest.mark.parametrize("value", ["03/04/2025", "4 March", "2025-02-30", "yesterday", 20250304])
+def test_unreadable_or_ambiguous_dates_are_refused(value):
+    found = problems("interviews", {**INTERVIEW, "interview_date": value})
+    assert found == {
+        "interview_date": "not a date I can read; write it as YYYY-MM-DD, e.g. 2025-03-04."
+    }
+
+
+def test_interview_may_be_upcoming_but_not_years_ahead():
+    assert problems("interviews", {**INTERVIEW, "interview_date": "2025-04-02"}) == {}
+    found = problems("interviews", {**INTERVIEW, "interview_date": "2205-04-02"})
+    assert found == {"interview_date": "that is more than two years ahead; check the year."}
+    found = problems("interviews", {**INTERVIEW, "interview_date": "1925-04-02"})
+    assert found == {"interview_date": "that is before 2000; check the year."}
+
+
+def test_nothing_sent_or_received_in_the_future():
+    fu = problems("follow_ups", {"interview_id": 1, "sent_on": "2025-03-21"})
+    rs = problems("responses", {"interview_id": 1, "received_on": "2025-03-21"})
+    assert fu == {"sent_on": "cannot be in the future."}
+    assert rs == {"received_on": "cannot be in the future."}
+    assert problems("follow_ups", {"interview_id": 1, "sent_on": TODAY}) == {}
+
+
+def test_follow_up_and_reply_not_before_their_interview():
+    ctx = {"interview_id": 1, "interview_date": date(2025, 3, 4)}
+    assert problems("follow_ups", {**ctx, "sent_on": "2025-03-03"}) == {
+        "sent_on": "a follow-up cannot be sent before the interview."
+    }
+    assert problems("responses", {**ctx, "received_on": "2025-03-03"}) == {
+        "received_on": "a reply cannot come before the interview."
+    }
+    assert problems("responses", {**ctx, "received_on": "2025-03-04"}) == {}
+
+
+def test_decision_date_not_before_interview():
+    found = problems("interviews", {**INTERVIEW, "decision_expected": "2025-03-01"})
+    assert found == {
+        "decision_expected": "the expected decision date cannot be before the interview."
+    }
+
+
+def test_every_problem_is_reported_at_once():
+    found = problems(
+        "interviews",
+        {"client_id": "abc", "company": "", "role": "", "interview_date": "soon", "round": "x"},
+    )
+    assert set(found) == {"client_id", "company", "role", "interview_date", "round"}
+
+
+def test_country_and_email():
+    assert problems("clients", {"name": "A", "country": "gb"}) == {}
+    assert problems("clients", {"name": "A", "country": "XX"}) == {
+        "country": "use a two-letter country code such as US, GB or DE."
+    }
+    assert problems("interviewers", {"interview_id": 1, "name": "D", "email": "d@x"}) == {
+        "email": "this does not look like an email address."
+    }
+
+
+def test_partial_checks_only_given_fields():
+    assert problems("interviews", {"company": "New name"}, partial=True) == {}
+    assert problems("interviews", {"company": " "}, partial=True) == {
+        "company": "please fill in company."
+    }
+
+
+def test_frame_validation_names_rows_and_matches_record_rules():
+    frame = pd.DataFrame(
+        [
+            INTERVIEW,
+            {**INTERVIEW, "company": ""},
+            {**INTERVIEW, "interview_date": "31/12/2024"},
+        ],
+        index=[2, 3, 4],
+    )
+    clean, found = schema.validate_frame("interviews", frame, today=TODAY)
+    assert [(p.row, p.field) for p in found] == [(3, "company"), (4, "interview_date")]
+    assert clean.loc[2, "interview_date"] == date(2025, 3, 4)
+    # Same rule, same words, whichever door the value came in by.
+    _, single = schema.validate_record("interviews", frame.loc[3].to_dict(), today=TODAY)
+    assert [p.message for p in single] == [found[0].message]
+
+
+def test_flat_layout_requires_a_date_when_a_channel_or_result_is_given():
+    row = {**INTERVIEW, "client": "Alex", "thank_you_channel": "email", "response_result": "offer"}
+    _, found = schema.validate_frame(schema.FLAT, pd.DataFrame([row], index=[2]), today=TODAY)
+    assert {p.field for p in found} == {"thank_you_date", "response_date"}
+
+
+def test_frame_dtypes():
+    dtypes = schema.frame_dtypes("interviews")
+    assert dtypes["id"] == "Int64"
+    assert dtypes["interview_date"] == "datetime64[us]"
+    assert list(dtypes["round"].categories) == list(schema.CHOICES["round"])
+
+
+def test_as_date():
+    assert schema.as_date("2025-03-04") == date(2025, 3, 4)
+    assert schema.as_date(None) is None
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        schema.as_date("4/3/25")

@@ -1,0 +1,245 @@
+"""Spreadsheet import (all rows or none, every bad row named) and export round trips."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pandas as pd
+import pytest
+
+import followup_kit as fk
+from followup_kit import demo
+from followup_kit.spreadsheets import neutralise
+
+HEADER = [
+    "Client",
+    "Company",
+    "Role",
+    "Round",
+    "Interview date",
+    "Interviewers",
+    "Thank-you date",
+    "Thank-you channel",
+    "Status check date",
+    "Response date",
+    "Response result",
+]
+
+
+def flat_rows(n, *, start=date(2025, 1, 6)):
+    rows = []
+    for i in range(n):
+        day = (pd.Timestamp(start) + pd.Timedelta(days=i % 40)).date().isoformat()
+        rows.append(
+            [
+                f"Client {i % 7}",
+                f"Company {i}",
+                "Analyst",
+                "first",
+                day,
+                "Dana Lee; Sam Ortiz" if i % 2 else "Dana Lee",
+                day,
+                "email",
+                "",
+                day if i % 3 == 0 else "",
+                "rejection" if i % 3 == 0 else "",
+            ]
+        )
+    return rows
+
+
+def write_csv(path, rows, header=HEADER, **kw):
+    with open(path, "w", newline="", encoding=kw.pop("encoding", "utf-8")) as fh:
+        writer = csv.writer(fh, **kw)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def counts(wb):
+    return wb.counts().to_dict()
+
+
+def test_flat_import_writes_every_table(wb, tmp_path):
+    path = write_csv(tmp_path / "sheet.csv", flat_rows(10))
+    added = wb.import_table(path)
+    assert added == {
+        "clients": 7,
+        "interviews": 10,
+        "interviewers": 15,
+        "follow_ups": 10,
+        "responses": 4,
+    }
+    iv = wb.interviews().merge(wb.clients(), left_on="client_id", right_on="id")
+    assert iv.loc[iv["company"] == "Company 3", "name"].item() == "Client 3"
+    panel = wb.interviewers().merge(wb.interviews(), left_on="interview_id", right_on="id")
+    assert sorted(panel.loc[panel["company"] == "Company 1", "name"]) == ["Dana Lee", "Sam Ortiz"]
+    assert set(wb.follow_ups()["kind"]) == {"thank_you"}
+
+
+def test_import_matches_existing_clients_by_name(wb, tmp_path):
+    cid = wb.add_client("client 0")
+    wb.import_table(write_csv(tmp_path / "s.csv", flat_rows(3)))
+    assert wb.clients()["name"].tolist() == ["client 0", "Client 1", "Client 2"]
+    assert cid in wb.interviews()["client_id"].tolist()
+
+
+def test_one_bad_row_in_a_thousand_writes_nothing(wb, tmp_path):
+    rows = flat_rows(1000)
+    rows[500][4] = "31/02/2025"
+    rows[700][1] = ""
+    path = write_csv(tmp_path / "s.csv", rows)
+    before = counts(wb)
+    with pytest.raises(fk.ValidationError) as err:
+        wb.import_table(path)
+    found = [(p.row, p.field) for p in err.value.problems]
+    # Row numbers are what the spreadsheet shows: the header is row 1.
+    assert (502, "interview_date") in found and (702, "company") in found
+    assert "row 502, interview_date: not a date I can read" in str(err.value)
+    assert counts(wb) == before
+
+
+def test_reply_before_interview_is_named_by_row_and_column(wb, tmp_path):
+    rows = flat_rows(3)
+    rows[1][9] = "2025-01-01"  # response date before the interview of 2025-01-07
+    rows[1][10] = "offer"
+    with pytest.raises(fk.ValidationError) as err:
+        wb.import_table(write_csv(tmp_path / "s.csv", rows))
+    assert [(p.row, p.field, p.message) for p in err.value.problems] == [
+        (3, "response_date", "a reply cannot be before the interview.")
+    ]
+
+
+def test_semicolons_bom_and_windows_encoding(wb, tmp_path):
+    rows = flat_rows(2)
+    rows[0][0] = "José Núñez"
+    write_csv(tmp_path / "a.csv", rows, delimiter=";", encoding="utf-8-sig")
+    write_csv(tmp_path / "b.csv", rows, encoding="cp1252")
+    wb.import_table(tmp_path / "a.csv")
+    wb.import_table(tmp_path / "b.csv")
+    assert wb.clients()["name"].tolist() == ["José Núñez", "Client 1"]
+    assert len(wb.interviews()) == 4
+
+
+def test_excel_flat_sheet_with_real_date_cells(wb, tmp_path):
+    frame = pd.DataFrame(
+        {
+            "Client": ["Alex"],
+            "Company": ["Acme"],
+            "Role": ["Analyst"],
+            "Interview date": [pd.Timestamp("2025-03-04")],
+            "Thank-you date": [pd.Timestamp("2025-03-04")],
+        }
+    )
+    frame.to_excel(tmp_path / "s.xlsx", index=False)
+    assert wb.import_table(tmp_path / "s.xlsx")["follow_ups"] == 1
+    assert wb.interviews().loc[0, "interview_date"] == pd.Timestamp("2025-03-04")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"  \n\n", "the file is empty"),
+        (b"Client,Company,Role,Interview date\n", "header row but no data rows"),
+        (b"Client,Company,Company,Role,Interview date\nA,B,C,D,2025-01-02\n", "appears twice"),
+        (b"Client,Compny,Role,Interview date\nA,B,C,2025-01-02\n", "unknown column(s) 'compny'"),
+        (b"Client,Company\nA,B\n", "required column(s) missing: role, interview_date"),
+        (b"\x00\x01\x02\xff\xfe\x00garbage", "not a text file I can read"),
+    ],
+)
+def test_broken_files_get_a_clear_message(wb, tmp_path, content, message):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    with pytest.raises(fk.FollowupKitError) as err:
+        wb.import_table(path)
+    assert message in str(err.value)
+    assert counts(wb)["interviews"] == 0
+
+
+def test_stray_delimiter_names_the_row(wb, tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("Client,Company,Role,Interview date\nA,B,C,2025-01-02\nA,B,C,2025-01-02,oops\n")
+    with pytest.raises(fk.ValidationError) as err:
+        wb.import_table(path)
+    assert err.value.problems[0].row == 3
+    assert "stray separator" in err.value.problems[0].message
+
+
+def test_missing_file_and_damaged_excel(wb, tmp_path):
+    with pytest.raises(fk.BadFileError, match="no such file"):
+        wb.import_table(tmp_path / "nope.csv")
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(fk.BadFileError, match="not an Excel file I can read"):
+        wb.import_table(tmp_path / "bad.xlsx")
+
+
+def test_progress_bar_on_large_files(wb, tmp_path, capsys):
+    wb.import_table(write_csv(tmp_path / "s.csv", flat_rows(12_000)))
+    assert "Saving" in capsys.readouterr().err
+    assert counts(wb)["interviews"] == 12_000
+
+
+# -- export and round trip --------------------------------------------------------
+
+
+def _comparable(tables):
+    """Tables with ids replaced by their rank, so two stores compare by content."""
+    out = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        for col in [c for c in frame.columns if c == "id" or c.endswith("_id")]:
+            frame[col] = frame[col].rank(method="dense").astype("Int64")
+        out[name] = frame.reset_index(drop=True)
+    return out
+
+
+@pytest.mark.parametrize("target", ["export_dir", "export.xlsx"])
+def test_export_then_import_gives_equal_tables(tmp_path, target):
+    source = fk.open_workbook(tmp_path / "a.sqlite", today="2026-11-02")
+    source.load_tables(demo.generate(n_clients=6, seed=3))
+    cid = source.add_client('=HYPERLINK("http://x")', cohort="+SUM(A1)")
+    source.log_interview(cid, "@evil", "-role", "2026-10-01", notes="\tleading tab")
+    path = source.export(tmp_path / target)
+    copy = fk.open_workbook(tmp_path / "b.sqlite", today="2026-11-02")
+    copy.import_table(path)
+    before, after = _comparable(source.tables()), _comparable(copy.tables())
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name], check_dtype=True, obj=name)
+
+
+def test_exported_formulas_are_neutralised(tmp_path, filled):
+    filled.add_client("=1+1")
+    filled.log_interview(filled.ids["client"], "@SUM(A1)", "Analyst", "2025-03-04")
+    out = filled.export(tmp_path / "out")
+    text = (out / "clients.csv").read_text()
+    assert "'=1+1" in text and "\n=1+1" not in text
+    assert "'@SUM(A1)" in (out / "interviews.csv").read_text()
+    xlsx = filled.export(tmp_path / "out.xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx)["clients"]
+    values = [c.value for c in sheet["B"]]
+    assert "'=1+1" in values
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+44 20", "'+44 20"), ("-x", "'-x"), ("@a", "'@a"), ("ok", "ok"), (3, 3)],
+)
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_import_of_an_export_with_a_broken_link_is_refused(tmp_path, filled):
+    out = filled.export(tmp_path / "out")
+    fu = pd.read_csv(out / "follow_ups.csv")
+    fu.loc[0, "interview_id"] = 99
+    fu.to_csv(out / "follow_ups.csv", index=False)
+    empty = fk.open_workbook(tmp_path / "b.sqlite", today="2025-03-20")
+    with pytest.raises(fk.ValidationError) as err:
+        empty.import_table(out)
+    assert [(p.field, p.row) for p in err.value.problems] == [("follow_ups.interview_id", 2)]
+    assert empty.counts().sum() == 0

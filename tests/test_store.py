@@ -1,0 +1,344 @@
+"""The Workbook: adding, changing, deleting, reading; every refusal writes nothing."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+import followup_kit as fk
+
+
+def test_public_api_round_trip(wb):
+    cid = wb.add_client("Alex Rivera", country="US")
+    iid = wb.log_interview(
+        client_id=cid,
+        company="Acme",
+        role="Analyst",
+        interview_date=date(2025, 3, 4),
+        round="first",
+        interviewers=["Dana Lee"],
+        decision_expected=None,
+    )
+    fid = wb.log_follow_up(iid, kind="thank_you", channel="email", sent_on=date(2025, 3, 4))
+    rid = wb.log_response(iid, received_on=date(2025, 3, 11), result="next_round")
+    iv = wb.interviews()
+    assert iv.loc[0, ["id", "client_id", "company", "role"]].tolist() == [
+        iid,
+        cid,
+        "Acme",
+        "Analyst",
+    ]
+    assert wb.interviewers()["name"].tolist() == ["Dana Lee"]
+    assert wb.follow_ups().loc[0, "id"] == fid
+    assert wb.responses().loc[0, "result"] == "next_round"
+    assert wb.responses().loc[0, "id"] == rid
+
+
+def test_frames_have_proper_dtypes(filled):
+    iv = filled.interviews()
+    assert str(iv["interview_date"].dtype) == "datetime64[us]"
+    assert iv["interview_date"].iloc[0] == pd.Timestamp("2025-03-04")
+    assert isinstance(iv["round"].dtype, pd.CategoricalDtype)
+    assert list(iv["status"].cat.categories) == list(fk.CHOICES["status"])
+    assert str(iv["id"].dtype) == "Int64"
+    assert str(filled.follow_ups()["interviewer_id"].dtype) == "Int64"
+    assert filled.follow_ups()["interviewer_id"].isna().all()
+
+
+def test_empty_frames_keep_their_columns_and_dtypes(wb):
+    frame = wb.responses()
+    assert frame.empty
+    assert list(frame.columns) == fk.TABLES["responses"].columns
+    assert str(frame["received_on"].dtype) == "datetime64[us]"
+
+
+def test_dates_accept_date_datetime_and_iso_strings(wb):
+    cid = wb.add_client("Alex")
+    for value in (date(2025, 3, 4), datetime(2025, 3, 4, 10, 0), "2025-03-04"):
+        iid = wb.log_interview(cid, "Acme", "Analyst", value)
+        assert wb.interviews().set_index("id").loc[iid, "interview_date"] == pd.Timestamp(
+            "2025-03-04"
+        )
+
+
+def _counts(wb):
+    return wb.counts().to_dict()
+
+
+def test_refusal_names_every_field_and_writes_nothing(filled):
+    before = _counts(filled)
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(
+            filled.ids["client"],
+            " ",
+            "Analyst",
+            "someday",
+            round="lunch",
+            interviewers=["Ok Person", ""],
+        )
+    fields = {p.field for p in err.value.problems}
+    assert fields == {"company", "interview_date", "round", "interviewers[2].name"}
+    assert "company: please fill in company." in str(err.value)
+    assert _counts(filled) == before  # the valid interviewer was not written either
+
+
+def test_response_before_interview_is_refused(filled):
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_response(filled.ids["interview"], received_on="2025-03-01", result="offer")
+    assert err.value.by_field() == {"received_on": "a reply cannot come before the interview."}
+
+
+def test_sent_in_the_future_is_refused(filled):
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_follow_up(
+            filled.ids["interview"], kind="status_check", channel="email", sent_on="2025-03-21"
+        )
+    assert err.value.by_field() == {"sent_on": "cannot be in the future."}
+
+
+def test_interview_may_be_in_the_future(filled):
+    iid = filled.log_interview(filled.ids["client"], "Beta", "Lead", "2025-04-01")
+    assert iid in filled.interviews()["id"].tolist()
+
+
+def test_ids_must_exist(filled):
+    with pytest.raises(fk.NotFoundError, match="no interview with id 999"):
+        filled.log_follow_up(999, kind="thank_you", channel="email", sent_on="2025-03-05")
+    with pytest.raises(fk.NotFoundError, match="no client with id 42"):
+        filled.log_interview(42, "Acme", "Analyst", "2025-03-04")
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_follow_up("abc", kind="thank_you", channel="email", sent_on="2025-03-05")
+    assert err.value.by_field() == {"interview_id": "not a valid id."}
+
+
+def test_follow_up_to_an_interviewer_of_another_interview_is_refused(filled):
+    other = filled.log_interview(
+        filled.ids["client"], "Beta", "Lead", "2025-03-05", interviewers=["X"]
+    )
+    stranger = int(filled.interviewers().query("interview_id == @other")["id"].iloc[0])
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_follow_up(
+            filled.ids["interview"],
+            kind="thank_you",
+            channel="email",
+            sent_on="2025-03-05",
+            interviewer_id=stranger,
+        )
+    assert err.value.by_field() == {"interviewer_id": "that interviewer was not at this interview."}
+
+
+def test_errors_are_all_followup_kit_errors():
+    for name in fk.exceptions.__all__:
+        cls = getattr(fk, name)
+        if isinstance(cls, type) and issubclass(cls, Exception):
+            assert issubclass(cls, fk.FollowupKitError)
+
+
+# -- update -------------------------------------------------------------------------
+
+
+def test_update_changes_only_what_is_given(filled):
+    iid = filled.ids["interview"]
+    filled.update_interview(iid, status="next_round", notes="Went well")
+    row = filled.interviews().set_index("id").loc[iid]
+    assert (row["status"], row["notes"], row["company"]) == ("next_round", "Went well", "Acme")
+
+
+def test_update_is_validated_like_a_new_entry(filled):
+    iid = filled.ids["interview"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(iid, company="", round="brunch")
+    assert set(err.value.by_field()) == {"company", "round"}
+    assert filled.interviews().loc[0, "company"] == "Acme"
+
+
+def test_update_cannot_move_interview_after_its_follow_ups(filled):
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(filled.ids["interview"], interview_date="2025-03-12")
+    assert err.value.by_field()["interview_date"] == (
+        "1 follow-up and 1 reply would come before this new date; change their dates first."
+    )
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(filled.ids["interview"], interview_date="2025-03-06")
+    assert err.value.by_field()["interview_date"].startswith("1 follow-up and no replies")
+    assert filled.interviews().loc[0, "interview_date"] == pd.Timestamp("2025-03-04")
+
+
+def test_update_follow_up_and_response_keep_the_date_rules(filled):
+    fid = int(filled.follow_ups().loc[0, "id"])
+    rid = int(filled.responses().loc[0, "id"])
+    filled.update_follow_up(fid, channel="linkedin")
+    assert filled.follow_ups().loc[0, "channel"] == "linkedin"
+    with pytest.raises(fk.ValidationError):
+        filled.update_response(rid, received_on="2025-03-01")
+    filled.update_response(rid, reflection="Sending the note the same day felt right.")
+    assert filled.responses().loc[0, "reflection"].startswith("Sending")
+
+
+def test_update_refuses_unknown_or_fixed_fields(filled):
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(filled.ids["interview"], salary=10, client_id=5)
+    assert set(err.value.by_field()) == {"salary", "client_id"}
+
+
+def test_update_of_missing_row(wb):
+    with pytest.raises(fk.NotFoundError):
+        wb.update_client(7, name="Nobody")
+
+
+def test_update_client_and_interviewer(filled):
+    filled.update_client(filled.ids["client"], cohort="Autumn", country="GB")
+    assert filled.clients().loc[0, ["cohort", "country"]].tolist() == ["Autumn", "GB"]
+    pid = int(filled.interviewers().loc[0, "id"])
+    filled.update_interviewer(pid, email="dana@example.org")
+    assert filled.interviewers().set_index("id").loc[pid, "email"] == "dana@example.org"
+
+
+# -- delete -------------------------------------------------------------------------
+
+
+def test_delete_interview_removes_dependants_and_says_so(filled):
+    filled.skip_step(filled.ids["interview"], "status_check", reason="They said they'd call")
+    removed = filled.delete_interview(filled.ids["interview"])
+    assert removed == {
+        "interviews": 1,
+        "interviewers": 2,
+        "follow_ups": 1,
+        "responses": 1,
+        "skipped_steps": 1,
+    }
+    assert _counts(filled) == {
+        "clients": 1,
+        "interviews": 0,
+        "interviewers": 0,
+        "follow_ups": 0,
+        "responses": 0,
+        "skipped_steps": 0,
+        "recordings": 0,
+    }
+
+
+def test_delete_client_removes_everything_of_theirs_only(filled):
+    other = filled.add_client("Bea Okafor")
+    keep = filled.log_interview(other, "Beta", "Lead", "2025-03-05", interviewers=["Kim"])
+    filled.add_recording(filled.ids["client"], "take1.webm", b"\x1a\x45", mime="audio/webm")
+    removed = filled.delete_client(filled.ids["client"])
+    assert removed["clients"] == 1 and removed["interviews"] == 1 and removed["recordings"] == 1
+    assert filled.interviews()["id"].tolist() == [keep]
+    assert filled.interviewers()["name"].tolist() == ["Kim"]
+
+
+def test_delete_interviewer_keeps_follow_ups_without_the_link(filled):
+    iid = filled.ids["interview"]
+    pid = int(filled.interviewers().loc[0, "id"])
+    fid = filled.log_follow_up(
+        iid, kind="thank_you", channel="email", sent_on="2025-03-05", interviewer_id=pid
+    )
+    assert filled.delete_interviewer(pid) == {"interviewers": 1}
+    row = filled.follow_ups().set_index("id").loc[fid]
+    assert pd.isna(row["interviewer_id"])
+
+
+def test_delete_single_rows_and_missing(filled):
+    fid = int(filled.follow_ups().loc[0, "id"])
+    rid = int(filled.responses().loc[0, "id"])
+    assert filled.delete_follow_up(fid) == {"follow_ups": 1}
+    assert filled.delete_response(rid) == {"responses": 1}
+    with pytest.raises(fk.NotFoundError):
+        filled.delete_response(rid)
+
+
+def test_skip_and_undo(filled):
+    sid = filled.skip_step(filled.ids["interview"], "status_check", reason="No contact address")
+    assert filled.skipped_steps()["reason"].tolist() == ["No contact address"]
+    with pytest.raises(fk.ValidationError):
+        filled.skip_step(filled.ids["interview"], "dance", reason="")
+    filled.delete_skipped_step(sid)
+    assert filled.skipped_steps().empty
+
+
+def test_recordings_are_stored_listed_and_deletable(filled):
+    rid = filled.add_recording(filled.ids["client"], "take.ogg", b"OggS\x00", mime="audio/ogg")
+    listing = filled.recordings(client_id=filled.ids["client"])
+    assert listing["filename"].tolist() == ["take.ogg"] and "data" not in listing
+    assert filled.recording_data(rid) == b"OggS\x00"
+    filled.delete_recording(rid)
+    assert filled.recordings().empty
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def test_client_scoped_frames_show_only_that_client(filled):
+    other = filled.add_client("Bea")
+    iid = filled.log_interview(other, "Beta", "Lead", "2025-03-05", interviewers=["Kim"])
+    filled.log_follow_up(iid, kind="thank_you", channel="email", sent_on="2025-03-05")
+    tables = filled.tables(client_id=other)
+    assert tables["clients"]["name"].tolist() == ["Bea"]
+    assert tables["interviews"]["id"].tolist() == [iid]
+    assert tables["interviewers"]["name"].tolist() == ["Kim"]
+    assert tables["follow_ups"]["interview_id"].tolist() == [iid]
+    assert tables["responses"].empty
+
+
+def test_client_for_user(wb):
+    cid = wb.add_client("Alex", username="arivera")
+    assert wb.client_for_user("arivera") == cid
+    assert wb.client_for_user("nobody") is None
+
+
+# -- opening ------------------------------------------------------------------------
+
+
+def test_sqlite_file_uses_wal_and_a_busy_timeout(tmp_path):
+    path = tmp_path / "w.sqlite"
+    with fk.open_workbook(path) as wb:
+        wb.add_client("Alex")
+        with wb.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert sqlite3.connect(path).execute("select name from clients").fetchall() == [("Alex",)]
+
+
+def test_open_workbook_default_uses_env_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOLLOWUP_DB_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    with fk.open_workbook() as wb:
+        wb.add_client("Env")
+    assert (tmp_path / "env.sqlite").exists()
+
+
+def test_open_workbook_default_path_is_data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("FOLLOWUP_DB_URL")
+    monkeypatch.setenv("FOLLOWUP_DATA_DIR", str(tmp_path / "coach"))
+    with fk.open_workbook() as wb:
+        assert wb.data_dir == (tmp_path / "coach").resolve()
+    assert (tmp_path / "coach" / "workbook.sqlite").exists()
+
+
+def test_today_is_fixed_by_argument_or_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("FOLLOWUP_TODAY", "2024-01-02")
+    assert fk.open_workbook(tmp_path / "a.sqlite").today == date(2024, 1, 2)
+    assert fk.open_workbook(tmp_path / "b.sqlite", today="2025-05-06").today == date(2025, 5, 6)
+    monkeypatch.delenv("FOLLOWUP_TODAY")
+    assert fk.open_workbook(tmp_path / "c.sqlite").today == date.today()
+
+
+def test_reopening_keeps_data(tmp_path):
+    path = tmp_path / "w.sqlite"
+    with fk.open_workbook(path) as wb:
+        wb.add_client("Alex")
+    with fk.open_workbook(path) as wb:
+        assert wb.clients()["name"].tolist() == ["Alex"]
+
+
+def test_memory_store(tmp_path):
+    wb = fk.open_workbook(":memory:")
+    wb.add_client("Alex")
+    assert wb.counts()["clients"] == 1
+    assert not any(p.name.endswith(".sqlite") for p in tmp_path.iterdir())
+    assert os.environ["FOLLOWUP_DATA_DIR"] == str(wb.data_dir)
