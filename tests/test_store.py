@@ -119,7 +119,8 @@ def test_follow_up_to_an_interviewer_of_another_interview_is_refused(filled):
     other = filled.log_interview(
         filled.ids["client"], "Beta", "Lead", "2025-03-05", interviewers=["X"]
     )
-    stranger = int(filled.interviewers().query("interview_id == @other")["id"].iloc[0])
+    people = filled.interviewers()
+    stranger = int(people.loc[people["interview_id"] == other, "id"].iloc[0])
     with pytest.raises(fk.ValidationError) as err:
         filled.log_follow_up(
             filled.ids["interview"],
