@@ -500,6 +500,24 @@ def validate_record(
     return record, problems
 
 
+def _clean_column(f: Field, raw: list[Any], today: date) -> list[tuple[Any, str | None]]:
+    """:func:`clean_value` over a column, once per distinct value.
+
+    Spreadsheet columns repeat a lot (dates, rounds, client names), so this is what
+    makes a 100,000-row import take a second instead of many. The key includes the
+    type, so ``True`` and ``1`` are not taken for each other.
+    """
+    memo: dict[tuple[type, Any], tuple[Any, str | None]] = {}
+    try:
+        return [
+            memo.get((v.__class__, v))
+            or memo.setdefault((v.__class__, v), clean_value(f, v, today))
+            for v in raw
+        ]
+    except TypeError:  # an unhashable cell (a list from Excel?): clean one by one
+        return [clean_value(f, v, today) for v in raw]
+
+
 def validate_frame(
     table: str | Table, frame: pd.DataFrame, *, today: date | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -507,6 +525,11 @@ def validate_frame(
 
     The same :func:`clean_value` runs on every cell, so a file row and a form entry
     meet exactly the same rules. Missing columns count as blank.
+
+    Returns
+    -------
+    (clean, problems)
+        The cleaned frame (extra columns kept) and every problem, by row.
     """
     spec = TABLES[table] if isinstance(table, str) else table
     today = today or date.today()
@@ -515,7 +538,7 @@ def validate_frame(
     rows = list(frame.index)
     for f in spec.inputs:
         raw = frame[f.name].tolist() if f.name in frame.columns else [None] * len(rows)
-        pairs = [clean_value(f, v, today) for v in raw]
+        pairs = _clean_column(f, raw, today)
         clean[f.name] = pd.Series([v for v, _ in pairs], index=frame.index, dtype=object)
         problems += [
             Problem(f.name, msg, int(r)) for r, (_, msg) in zip(rows, pairs, strict=True) if msg

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import sqlalchemy as sa
+from tqdm.auto import tqdm
 
 from . import schema
 from .exceptions import BadFileError, Problem, ValidationError
@@ -327,36 +328,33 @@ def _write(
     show = total >= _PROGRESS_FROM if progress is None else progress
 
     def work(conn: sa.Connection) -> dict[str, int]:
-        from tqdm.auto import tqdm
-
         bar = tqdm(total=total, desc="Saving", unit="row", disable=not show)
         new_ids: dict[str, dict[Any, int]] = {}
         added: dict[str, int] = {}
         try:
             for name in schema.WRITE_ORDER:
                 frame = tables.get(name)
+                new_ids[name] = {}
                 if frame is None or frame.empty:
-                    new_ids[name] = {}
                     continue
                 cols = [c for c in schema.TABLES[name].columns if c != "id" and c in frame]
-                records = frame[cols].astype(object).where(frame[cols].notna(), None)
+                records = frame[cols].copy()
                 for f in schema.TABLES[name].fields:
                     if f.kind == "ref" and f.name in records:
-                        mapping = new_ids.get(f.ref or "", {})
-                        records[f.name] = records[f.name].map(mapping, na_action="ignore")
-                records = records.astype(object).where(records.notna(), None)
-                rows = records.to_dict("records")
-                old = frame["id"].tolist()
-                if name == "clients" and match_clients:
-                    old, rows = _match_existing_clients(wb, conn, old, rows, new_ids)
-                if name == "clients" and "created" not in records:
-                    for r in rows:
-                        r["created"] = wb.today
+                        linked = records[f.name].map(new_ids.get(f.ref or "", {}))
+                        records[f.name] = linked.astype("Int64")
+                old = frame["id"]
+                if name == "clients":
+                    if match_clients:
+                        records, old = _skip_existing_clients(conn, records, old, new_ids)
+                    if "created" not in records:
+                        records["created"] = wb.today
                 ids: list[int] = []
-                for start in range(0, len(rows), _CHUNK):
-                    ids += wb._bulk_insert(conn, name, rows[start : start + _CHUNK])
-                    bar.update(min(_CHUNK, len(rows) - start))
-                new_ids.setdefault(name, {}).update(zip(old, ids, strict=True))
+                for start in range(0, len(records), _CHUNK):
+                    chunk = records.iloc[start : start + _CHUNK]
+                    ids += wb._bulk_insert(conn, name, chunk)
+                    bar.update(len(chunk))
+                new_ids[name].update(zip(old.tolist(), ids, strict=True))
                 added[name] = len(ids)
         finally:
             bar.close()
@@ -365,21 +363,16 @@ def _write(
     return wb._write(work)
 
 
-def _match_existing_clients(wb, conn, old, rows, new_ids):
-    """Rows for clients already in the store reuse their id instead of a new client."""
+def _skip_existing_clients(
+    conn: sa.Connection, records: pd.DataFrame, old: pd.Series, new_ids: dict
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Clients already in the store (same name, any case) keep their id, not a twin."""
     t = sa.table("clients", sa.column("id"), sa.column("name"))
-    existing = {
-        name.casefold(): int(id_) for id_, name in conn.execute(sa.select(t.c.id, t.c.name))
-    }
-    keep_old, keep_rows = [], []
-    mapping = new_ids.setdefault("clients", {})
-    for key, row in zip(old, rows, strict=True):
-        if row["name"].casefold() in existing:
-            mapping[key] = existing[row["name"].casefold()]
-        else:
-            keep_old.append(key)
-            keep_rows.append(row)
-    return keep_old, keep_rows
+    existing = {name.casefold(): int(i) for i, name in conn.execute(sa.select(t.c.id, t.c.name))}
+    keys = records["name"].str.casefold()
+    known = keys.isin(existing).to_numpy()
+    new_ids["clients"].update(zip(old[known].tolist(), keys[known].map(existing), strict=True))
+    return records[~known], old[~known]
 
 
 def export_tables(wb: Workbook, path: str | os.PathLike) -> Path:
