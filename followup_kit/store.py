@@ -336,7 +336,7 @@ class Workbook:
             status=status,
             notes=notes,
         )
-        people = [{"name": p} if isinstance(p, str) else dict(p) for p in interviewers]
+        people = _people(interviewers)
 
         def work(conn: sa.Connection) -> int:
             problems: list[Problem] = []
@@ -344,15 +344,9 @@ class Workbook:
                 record = self._checked(conn, "interviews", values)
             except ValidationError as err:
                 problems += err.problems
-            cleaned = []
-            for i, person in enumerate(people, start=1):
-                rec, found = schema.validate_record(
-                    "interviewers", {**person, "interview_id": 1}, today=self.today
-                )
-                problems += [Problem(f"interviewers[{i}].{p.field}", p.message) for p in found]
-                cleaned.append({k: rec[k] for k in ("name", "title", "email")})
-            if problems:
-                raise ValidationError(problems, what="interview")
+            cleaned, found = self._clean_people(people)
+            if problems or found:
+                raise ValidationError(problems + found, what="interview")
             iid = self._insert(conn, "interviews", record)
             if cleaned:
                 conn.execute(
@@ -361,6 +355,20 @@ class Workbook:
             return iid
 
         return self._write(work)
+
+    def _clean_people(self, people: list[dict[str, Any]]) -> tuple[list[dict], list[Problem]]:
+        """Validate interviewer rows; problems are named ``interviewers[i].field``."""
+        cleaned, problems = [], []
+        for i, person in enumerate(people, start=1):
+            rec, found = schema.validate_record(
+                "interviewers", {**person, "interview_id": 1}, today=self.today
+            )
+            problems += [Problem(f"interviewers[{i}].{p.field}", p.message) for p in found]
+            row = {k: rec[k] for k in ("name", "title", "email")}
+            if person.get("id") is not None:
+                row["id"] = person["id"]
+            cleaned.append(row)
+        return cleaned, problems
 
     def add_interviewer(
         self,
@@ -414,7 +422,8 @@ class Workbook:
     ) -> int:
         """Log what the employer answered; return its id.
 
-        It cannot be dated before the interview or in the future.
+        It cannot be dated before the interview or in the future. A next-round, offer
+        or rejection reply also sets the interview's status, in the same transaction.
         """
         values = dict(
             interview_id=interview_id,
@@ -424,7 +433,31 @@ class Workbook:
             feedback=feedback,
             reflection=reflection,
         )
-        return self._add("responses", values)
+
+        def work(conn: sa.Connection) -> int:
+            record = self._checked(conn, "responses", values)
+            rid = self._insert(conn, "responses", record)
+            self._status_from_reply(conn, record)
+            return rid
+
+        return self._write(work)
+
+    def _status_from_reply(self, conn: sa.Connection, reply: Mapping[str, Any]) -> None:
+        """The newest reply decides an interview's status (unless the client withdrew)."""
+        status = _STATUS_FROM_RESULT.get(reply["result"])
+        rs, iv = _T["responses"], _T["interviews"]
+        newest = conn.execute(
+            sa.select(sa.func.max(rs.c.received_on)).where(
+                rs.c.interview_id == reply["interview_id"]
+            )
+        ).scalar()
+        if status is None or newest > reply["received_on"]:
+            return
+        conn.execute(
+            iv.update()
+            .where(iv.c.id == reply["interview_id"], iv.c.status != "withdrawn")
+            .values(status=status)
+        )
 
     def skip_step(
         self,
@@ -480,6 +513,10 @@ class Workbook:
     # -- changing ---------------------------------------------------------------------
 
     def _update(self, table: str, id_: int, changes: Mapping[str, Any]) -> None:
+        self._refuse_fixed_fields(table, changes)
+        self._write(lambda conn: self._apply_update(conn, table, id_, changes))
+
+    def _refuse_fixed_fields(self, table: str, changes: Mapping[str, Any]) -> None:
         spec = schema.TABLES[table]
         editable = {f.name for f in spec.inputs} - {"created", spec.parent}
         unknown = sorted(set(changes) - editable)
@@ -493,15 +530,15 @@ class Workbook:
                 what=_WHAT[table],
             )
 
-        def work(conn: sa.Connection) -> None:
-            current = self._get(conn, table, id_)
-            record = self._checked(conn, table, {**current, **changes})
-            if table == "interviews" and "interview_date" in changes:
-                self._check_children_not_before(conn, id_, record["interview_date"])
-            t = _T[table]
-            conn.execute(t.update().where(t.c.id == id_).values(**record))
-
-        self._write(work)
+    def _apply_update(
+        self, conn: sa.Connection, table: str, id_: int, changes: Mapping[str, Any]
+    ) -> None:
+        current = self._get(conn, table, id_)
+        record = self._checked(conn, table, {**current, **changes})
+        if table == "interviews" and "interview_date" in changes:
+            self._check_children_not_before(conn, id_, record["interview_date"])
+        t = _T[table]
+        conn.execute(t.update().where(t.c.id == id_).values(**record))
 
     def _check_children_not_before(self, conn: sa.Connection, iid: int, day: date) -> None:
         """Moving an interview's date must not leave a follow-up or reply before it."""
@@ -528,9 +565,52 @@ class Workbook:
         """Change a client's name, cohort, country or user name."""
         self._update("clients", client_id, changes)
 
-    def update_interview(self, interview_id: int, **changes: Any) -> None:
-        """Change an interview (company, role, round, dates, status, notes...)."""
-        self._update("interviews", interview_id, changes)
+    def update_interview(
+        self,
+        interview_id: int,
+        *,
+        interviewers: Iterable[str | Mapping[str, Any]] | None = None,
+        **changes: Any,
+    ) -> None:
+        """Change an interview (company, role, round, dates, status, notes...).
+
+        ``interviewers``, when given, is the full new list, changed in the same
+        transaction: rows with an ``id`` are updated, rows without one are added, and
+        stored interviewers left out are deleted (follow-ups to them keep no link).
+        """
+        self._refuse_fixed_fields("interviews", changes)
+        people = None if interviewers is None else _people(interviewers)
+
+        def work(conn: sa.Connection) -> None:
+            problems: list[Problem] = []
+            try:
+                self._apply_update(conn, "interviews", interview_id, changes)
+            except ValidationError as err:
+                problems += err.problems
+            if people is None:
+                if problems:
+                    raise ValidationError(problems, what="interview")
+                return
+            cleaned, found = self._clean_people(people)
+            t = _T["interviewers"]
+            stored = set(
+                conn.execute(sa.select(t.c.id).where(t.c.interview_id == interview_id)).scalars()
+            )
+            for i, row in enumerate(cleaned, start=1):
+                if row.get("id") is not None and row["id"] not in stored:
+                    found.append(Problem(f"interviewers[{i}].id", "not an interviewer here."))
+            if problems or found:
+                raise ValidationError(problems + found, what="interview")
+            kept = {row["id"] for row in cleaned if row.get("id") is not None}
+            if stored - kept:
+                conn.execute(t.delete().where(t.c.id.in_(stored - kept)))
+            for row in cleaned:
+                if row.get("id") is None:
+                    conn.execute(t.insert().values(**row, interview_id=interview_id))
+                else:
+                    conn.execute(t.update().where(t.c.id == row["id"]).values(**row))
+
+        self._write(work)
 
     def update_interviewer(self, interviewer_id: int, **changes: Any) -> None:
         """Change an interviewer's name, title or email."""
@@ -799,6 +879,14 @@ class Workbook:
         rows = values.to_dict("records")
         conn.execute(t.insert(), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
         return ids
+
+
+_STATUS_FROM_RESULT = {"next_round": "next_round", "offer": "offer", "rejection": "rejected"}
+
+
+def _people(interviewers: Iterable[str | Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Interviewers given as names or dicts, as dicts."""
+    return [{"name": p} if isinstance(p, str) else dict(p) for p in interviewers]
 
 
 def _count(n: int, noun: str) -> str:

@@ -343,3 +343,61 @@ def test_memory_store(tmp_path):
     assert wb.counts()["clients"] == 1
     assert not any(p.name.endswith(".sqlite") for p in tmp_path.iterdir())
     assert os.environ["FOLLOWUP_DATA_DIR"] == str(wb.data_dir)
+
+
+# -- interviews with their interviewers, replies with the status -------------------
+
+
+def test_update_interview_and_its_interviewers_together(filled):
+    iid = filled.ids["interview"]
+    dana = int(filled.interviewers()["id"].iloc[0])
+    filled.update_interview(
+        iid,
+        role="Senior Analyst",
+        interviewers=[{"id": dana, "name": "Dana Lee", "title": "Manager"}, "Kim Park"],
+    )
+    people = filled.interviewers().set_index("name")
+    assert sorted(people.index) == ["Dana Lee", "Kim Park"]
+    assert people.loc["Dana Lee", "title"] == "Manager"
+    assert people.loc["Dana Lee", "id"] == dana  # updated in place, not re-added
+    assert filled.interviews().loc[0, "role"] == "Senior Analyst"
+
+
+def test_update_interview_with_bad_interviewers_changes_nothing(filled):
+    iid = filled.ids["interview"]
+    before = filled.tables()
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(
+            iid, company="", interviewers=[{"name": ""}, {"id": 999, "name": "Ghost"}]
+        )
+    assert set(err.value.by_field()) == {"company", "interviewers[1].name", "interviewers[2].id"}
+    after = filled.tables()
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name])
+
+
+@pytest.mark.parametrize(
+    ("result", "status"),
+    [
+        ("next_round", "next_round"),
+        ("offer", "offer"),
+        ("rejection", "rejected"),
+        ("still_deciding", "open"),
+    ],
+)
+def test_a_reply_sets_the_interview_status(wb, result, status):
+    cid = wb.add_client("Alex")
+    iid = wb.log_interview(cid, "Acme", "Analyst", "2025-03-04")
+    wb.log_response(iid, received_on="2025-03-10", result=result)
+    assert wb.interviews().loc[0, "status"] == status
+
+
+def test_an_older_reply_or_a_withdrawal_keeps_the_status(wb):
+    cid = wb.add_client("Alex")
+    iid = wb.log_interview(cid, "Acme", "Analyst", "2025-03-04")
+    wb.log_response(iid, received_on="2025-03-12", result="offer")
+    wb.log_response(iid, received_on="2025-03-06", result="next_round")  # logged late
+    assert wb.interviews().loc[0, "status"] == "offer"
+    other = wb.log_interview(cid, "Beta", "Lead", "2025-03-04", status="withdrawn")
+    wb.log_response(other, received_on="2025-03-12", result="rejection")
+    assert wb.interviews().set_index("id").loc[other, "status"] == "withdrawn"
