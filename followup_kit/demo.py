@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .spreadsheets import export_frame
 
 __all__ = ["DEMO_END", "generate", "write_demo_files"]
 
@@ -336,10 +337,8 @@ def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_demo_files(folder: str | Path, **kwargs) -> Path:
     """Write the demo cohort as an export folder (one CSV per table)."""
-    from .spreadsheets import _for_export
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in generate(**kwargs).items():
-        _for_export(frame).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8")
+        export_frame(frame).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8")
     return folder

@@ -14,6 +14,8 @@ __all__ = [
     "RulesFileError",
     "ScriptFileError",
     "TemplateError",
+    "TonePatternError",
+    "AnalyticsError",
 ]
 
 
@@ -99,3 +101,17 @@ class ScriptFileError(FollowupKitError):
 
 class TemplateError(FollowupKitError):
     """A script template is broken or tried to reach outside the sandbox."""
+
+
+class AnalyticsError(FollowupKitError, ValueError):
+    """An analysis was asked for something the data cannot give (unknown group or column)."""
+
+
+class TonePatternError(FollowupKitError):
+    """A tone-pattern file has a bad entry; it names the file, the entry and the field."""
+
+    def __init__(self, path: object, field: str, reason: str) -> None:
+        self.path = path
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{path}: {field}: {reason}")

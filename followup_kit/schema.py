@@ -8,6 +8,7 @@ Validation is vectorised over a DataFrame; a single record is a one-row frame.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ __all__ = [
     "Field",
     "Table",
     "choice_label",
+    "format_day",
     "frame_dtypes",
     "to_frame_dtypes",
     "validate_frame",
@@ -110,6 +112,9 @@ STEPS: tuple[str, ...] = tuple(CHOICES["step"])
 _EARLIEST = date(2000, 1, 1)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# Control characters (tab, newline and carriage return are fine) and lone surrogates:
+# SQLite cannot encode the one, PostgreSQL and Excel refuse the other.
+_UNSAVABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -400,6 +405,8 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, str | None]:
         return (f.default, None) if f.default is not None else _NO_PROBLEM
     if f.kind in ("text", "email"):
         text = str(v).strip()
+        if _UNSAVABLE.search(text):
+            return None, "contains an invisible control character; please retype it."
         if f.max_len and len(text) > f.max_len:
             return None, f"too long; keep it to {f.max_len} characters or fewer."
         if f.kind == "email" and not _EMAIL.match(text):
@@ -424,20 +431,37 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, str | None]:
         return d, None
     if f.kind == "country":
         code = str(v).strip().upper()
-        if code not in _countries():
+        # Two letters only: "USA" and "US" would otherwise be two countries in the charts.
+        if not _COUNTRY.fullmatch(code) or code not in _countries():
             return None, "use a two-letter country code such as US, GB or DE."
         return code, None
     if f.kind in ("ref", "id"):
-        if isinstance(v, bool):
+        number = _whole_number(v)
+        # Ids are 64-bit in SQLite and PostgreSQL; anything else cannot be one.
+        if number is None or not 0 < number < 2**63:
             return None, "not a valid id."
-        try:
-            number = float(v)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return None, "not a valid id."
-        if math.isnan(number) or number <= 0 or number != int(number):
-            return None, "not a valid id."
-        return int(number), None
+        return number, None
     return v, None  # bytes are stored as given
+
+
+def _whole_number(v: object) -> int | None:
+    """An exact whole number from an int (NumPy's too), "12", 12.0 or "12.0"; else None."""
+    if isinstance(v, bool):
+        return None
+    try:
+        return operator.index(v)  # every digit kept, NumPy and pandas integers included
+    except TypeError:
+        pass
+    if isinstance(v, str):
+        try:
+            return int(v.strip())
+        except ValueError:
+            pass
+    try:
+        x = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return int(x) if math.isfinite(x) and x == int(x) else None
 
 
 @cache
@@ -581,6 +605,25 @@ def to_frame_dtypes(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[name] = frame[name].astype(dtype)
     return frame
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_day(value: object) -> str:
+    """A date as people write it, e.g. ``"Tue 4 Mar 2025"``; blank for a missing date.
+
+    Examples
+    --------
+    >>> format_day("2025-03-04"), format_day(None)
+    ('Tue 4 Mar 2025', '')
+    """
+    day = as_date(value)
+    if day is None:
+        return ""
+    # Spelled out rather than strftime("%a"), which would follow the machine's locale.
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def as_date(value: object) -> date | None:

@@ -15,8 +15,9 @@ Two layouts are read:
   ``.xlsx`` file with one sheet per table.
 
 Cells that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
-carriage return) are written with a leading apostrophe, and the apostrophe is removed
-again on import, so text survives the round trip unchanged and never runs.
+carriage return) are written with a leading apostrophe (and a leading apostrophe is
+doubled); import removes one again, so text survives the round trip unchanged and never
+runs.
 """
 
 from __future__ import annotations
@@ -40,7 +41,14 @@ from .exceptions import BadFileError, Problem, ValidationError
 if TYPE_CHECKING:
     from .store import Workbook
 
-__all__ = ["export_tables", "import_file", "load_tables", "neutralise", "read_rows"]
+__all__ = [
+    "export_frame",
+    "export_tables",
+    "import_file",
+    "load_tables",
+    "neutralise",
+    "read_rows",
+]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 5_000
@@ -49,14 +57,19 @@ _MAX_CELL = 1_000_000
 
 
 def neutralise(value: object) -> object:
-    """Prefix text a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Prefix text a spreadsheet would run as a formula with an apostrophe.
+
+    Text that already starts with an apostrophe gets one more, so that importing the
+    file again (which removes one) gives back exactly what was exported.
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_START, "'")):
         return "'" + value
     return value
 
 
 def _restore(value: object) -> object:
-    if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_START:
+    """Undo :func:`neutralise`."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in (*FORMULA_START, "'"):
         return value[1:]
     return value
 
@@ -67,6 +80,8 @@ def _header_key(name: object) -> str:
 
 
 def _decode(raw: bytes, path: Path) -> str:
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return raw.decode("utf-32")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
     for encoding in ("utf-8-sig", "cp1252"):
@@ -96,7 +111,10 @@ def _csv_rows(path: Path) -> list[list[str]]:
 
 def _excel_sheets(path: Path) -> dict[str, list[list[Any]]]:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+        # keep_default_na=False: a company called "NA" or a note "N/A" is text, not blank.
+        sheets = pd.read_excel(
+            path, sheet_name=None, header=None, dtype=object, keep_default_na=False, na_values=[]
+        )
     except Exception as err:  # openpyxl raises many kinds for a damaged file
         raise BadFileError(path, f"this is not an Excel file I can read ({err}).") from err
     return {
@@ -111,10 +129,11 @@ def read_rows(rows: list[list[Any]], columns: list[str], path: object) -> pd.Dat
     Headers are matched loosely ("Interview date" is ``interview_date``); unknown or
     repeated headers and rows with extra cells are refused, naming them.
     """
-    rows = [r for r in rows if any(_cell_text(v) for v in r)] if rows else []
-    if not rows:
+    # Number the rows before dropping blank ones, so messages match the spreadsheet.
+    numbered = [(n, r) for n, r in enumerate(rows or [], start=1) if any(map(_cell_text, r))]
+    if not numbered:
         raise BadFileError(path, "the file is empty.")
-    header = [_header_key(h) for h in rows[0]]
+    header = [_header_key(h) for h in numbered[0][1]]
     while header and not header[-1]:
         header.pop()
     seen: set[str] = set()
@@ -129,10 +148,10 @@ def read_rows(rows: list[list[Any]], columns: list[str], path: object) -> pd.Dat
             f"unknown column(s) {', '.join(map(repr, unknown))}; "
             f"the columns I know are: {', '.join(columns)}.",
         )
-    if len(rows) == 1:
+    if len(numbered) == 1:
         raise BadFileError(path, "it has a header row but no data rows.")
     problems, data, numbers = [], [], []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in numbered[1:]:
         extra = [v for v in row[len(header) :] if _cell_text(v)]
         if extra:
             problems.append(
@@ -180,6 +199,8 @@ def import_file(wb: Workbook, path: str | os.PathLike, *, progress: bool | None 
         raise BadFileError(path, "there is no such file.")
     if _is_export(path):
         return load_tables(wb, _read_export(path), progress=progress)
+    if path.suffix.lower() == ".xls":
+        raise BadFileError(path, "this is an old Excel file; save it as .xlsx or CSV first.")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = next(iter(_excel_sheets(path).values()), [])
     else:
@@ -382,7 +403,7 @@ def export_tables(wb: Workbook, path: str | os.PathLike) -> Path:
     not exported (they are audio; back up the store to keep them).
     """
     path = Path(path)
-    tables = {name: _for_export(frame) for name, frame in wb.tables().items()}
+    tables = {name: export_frame(frame) for name, frame in wb.tables().items()}
     if path.suffix.lower() == ".xlsx":
         path.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -395,7 +416,8 @@ def export_tables(wb: Workbook, path: str | os.PathLike) -> Path:
     return path
 
 
-def _for_export(frame: pd.DataFrame) -> pd.DataFrame:
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as it is written out: ISO dates, formula-like text neutralised."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):

@@ -22,9 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 
 from . import schema
+from .analytics import analysis_frame
 from .exceptions import NotFoundError, Problem, StoreError, ValidationError
 from .schema import WRITE_ORDER
 from .spreadsheets import export_tables, import_file, load_tables
+from .timing import build_agenda, load_rules, plan_for_interview, write_ics
 
 __all__ = ["Workbook", "default_data_dir", "open_workbook"]
 
@@ -132,6 +134,12 @@ def _store_error(err: exc.DBAPIError) -> StoreError:
             "The disk is full, so nothing was saved. Free some space and try again; "
             "everything saved before is still there."
         )
+    if "i/o error" in text:
+        return StoreError(
+            "The workbook could not be written to disk (it may be full, or the file too "
+            "large), so nothing was saved. Free some space and try again; everything saved "
+            "before is still there."
+        )
     if "locked" in text or "busy" in text:
         return StoreError(
             "The workbook stayed busy for a minute (many people saving at once), so "
@@ -210,8 +218,9 @@ class Workbook:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def _get(self, conn: sa.Connection, table: str, id_: int) -> dict[str, Any]:
+    def _get(self, conn: sa.Connection, table: str, id_: object) -> dict[str, Any]:
         t = _T[table]
+        id_ = _as_id(table, id_)
         row = conn.execute(sa.select(t).where(t.c.id == id_)).mappings().first()
         if row is None:
             raise NotFoundError(table, id_)
@@ -219,11 +228,13 @@ class Workbook:
 
     def _require(self, conn: sa.Connection, table: str, id_: object) -> None:
         t = _T[table]
+        id_ = _as_id(table, id_)
         if conn.execute(sa.select(t.c.id).where(t.c.id == id_)).first() is None:
             raise NotFoundError(table, id_)
 
     def _interview_date(self, conn: sa.Connection, interview_id: object) -> date:
         t = _T["interviews"]
+        interview_id = _as_id("interviews", interview_id)
         row = conn.execute(sa.select(t.c.interview_date).where(t.c.id == interview_id)).first()
         if row is None:
             raise NotFoundError("interviews", interview_id)
@@ -245,9 +256,9 @@ class Workbook:
         spec = schema.TABLES[table]
         ref_fields = [f for f in spec.fields if f.kind == "ref"]
         for f in ref_fields:  # a malformed id is a field problem, not a missing row
-            value = values.get(f.name)
-            if value is not None and schema.clean_value(f, value, self.today)[1] is None:
-                values[f.name] = int(value)
+            cleaned, problem = schema.clean_value(f, values.get(f.name), self.today)
+            if problem is None:
+                values[f.name] = cleaned
         if table in ("follow_ups", "responses", "skipped_steps") and isinstance(
             values.get("interview_id"), int
         ):
@@ -356,10 +367,15 @@ class Workbook:
 
         return self._write(work)
 
-    def _clean_people(self, people: list[dict[str, Any]]) -> tuple[list[dict], list[Problem]]:
+    def _clean_people(self, people: list[Any]) -> tuple[list[dict], list[Problem]]:
         """Validate interviewer rows; problems are named ``interviewers[i].field``."""
         cleaned, problems = [], []
         for i, person in enumerate(people, start=1):
+            if not isinstance(person, dict):
+                problems.append(
+                    Problem(f"interviewers[{i}]", "give a name, or a dict with name, title, email.")
+                )
+                continue
             rec, found = schema.validate_record(
                 "interviewers", {**person, "interview_id": 1}, today=self.today
             )
@@ -487,6 +503,10 @@ class Workbook:
         script_id: str | None = None,
     ) -> int:
         """Store a practice recording with the client's data; return its id."""
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise ValidationError(
+                [Problem("data", "the recording must be the file's bytes.")], what="recording"
+            )
         values = dict(
             client_id=client_id,
             filename=filename,
@@ -504,6 +524,7 @@ class Workbook:
     def recording_data(self, recording_id: int) -> bytes:
         """The bytes of one stored recording."""
         t = _T["recordings"]
+        recording_id = _as_id("recordings", recording_id)
         with self._read() as conn:
             row = conn.execute(sa.select(t.c.data).where(t.c.id == recording_id)).first()
         if row is None:
@@ -561,13 +582,14 @@ class Workbook:
                 what="interview",
             )
 
-    def update_client(self, client_id: int, **changes: Any) -> None:
+    def update_client(self, client_id: int, /, **changes: Any) -> None:
         """Change a client's name, cohort, country or user name."""
         self._update("clients", client_id, changes)
 
     def update_interview(
         self,
         interview_id: int,
+        /,
         *,
         interviewers: Iterable[str | Mapping[str, Any]] | None = None,
         **changes: Any,
@@ -612,15 +634,15 @@ class Workbook:
 
         self._write(work)
 
-    def update_interviewer(self, interviewer_id: int, **changes: Any) -> None:
+    def update_interviewer(self, interviewer_id: int, /, **changes: Any) -> None:
         """Change an interviewer's name, title or email."""
         self._update("interviewers", interviewer_id, changes)
 
-    def update_follow_up(self, follow_up_id: int, **changes: Any) -> None:
+    def update_follow_up(self, follow_up_id: int, /, **changes: Any) -> None:
         """Change a logged follow-up."""
         self._update("follow_ups", follow_up_id, changes)
 
-    def update_response(self, response_id: int, **changes: Any) -> None:
+    def update_response(self, response_id: int, /, **changes: Any) -> None:
         """Change a logged reply (its date, result, feedback or reflection)."""
         self._update("responses", response_id, changes)
 
@@ -691,7 +713,7 @@ class Workbook:
         ]
         query = sa.select(*cols).order_by(t.c.id)
         if client_id is not None:
-            query = query.where(self._client_filter(table, client_id))
+            query = query.where(self._client_filter(table, _as_id("clients", client_id)))
         result = conn.execute(query)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
         return schema.to_frame_dtypes(table, frame)
@@ -766,21 +788,15 @@ class Workbook:
     @property
     def rules(self):
         """The timing rules: the defaults, with the coach's ``rules.toml`` on top."""
-        from .timing import load_rules
-
         return load_rules(self.data_dir)
 
     def plan(self, interview_id: int, today: date | str | None = None) -> pd.DataFrame:
         """The dated follow-up plan of one interview, with each step's state."""
-        from .timing import plan_for_interview
-
         day = schema.as_date(today) or self.today
         return plan_for_interview(self.tables(), interview_id, today=day, rules=self.rules)
 
     def agenda(self, today: date | str | None = None, client_id: int | None = None) -> pd.DataFrame:
         """Every open step across clients (or one client's), grouped by urgency."""
-        from .timing import build_agenda
-
         day = schema.as_date(today) or self.today
         return build_agenda(
             self.tables(client_id), today=day, client_id=client_id, rules=self.rules
@@ -793,16 +809,12 @@ class Workbook:
         today: date | str | None = None,
     ) -> Path:
         """Write the open steps as an iCalendar file (re-exports update, not duplicate)."""
-        from .timing import write_ics
-
         return write_ics(self.agenda(today=today, client_id=client_id), path)
 
     def analysis_frame(
         self, today: date | str | None = None, window_days: int = 30
     ) -> pd.DataFrame:
         """One row per interview with the derived columns the coach's charts use."""
-        from .analytics import analysis_frame
-
         day = schema.as_date(today) or self.today
         return analysis_frame(self.tables(), today=day, window_days=window_days)
 
@@ -881,12 +893,33 @@ class Workbook:
         return ids
 
 
+def _as_id(table: str, value: object) -> int:
+    """An id as a plain int; ids taken from a frame are NumPy integers, which the
+    SQLite driver would otherwise bind as bytes and match nothing."""
+    number, problem = schema.clean_value(schema.TABLES[table]["id"], value, date.today())
+    if problem is not None or number is None:
+        raise NotFoundError(table, value)
+    return number
+
+
 _STATUS_FROM_RESULT = {"next_round": "next_round", "offer": "offer", "rejection": "rejected"}
 
 
-def _people(interviewers: Iterable[str | Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Interviewers given as names or dicts, as dicts."""
-    return [{"name": p} if isinstance(p, str) else dict(p) for p in interviewers]
+def _people(interviewers: object) -> list[Any]:
+    """Interviewers given as names or dicts (or one of either), names turned into dicts.
+
+    Anything else is passed on as it is, for :meth:`Workbook._clean_people` to refuse.
+    """
+    if isinstance(interviewers, str | Mapping):
+        interviewers = [interviewers]
+    try:
+        given = list(interviewers)  # type: ignore[call-overload]
+    except TypeError:
+        given = [interviewers]
+    return [
+        {"name": p} if isinstance(p, str) else dict(p) if isinstance(p, Mapping) else p
+        for p in given
+    ]
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,0 +1,600 @@
+"""The plan view for notebook 02: pick an interview, see its dated plan, log or skip steps."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from . import schema
+from .exceptions import FollowupKitError, ValidationError
+from .forms import ClientPicker
+from .schema import CHOICES, format_day
+from .timing import (
+    STEP_KIND,
+    Rules,
+    build_agenda,
+    calendar_bytes,
+    load_rules,
+    plan_for_interview,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .store import Workbook
+
+__all__ = [
+    "SKIP_REASONS",
+    "STATE_WORDS",
+    "PlanForm",
+    "close_as_ghosted",
+    "ics_link",
+    "interview_choices",
+    "log_step_sent",
+    "next_steps_html",
+    "plan_table_html",
+    "plan_view",
+    "plot_plan",
+    "skip_plan_step",
+    "undo_skip",
+]
+
+#: Reasons offered when a step is skipped (free text can be added to any of them).
+SKIP_REASONS: tuple[str, ...] = (
+    "No contact address",
+    "The client chose not to",
+    "Already covered in another conversation",
+    "They asked not to be contacted",
+    "Other",
+)
+
+#: How each state is shown to people.
+STATE_WORDS: dict[str, str] = {
+    "overdue": "Overdue",
+    "open": "To do",
+    "done": "Done",
+    "skipped": "Skipped",
+    "missed": "Missed (too late to help now)",
+}
+
+_STATE_COLOURS = {
+    "overdue": "#d95f02",
+    "open": "#377eb8",
+    "done": "#1b9e77",
+    "skipped": "#999999",
+    "missed": "#cccccc",
+}
+
+
+# --------------------------------------------------------------------------- plain functions
+def _step_words(step: str, interviewer: Any) -> str:
+    words = CHOICES["step"].get(step, step)
+    if step == "thank_you" and isinstance(interviewer, str) and interviewer:
+        words += f" to {interviewer}"
+    return words
+
+
+def interview_choices(
+    interviews: pd.DataFrame, clients: pd.DataFrame | None = None
+) -> list[tuple[str, int]]:
+    """Dropdown options for interviews, newest first: ``("Acme, Analyst, Tue 4 Mar 2025", id)``.
+
+    With ``clients`` given (a coach looking at several clients), each label starts with
+    the client's name.
+    """
+    if interviews.empty:
+        return []
+    names: Mapping[Any, Any] = {}
+    if clients is not None and len(clients):
+        names = dict(zip(clients["id"], clients["name"], strict=True))
+    rows = interviews.sort_values(["interview_date", "id"], ascending=False)
+    out = []
+    for row in rows.itertuples(index=False):
+        label = f"{row.company}, {row.role}, {format_day(row.interview_date)}"
+        if names:
+            label = f"{names.get(row.client_id, '?')}: {label}"
+        out.append((label, int(row.id)))
+    return out
+
+
+def log_step_sent(
+    wb: Workbook,
+    interview_id: int,
+    step: str,
+    *,
+    channel: str = "email",
+    sent_on: date | str | None = None,
+    interviewer_id: int | None = None,
+    script_id: str | None = None,
+) -> int:
+    """Log that the client did a step ("I sent it"); return the follow-up's id.
+
+    Thank-yous are logged as kind ``thank_you`` (to the interviewer, when known), status
+    checks and second follow-ups as ``status_check``, feedback requests as
+    ``feedback_request``. ``sent_on`` defaults to the workbook's today.
+    """
+    kind = STEP_KIND.get(step)
+    if kind is None:
+        raise ValueError(
+            f"{step!r} is not something you send; use close_as_ghosted() to close an interview."
+        )
+    who = (
+        int(interviewer_id) if interviewer_id is not None and not pd.isna(interviewer_id) else None
+    )
+    return wb.log_follow_up(
+        int(interview_id),
+        kind=kind,
+        channel=channel,
+        sent_on=sent_on if sent_on is not None else wb.today,
+        interviewer_id=who if kind == "thank_you" else None,
+        script_id=script_id,
+    )
+
+
+def close_as_ghosted(wb: Workbook, interview_id: int) -> None:
+    """Close an interview as ghosted (no reply): its remaining steps leave the agenda."""
+    wb.update_interview(int(interview_id), status="ghosted")
+
+
+def skip_plan_step(
+    wb: Workbook,
+    interview_id: int,
+    step: str,
+    *,
+    reason: str,
+    note: str = "",
+    interviewer: str | None = None,
+) -> int:
+    """Mark a step as skipped with a reason (plus an optional note); return its id."""
+    text = reason.strip()
+    if note and note.strip():
+        text = f"{text}: {note.strip()}" if text else note.strip()
+    who = interviewer if isinstance(interviewer, str) and interviewer else None
+    return wb.skip_step(int(interview_id), step, reason=text, interviewer=who)
+
+
+def undo_skip(wb: Workbook, skipped_id: int) -> None:
+    """Put a skipped step back on the plan."""
+    wb.delete_skipped_step(int(skipped_id))
+
+
+def plan_table_html(plan: pd.DataFrame) -> str:
+    """The plan as an HTML table in plain words; every value is escaped."""
+    if plan.empty:
+        return "<p>Nothing to plan: this interview is settled.</p>"
+    head = ("Step", "For", "From", "Due by", "Status", "Suggested script", "Why")
+    rows = []
+    for row in plan.to_dict("records"):
+        step = str(row["step"])
+        state = str(row["state"])
+        status = STATE_WORDS.get(state, state)
+        if state == "done" and not pd.isna(row.get("done_on")):
+            status = f"Done on {format_day(row['done_on'])}"
+        who = row.get("interviewer")
+        script = row.get("script_id")
+        cells = (
+            CHOICES["step"].get(step, step),
+            who if isinstance(who, str) else "",
+            format_day(row["start"]),
+            format_day(row["due"]),
+            status,
+            script if isinstance(script, str) else "",
+            row.get("why") if isinstance(row.get("why"), str) else "",
+        )
+        tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+        rows.append(f'<tr class="fk-state-{html.escape(state)}">{tds}</tr>')
+    ths = "".join(f"<th>{h}</th>" for h in head)
+    return (
+        '<table class="fk-plan"><thead><tr>'
+        + ths
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def plot_plan(plan: pd.DataFrame, *, today: date | str, ax: Axes | None = None) -> Axes:
+    """A small timeline: one bar per step from its first day to its due day, today marked.
+
+    Bars are coloured by state (done, to do, overdue, skipped, missed); a dot marks the
+    day a done step was actually sent.
+    """
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
+
+    if ax is None:
+        ax = plt.gca()
+    now = pd.Timestamp(schema.as_date(today))
+    labels = [
+        _step_words(str(s), w) for s, w in zip(plan["step"], plan["interviewer"], strict=True)
+    ]
+    y = list(range(len(plan)))[::-1]  # first step on top
+    starts = mdates.date2num(pd.to_datetime(plan["start"]))
+    # A step is on time through its whole due day, so the bar ends the day after.
+    ends = mdates.date2num(pd.to_datetime(plan["due"]) + timedelta(days=1))
+    colours = [_STATE_COLOURS.get(str(s), "#377eb8") for s in plan["state"]]
+    ax.barh(y, ends - starts, left=starts, color=colours, height=0.6)
+    done = plan["done_on"].notna().to_numpy()
+    if done.any():
+        ax.plot(
+            mdates.date2num(pd.to_datetime(plan["done_on"][done])),
+            [yy for yy, d in zip(y, done, strict=True) if d],
+            "o",
+            color="black",
+            markersize=4,
+            label="sent",
+        )
+    ax.axvline(mdates.date2num(now), color="black", linestyle="--", linewidth=1, label="today")
+    ax.text(mdates.date2num(now), len(plan) - 0.4, " today", va="bottom", fontsize=8)
+    ax.set_yticks(y, labels)
+    # "Tue 4 Mar" without strftime, whose words follow the locale ("%-d" fails on Windows).
+    ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda x, _pos: format_day(mdates.num2date(x)).rsplit(" ", 1)[0])
+    )
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    ax.set_ylim(-0.7, len(plan) - 0.1)
+    ax.set_title("Your follow-up plan")
+    present = [s for s in _STATE_COLOURS if s in set(plan["state"].astype(str))]
+    ax.legend(
+        handles=[
+            Patch(color=_STATE_COLOURS[s], label=STATE_WORDS[s].split(" (")[0]) for s in present
+        ],
+        loc="lower left",  # later steps sit low and to the right, so this corner is free
+        fontsize=7,
+    )
+    return ax
+
+
+def next_steps_html(agenda: pd.DataFrame, *, limit: int = 12) -> str:
+    """A client's open steps in plain words, grouped overdue / due today / this week / later."""
+    if agenda.empty:
+        return "<p><b>Your next steps:</b> nothing open. Well done.</p>"
+    parts = ["<p><b>Your next steps</b></p><ul class='fk-next-steps'>"]
+    for row in agenda.head(limit).to_dict("records"):
+        what = _step_words(str(row["step"]), row["interviewer"])
+        parts.append(
+            f"<li><b>{html.escape(str(row['group']).capitalize())}</b>: "
+            f"{html.escape(what)} ({html.escape(str(row['company']))}), due "
+            f"{format_day(row['due'])}</li>"
+        )
+    parts.append("</ul>")
+    if len(agenda) > limit:
+        parts.append(f"<p>... and {len(agenda) - limit} more.</p>")
+    return "".join(parts)
+
+
+def ics_link(steps: pd.DataFrame, filename: str = "follow-up-plan.ics") -> str:
+    """An HTML link that downloads the open steps as an .ics calendar file."""
+    open_steps = steps[steps["state"].isin(["open", "overdue"])] if "state" in steps else steps
+    if open_steps.empty:
+        return "<p>No open steps to put in a calendar.</p>"
+    data = base64.b64encode(calendar_bytes(open_steps)).decode("ascii")
+    safe = html.escape(re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "plan.ics")
+    return (
+        f'<a download="{safe}" href="data:text/calendar;charset=utf-8;base64,{data}" '
+        f'target="_blank">Download the open steps for your calendar ({safe})</a>'
+    )
+
+
+def _chart_html(plan: pd.DataFrame, today: date) -> str:
+    """The timeline as an inline PNG, so it shows the same in Lab, Voila and tests."""
+    from matplotlib.figure import Figure
+
+    if plan.empty:
+        return ""
+    height = 0.4 * len(plan) + 1.5
+    fig = Figure(figsize=(7.5, height))
+    # Fixed margins: a layout engine would draw the figure twice, doubling the wait.
+    fig.subplots_adjust(left=0.36, right=0.98, top=1 - 0.35 / height, bottom=0.75 / height)
+    plot_plan(plan, today=today, ax=fig.add_subplot())
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="Timeline of the follow-up plan" src="data:image/png;base64,{data}"/>'
+
+
+# --------------------------------------------------------------------------- the form
+def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, Any]]) -> None:
+    """Replace a dropdown's options and select the first (ipywidgets 8 leaves it empty)."""
+    dropdown.options = options
+    dropdown.index = 0 if options else None
+
+
+class PlanForm:
+    """The widgets of :func:`plan_view`; ``box`` is what the notebook shows.
+
+    Attributes
+    ----------
+    picker
+        Who is looking (a :class:`~followup_kit.forms.ClientPicker`; fixed to the
+        JupyterHub user's own record when there is one).
+    interview, step, channel, sent_on, reason, note, skipped
+        The inputs; ``step`` values are ``(step, interviewer_id, interviewer)``.
+    sent_button, skip_button, undo_button
+        "I sent it" (reads "Close as ghosted" for that step), "Skip", "Undo skip".
+    next_steps, table, chart, download, message
+        What is shown: the client's open steps, the plan, its timeline, the .ics link
+        and the result of the last action.
+    """
+
+    def __init__(
+        self,
+        wb: Workbook,
+        *,
+        client_id: int | None = None,
+        today: Any = None,
+        username: str | None = None,
+    ) -> None:
+
+        self.wb = wb
+        self.today: date = schema.as_date(today) or wb.today
+        self.plan = pd.DataFrame()
+        self._loading = False
+        layout = widgets.Layout(width="auto")
+        self.picker = ClientPicker(wb, client_id=client_id, username=username)
+        self.next_steps = widgets.HTML()
+        self.interview = widgets.Dropdown(description="Interview", layout=layout)
+        self.table = widgets.HTML()
+        self.chart = widgets.HTML()
+        self.step = widgets.Dropdown(description="Step", layout=layout)
+        self.channel = widgets.Dropdown(
+            description="How",
+            options=[(label, value) for value, label in CHOICES["channel"].items()],
+            value="email",
+        )
+        self.sent_on = widgets.DatePicker(description="On", value=self.today)
+        self.sent_button = widgets.Button(description="I sent it", button_style="success")
+        self.reason = widgets.Dropdown(description="Reason", options=list(SKIP_REASONS))
+        self.note = widgets.Text(description="Note", placeholder="Add a few words (optional)")
+        self.skip_button = widgets.Button(description="Skip", button_style="warning")
+        self.skipped = widgets.Dropdown(description="Skipped", layout=layout)
+        self.undo_button = widgets.Button(description="Undo skip")
+        self.message = widgets.HTML()
+        self.download = widgets.HTML()
+        for w, name in (
+            (self.next_steps, "fk-next-steps"),
+            (self.interview, "fk-interview"),
+            (self.step, "fk-step"),
+            (self.sent_button, "fk-sent"),
+            (self.skip_button, "fk-skip"),
+            (self.undo_button, "fk-undo"),
+            (self.message, "fk-message"),
+        ):
+            w.add_class(name)
+
+        self.picker.observe(lambda _cid: self.load_interviews())
+        self.interview.observe(self._picked, names="value")
+        self.step.observe(lambda _change: self._label_send_button(), names="value")
+        self.sent_button.on_click(lambda _b: self.on_sent())
+        self.skip_button.on_click(lambda _b: self.on_skip())
+        self.undo_button.on_click(lambda _b: self.on_undo())
+
+        self.box = widgets.VBox(
+            [
+                self.picker.box,
+                self.next_steps,
+                widgets.HTML("<b>Pick an interview to see its follow-up plan.</b>"),
+                self.interview,
+                self.table,
+                self.chart,
+                widgets.HTML("<b>Done something on the plan?</b>"),
+                self.step,
+                widgets.HBox([self.channel, self.sent_on, self.sent_button]),
+                widgets.HTML("<b>Not doing a step?</b> Skipping takes it off your list."),
+                widgets.HBox([self.reason, self.note, self.skip_button]),
+                widgets.HBox([self.skipped, self.undo_button]),
+                self.message,
+                self.download,
+            ]
+        )
+        self.box.form = self  # type: ignore[attr-defined]  # handy for tests and notebooks
+        self.load_interviews()
+
+    @property
+    def client_id(self) -> int | None:
+        """The client whose plans are shown (``None`` until someone is chosen)."""
+        return self.picker.value
+
+    # -- data ---------------------------------------------------------------------------
+    def _rules(self) -> Rules:
+        rules = getattr(self.wb, "rules", None)
+        return rules if isinstance(rules, Rules) else load_rules(self.wb.data_dir)
+
+    def load_interviews(self, select: int | None = None) -> None:
+        """(Re)read the interviews into the dropdown and show the chosen one's plan."""
+        cid = self.client_id
+        options = [] if cid is None else interview_choices(self.wb.interviews(cid))
+        current = select if select is not None else self.interview.value
+        ids = [v for _, v in options]
+        self._loading = True  # one refresh at the end, not one per widget change
+        try:
+            self.interview.options = options
+            if ids:
+                self.interview.value = current if current in ids else ids[0]
+        finally:
+            self._loading = False
+        self.refresh()
+
+    def _picked(self, _change: object) -> None:
+        if not self._loading:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the plan of the chosen interview and redraw everything."""
+        iid = self.interview.value
+        has = iid is not None
+        for button in (self.sent_button, self.skip_button, self.undo_button):
+            button.disabled = not has
+        cid = self.client_id
+        tables = self.wb.tables(cid) if cid is not None else None
+        self.next_steps.value = "" if tables is None else self._next_steps_html(tables)
+        if not has:
+            self.plan = pd.DataFrame()
+            self.table.value = (
+                "<p>Choose your name above to see your plans.</p>"
+                if cid is None
+                else "<p>No interviews logged yet: log one in notebook 01 first.</p>"
+            )
+            self.chart.value = self.download.value = ""
+            _set_options(self.step, [])
+            _set_options(self.skipped, [])
+            self._label_send_button()
+            return
+        row = tables["interviews"].set_index("id").loc[iid]
+        self.plan = plan_for_interview(tables, iid, today=self.today, rules=self._rules())
+        self.table.value = plan_table_html(self.plan)
+        self.chart.value = _chart_html(self.plan, self.today)
+        actionable = self.plan[self.plan["state"].isin(["open", "overdue", "missed"])]
+        _set_options(
+            self.step,
+            [
+                (
+                    f"{_step_words(str(r['step']), r['interviewer'])} (due {format_day(r['due'])})",
+                    (str(r["step"]), r["interviewer_id"], r["interviewer"]),
+                )
+                for r in actionable.to_dict("records")
+            ],
+        )
+        self._label_send_button()
+        skipped = tables["skipped_steps"]
+        skipped = skipped[skipped["interview_id"] == iid]
+        _set_options(
+            self.skipped,
+            [
+                (
+                    f"{_step_words(str(r['step']), r['interviewer'])}: {r['reason']}",
+                    int(r["id"]),
+                )
+                for r in skipped.to_dict("records")
+            ],
+        )
+        self.undo_button.disabled = not len(self.skipped.options)
+        slug = f"follow-up-{row['company']}-{pd.Timestamp(row['interview_date']):%Y-%m-%d}.ics"
+        self.download.value = ics_link(self.plan, slug)
+
+    def _next_steps_html(self, tables: Mapping[str, pd.DataFrame]) -> str:
+        agenda = build_agenda(
+            tables, today=self.today, client_id=self.client_id, rules=self._rules()
+        )
+        return next_steps_html(agenda)
+
+    def _label_send_button(self) -> None:
+        choice = self.step.value
+        closing = choice is not None and choice[0] == "close_as_ghosted"
+        self.sent_button.description = "Close as ghosted" if closing else "I sent it"
+        self.sent_button.disabled = choice is None
+        self.skip_button.disabled = choice is None
+
+    def _say(self, text: str, ok: bool = True) -> None:
+        colour = "#1b7837" if ok else "#b2182b"
+        self.message.value = f'<p style="color:{colour}">{html.escape(text)}</p>'
+
+    def _fail(self, err: Exception) -> None:
+        if isinstance(err, ValidationError):
+            words = "; ".join(f"{field}: {msg}" for field, msg in err.by_field().items())
+            self._say(f"Not saved. {words}", ok=False)
+        else:
+            self._say(f"Not saved. {err}", ok=False)
+
+    # -- handlers -------------------------------------------------------------------------
+    def on_sent(self) -> None:
+        """ "I sent it": log the follow-up (or close the interview) and re-plan."""
+        if self.step.value is None or self.interview.value is None:
+            return
+        step, who_id, who = self.step.value
+        iid = self.interview.value
+        try:
+            if step == "close_as_ghosted":
+                close_as_ghosted(self.wb, iid)
+                said = "Closed as ghosted. Well done for moving on."
+            else:
+                script = self.plan.loc[self.plan["step"] == step, "script_id"]
+                script_id = (
+                    script.iloc[0] if len(script) and isinstance(script.iloc[0], str) else None
+                )
+                log_step_sent(
+                    self.wb,
+                    iid,
+                    step,
+                    channel=self.channel.value,
+                    sent_on=self.sent_on.value,
+                    interviewer_id=who_id,
+                    script_id=script_id,
+                )
+                said = f"Logged: {_step_words(step, who)} on {format_day(self.sent_on.value)}."
+        except (FollowupKitError, ValueError) as err:
+            self._fail(err)
+            return
+        self.load_interviews(select=iid)
+        self._say(said)
+
+    def on_skip(self) -> None:
+        """ "Skip": store the step as skipped with the reason and re-plan."""
+        if self.step.value is None or self.interview.value is None:
+            return
+        step, _who_id, who = self.step.value
+        iid = self.interview.value
+        try:
+            skip_plan_step(
+                self.wb, iid, step, reason=self.reason.value, note=self.note.value, interviewer=who
+            )
+        except (FollowupKitError, ValueError) as err:
+            self._fail(err)
+            return
+        self.note.value = ""
+        self.refresh()
+        self._say(f"Skipped: {_step_words(step, who)}. You can undo it below.")
+
+    def on_undo(self) -> None:
+        """ "Undo skip": put the chosen skipped step back on the plan."""
+        if self.skipped.value is None:
+            return
+        label = self.skipped.label
+        try:
+            undo_skip(self.wb, self.skipped.value)
+        except FollowupKitError as err:
+            self._fail(err)
+            return
+        self.refresh()
+        self._say(f"Back on the plan: {label.split(':')[0]}.")
+
+
+def plan_view(
+    wb: Workbook,
+    *,
+    client_id: int | None = None,
+    today: Any = None,
+    username: str | None = None,
+) -> widgets.VBox:
+    """The plan form: pick an interview, see its plan, log or skip steps, get an .ics.
+
+    Parameters
+    ----------
+    wb
+        The workbook.
+    client_id
+        The client to preselect. ``None``: the JupyterHub user's own record, or the
+        client chooses their name from the list. Nothing is shown until a client is
+        chosen, so nobody sees another client's interviews.
+    today
+        The day the plan is judged on (default ``wb.today``).
+    username
+        A JupyterHub user name (default ``$JUPYTERHUB_USER``).
+
+    Returns
+    -------
+    VBox
+        The form; its ``form`` attribute is the :class:`PlanForm` holding each widget.
+    """
+    return PlanForm(wb, client_id=client_id, today=today, username=username).box

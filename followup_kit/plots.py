@@ -1,0 +1,419 @@
+"""Charts of the coach analytics: reply rates, time to reply, the funnel, a client's timeline.
+
+Every function takes a table from :mod:`followup_kit.analytics` and an optional ``ax``,
+draws only on that Axes and returns it. Colours come from the Okabe-Ito palette, which
+people with the common kinds of colour blindness can tell apart. Every bar carries its
+n, and rates carry 95% Wilson intervals as error bars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .schema import choice_label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "OKABE_ITO",
+    "plot_response_rates",
+    "plot_thank_you_timing",
+    "plot_status_check_timing",
+    "plot_by_channel",
+    "plot_by_script",
+    "plot_time_to_response",
+    "plot_funnel",
+    "plot_client_timeline",
+    "plot_rule_evidence",
+    "save_figure",
+]
+
+#: Okabe & Ito's colour-blind-safe palette, by name.
+OKABE_ITO: dict[str, str] = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+_CYCLE = [
+    OKABE_ITO[k]
+    for k in ("blue", "orange", "bluish green", "vermillion", "reddish purple", "sky blue", "black")
+]
+_TOO_FEW = "too few to show"
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ax = plt.gca()
+    return ax
+
+
+def _window(table: pd.DataFrame, default: int = 30) -> int:
+    return int(table.attrs.get("window_days", default) or default)
+
+
+def plot_response_rates(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    xlabel: str | None = None,
+    horizontal: bool = False,
+    color: str = OKABE_ITO["blue"],
+    note: str | None = None,
+) -> Axes:
+    """Bars of the reply rate per group, with 95% Wilson error bars and n on every bar.
+
+    Parameters
+    ----------
+    table
+        From :func:`~followup_kit.analytics.response_rates` or
+        :func:`~followup_kit.analytics.workshop_table` (its hidden groups are written as
+        "too few to show" and not drawn).
+    horizontal
+        Bars across (better for long labels such as script names).
+    note
+        A line of small print under the chart (a caveat).
+
+    Returns
+    -------
+    Axes
+        Bars are ``ax.patches`` (height = rate in percent); n labels are ``ax.texts``.
+    """
+    ax = _axes(ax)
+    labels = [str(g) for g in table.index]
+    pos = np.arange(len(labels))
+    rate = table["rate"].to_numpy(dtype=float) * 100
+    lo = table["ci_low"].to_numpy(dtype=float) * 100
+    hi = table["ci_high"].to_numpy(dtype=float) * 100
+    shown = table["shown"].to_numpy(dtype=bool) if "shown" in table else np.ones(len(pos), bool)
+    too_few = (
+        table["too_few"].to_numpy(dtype=bool) if "too_few" in table else np.zeros(len(pos), bool)
+    )
+    n = table["n"].to_numpy(dtype=float, na_value=np.nan)
+    drawn = shown & ~np.isnan(rate)
+    bar = ax.barh if horizontal else ax.bar
+    for i in np.flatnonzero(drawn):
+        faint = bool(too_few[i])
+        bar(
+            pos[i],
+            rate[i],
+            color=color,
+            alpha=0.35 if faint else 1.0,
+            hatch="//" if faint else None,
+            edgecolor=color,
+            label="_nolegend_",
+        )
+    if drawn.any():
+        err = np.vstack([rate - lo, hi - rate])[:, drawn]
+        kw = {"xerr" if horizontal else "yerr": err}
+        x, y = (rate[drawn], pos[drawn]) if horizontal else (pos[drawn], rate[drawn])
+        ax.errorbar(x, y, fmt="none", ecolor=OKABE_ITO["black"], capsize=4, lw=1.2, **kw)
+    for i in pos:
+        if not shown[i]:
+            text, at = _TOO_FEW, 2.0
+        elif np.isnan(rate[i]):
+            text, at = f"n={int(n[i]) if not np.isnan(n[i]) else 0}", 2.0
+        else:
+            text = f"n={int(n[i])}" + (" (few)" if too_few[i] else "")
+            at = (hi[i] if not np.isnan(hi[i]) else rate[i]) + 2
+        if horizontal:
+            ax.text(at, i, text, va="center", ha="left", fontsize="small")
+        else:
+            ax.text(i, at, text, ha="center", va="bottom", fontsize="small")
+    window = _window(table)
+    value_label = f"Got a reply within {window} days (%)"
+    if horizontal:
+        ax.set_yticks(pos, labels)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 110)
+        ax.set_xlabel(value_label)
+        ax.set_ylabel(xlabel or "")
+    else:
+        ax.set_xticks(pos, labels)
+        ax.set_ylim(0, 110)
+        ax.set_ylabel(value_label)
+        ax.set_xlabel(xlabel or "")
+    ax.set_title(title or "Share of interviews that got a reply")
+    ax.spines[["top", "right"]].set_visible(False)
+    if note:
+        ax.annotate(
+            _wrap(note, 90),
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -42 if not horizontal else -36),
+            textcoords="offset points",
+            fontsize="x-small",
+            color="#444444",
+            va="top",
+        )
+    return ax
+
+
+def plot_thank_you_timing(table: pd.DataFrame, *, ax: Axes | None = None, **kw: Any) -> Axes:
+    """Reply rate by how soon the thank-you went out (``response_rates(f, "thank_you_timing")``)."""
+    kw.setdefault("title", "Replies by how soon the thank-you note went out")
+    kw.setdefault("xlabel", "Thank-you sent after the interview")
+    return plot_response_rates(table, ax=ax, **kw)
+
+
+def plot_status_check_timing(table: pd.DataFrame, *, ax: Axes | None = None, **kw: Any) -> Axes:
+    """Reply rate by when the first status check went out."""
+    kw.setdefault("title", "Replies by when the first status check went out")
+    kw.setdefault("xlabel", "First status check sent after the interview")
+    kw.setdefault(
+        "note",
+        '"none" includes interviews answered before a check was due; '
+        "see the evidence beside each rule for a fair comparison.",
+    )
+    kw.setdefault("color", OKABE_ITO["bluish green"])
+    return plot_response_rates(table, ax=ax, **kw)
+
+
+def plot_by_channel(table: pd.DataFrame, *, ax: Axes | None = None, **kw: Any) -> Axes:
+    """Reply rate by how the thank-you was sent (``response_rates(f, "thank_you_channel")``)."""
+    kw.setdefault("title", "Replies by how the thank-you note was sent")
+    kw.setdefault("xlabel", "Thank-you sent by")
+    kw.setdefault("color", OKABE_ITO["orange"])
+    return plot_response_rates(table, ax=ax, **kw)
+
+
+def plot_by_script(table: pd.DataFrame, *, ax: Axes | None = None, **kw: Any) -> Axes:
+    """Reply rate by script used before the reply (``response_rates(f, "script_id")``)."""
+    kw.setdefault("title", "Replies by the script used")
+    kw.setdefault("xlabel", "")
+    kw.setdefault("horizontal", True)
+    kw.setdefault("color", OKABE_ITO["reddish purple"])
+    kw.setdefault(
+        "note",
+        "Later scripts (such as a second follow-up) go out only when no reply has come, "
+        "so their rates start lower: compare scripts used at the same step.",
+    )
+    return plot_response_rates(table, ax=ax, **kw)
+
+
+def plot_time_to_response(
+    curves: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    max_days: int | None = 60,
+) -> Axes:
+    """Kaplan-Meier curves: share of interviews with a reply by each day after it.
+
+    Parameters
+    ----------
+    curves
+        From :func:`~followup_kit.analytics.response_curves` (or ``workshop_curves``).
+    max_days
+        Cut the x axis here (replies after two months are rare and the tail is noisy).
+
+    Returns
+    -------
+    Axes
+        One step line per group (``ax.lines``), labelled "group (n=...)", with its 95%
+        pointwise interval shaded.
+    """
+    ax = _axes(ax)
+    groups = list(dict.fromkeys(curves["group"])) if len(curves) else []
+    for i, group in enumerate(groups):
+        c = curves[curves["group"] == group]
+        if max_days is not None:
+            c = c[c["days"] <= max_days]
+        days = c["days"].to_numpy(dtype=float)
+        if max_days is not None and len(days) and days[-1] < max_days:
+            c = pd.concat([c, c.iloc[[-1]].assign(days=max_days)])  # carry the last level
+            days = c["days"].to_numpy(dtype=float)
+        colour = _CYCLE[i % len(_CYCLE)]
+        n = int(c["n"].iloc[0])
+        ax.step(
+            days, c["replied"] * 100, where="post", color=colour, lw=2, label=f"{group} (n={n})"
+        )
+        ax.fill_between(
+            days, c["ci_low"] * 100, c["ci_high"] * 100, step="post", color=colour, alpha=0.15, lw=0
+        )
+    if not groups:
+        ax.text(0.5, 0.5, "No interviews to show", ha="center", va="center", transform=ax.transAxes)
+    ax.set_ylim(0, 100)
+    ax.set_xlim(0, max_days if max_days is not None else None)
+    ax.set_xlabel("Days since the interview")
+    ax.set_ylabel("Interviews with a reply (%)")
+    ax.set_title(title or "How soon replies came (interviews still waiting are counted fairly)")
+    if groups:
+        ax.legend(frameon=False, fontsize="small", loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """The funnel: interviews, thank-you sent, status check sent, reply, next round or offer.
+
+    ``table`` comes from :func:`~followup_kit.analytics.funnel` (or ``workshop_funnel``).
+    Bars are drawn top to bottom; each is labelled with its count and share.
+    """
+    ax = _axes(ax)
+    stages = [str(s) for s in table.index]
+    counts = table["count"].to_numpy(dtype=float, na_value=np.nan)
+    share = table["share"].to_numpy(dtype=float)
+    pos = np.arange(len(stages))
+    hidden = "shown" in table and not bool(table["shown"].all())
+    colours = [_CYCLE[i % len(_CYCLE)] for i in pos]
+    if hidden or np.isnan(counts).all():
+        ax.text(
+            0.5, 0.5, _TOO_FEW, ha="center", va="center", transform=ax.transAxes, fontsize="large"
+        )
+    else:
+        ax.barh(pos, counts, color=colours)
+        top = max(counts.max(), 1)
+        for i in pos:
+            pct = "" if np.isnan(share[i]) else f" ({share[i]:.0%})"
+            ax.text(
+                counts[i] + top * 0.01, i, f"{int(counts[i])}{pct}", va="center", fontsize="small"
+            )
+        ax.set_xlim(0, top * 1.25)
+    ax.set_yticks(pos, stages)
+    ax.invert_yaxis()
+    ax.set_xlabel("Interviews (reply window closed)")
+    ax.set_title(title or "From interview to offer")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+_MARKERS = {
+    "interview": ("s", OKABE_ITO["black"], "Interview"),
+    "thank_you": ("o", OKABE_ITO["orange"], "Thank-you note"),
+    "status_check": ("^", OKABE_ITO["blue"], "Status check"),
+    "feedback_request": ("D", OKABE_ITO["reddish purple"], "Feedback request"),
+    "reconnect": ("v", OKABE_ITO["sky blue"], "Reconnect"),
+    "other": ("P", OKABE_ITO["sky blue"], "Other message"),
+    "reply": ("*", OKABE_ITO["bluish green"], "Reply"),
+}
+
+
+def plot_client_timeline(
+    timeline: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    today: object = None,
+) -> Axes:
+    """One client's interviews as rows, with every message and reply marked on its date.
+
+    ``timeline`` comes from :func:`~followup_kit.analytics.client_timeline`. Each
+    interview gets a grey line from the interview to its last event; markers show the
+    thank-you, status checks, feedback requests and replies (a legend names them).
+    """
+    ax = _axes(ax)
+    if timeline.empty:
+        ax.text(0.5, 0.5, "No interviews yet", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    order = list(dict.fromkeys(timeline["interview_id"]))
+    row = {iid: i for i, iid in enumerate(order)}
+    y = timeline["interview_id"].map(row).to_numpy()
+    dates = pd.to_datetime(timeline["date"])
+    span = timeline.groupby("interview_id", sort=False)["date"].agg(["min", "max"])
+    for iid, (start, end) in span.iterrows():
+        ax.plot([start, end], [row[iid], row[iid]], color="#BBBBBB", lw=2, zorder=1)
+    for event, (marker, colour, label) in _MARKERS.items():
+        sel = (timeline["event"] == event).to_numpy()
+        if sel.any():
+            ax.scatter(dates[sel], y[sel], marker=marker, color=colour, s=70, zorder=3, label=label)
+    first = timeline.drop_duplicates("interview_id")
+    names = [
+        f"{c} ({choice_label('round', r).lower()})" if pd.notna(r) else str(c)
+        for c, r in zip(first["company"], first["round"].astype(object), strict=True)
+    ]
+    ax.set_yticks(range(len(order)), names)
+    ax.invert_yaxis()
+    if today is not None:
+        ax.axvline(pd.Timestamp(today), color=OKABE_ITO["vermillion"], ls="--", lw=1, label="Today")
+    ax.set_xlabel("Date")
+    ax.set_title(title or "Interviews, follow-ups and replies")
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.spines[["top", "right"]].set_visible(False)
+    # Rotate this Axes' dates only: Figure.autofmt_xdate would hide other charts' labels.
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.tick_params(axis="x", labelrotation=30)
+    return ax
+
+
+def plot_rule_evidence(
+    table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None
+) -> Axes:
+    """Each measured rule's difference in reply rate (followed minus not), with its interval.
+
+    ``table`` comes from :func:`~followup_kit.analytics.rule_evidence`. Rules marked
+    "not measured" are left out; rules with too little data are drawn faint and say so.
+    """
+    ax = _axes(ax)
+    rows = table[table["verdict"] != "not measured"]
+    pos = np.arange(len(rows))
+    diff = rows["difference"].to_numpy(dtype=float) * 100
+    lo = rows["diff_ci_low"].to_numpy(dtype=float) * 100
+    hi = rows["diff_ci_high"].to_numpy(dtype=float) * 100
+    for i, verdict in enumerate(rows["verdict"]):
+        faint = verdict == "too little data" or np.isnan(diff[i])
+        colour = OKABE_ITO["blue"] if not faint else "#999999"
+        if not np.isnan(diff[i]):
+            ax.errorbar(
+                diff[i], i, xerr=[[diff[i] - lo[i]], [hi[i] - diff[i]]], fmt="o", color=colour,
+                capsize=4, ms=8,
+            )  # fmt: skip
+        n = f"n={rows['n_followed'].iloc[i]} vs {rows['n_not'].iloc[i]}"
+        words = f"{n}; {verdict}" if verdict in ("too little data",) else n
+        ax.annotate(
+            words, xy=(1.0, i), xycoords=("axes fraction", "data"), xytext=(6, 0),
+            textcoords="offset points", va="center", fontsize="small",
+        )  # fmt: skip
+    ax.axvline(0, color=OKABE_ITO["black"], lw=1)
+    ax.set_yticks(pos, [_wrap(t, 48) for t in rows["title"]])
+    ax.invert_yaxis()
+    finite = np.concatenate([lo[~np.isnan(lo)], hi[~np.isnan(hi)], [-10, 10]])
+    edge = float(np.max(np.abs(finite))) * 1.1
+    ax.set_xlim(-edge, edge)
+    ax.set_xlabel("Reply rate when the rule was followed minus when not (percentage points)")
+    ax.set_title(title or "What your clients' data says about each timing rule")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def save_figure(
+    fig: Figure, path: str | Path, *, formats: Sequence[str] = ("png", "svg", "pdf"), dpi: int = 150
+) -> list[Path]:
+    """Save ``fig`` as PNG, SVG and PDF beside each other; return the paths written.
+
+    ``path`` may carry a suffix or not: ``charts/thank_you.png`` and ``charts/thank_you``
+    both give ``thank_you.png``, ``thank_you.svg`` and ``thank_you.pdf``.
+    """
+    base = Path(path)
+    if base.suffix.lower().lstrip(".") in {"png", "svg", "pdf"}:
+        base = base.with_suffix("")
+    base.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        target = base.with_suffix(f".{fmt}")
+        fig.savefig(target, format=fmt, dpi=dpi, bbox_inches="tight")
+        written.append(target)
+    return written

@@ -1,0 +1,1493 @@
+"""Timing rules, business days, dated follow-up plans, the coach's agenda and .ics export.
+
+One vectorised planner (:func:`_plan_steps`) serves every entry point, so a single
+interview's plan, a client's plan form and the agenda over a whole cohort always agree:
+
+* :func:`plan_follow_ups` plans one interview from plain arguments;
+* :func:`plan_for_interview` plans one stored interview, with each step's state;
+* :func:`build_agenda` lists every open step across clients, grouped by urgency;
+* :func:`write_ics` turns open steps into all-day calendar events.
+
+Business days are Monday to Friday minus the country-wide public holidays (observed and
+substitute days included) that the ``holidays`` package knows for the client's country.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .exceptions import NotFoundError, Problem, RulesFileError, ValidationError
+from .library import suggest_for_steps
+from .schema import CHOICES, STEPS, format_day
+
+__all__ = [
+    "AGENDA_GROUPS",
+    "STEP_KIND",
+    "STEP_STATES",
+    "SUPPORTED_COUNTRIES",
+    "Rule",
+    "Rules",
+    "build_agenda",
+    "business_day_after",
+    "business_days_after",
+    "calendar_bytes",
+    "is_business_day",
+    "load_rules",
+    "plan_follow_ups",
+    "plan_for_interview",
+    "write_ics",
+]
+
+#: Countries whose plans are property-tested. Any country the ``holidays`` package
+#: knows works; these are the ones the workbook promises.
+SUPPORTED_COUNTRIES: tuple[str, ...] = ("US", "GB", "CA", "AU", "DE", "FR", "IE", "NZ", "IN", "NL")
+
+#: Agenda groups, most urgent first. "this week" means due within the next 7 days.
+AGENDA_GROUPS: tuple[str, ...] = ("overdue", "due today", "this week", "later")
+
+#: A step's state in a plan. "missed" is a step so late it no longer helps (see the
+#: ``missed_after`` rule) or a status check overtaken by the "close as ghosted" step.
+STEP_STATES: tuple[str, ...] = ("overdue", "open", "done", "skipped", "missed")
+
+#: What kind of follow-up to log when the client says "I sent it" for a step.
+STEP_KIND: dict[str, str] = {
+    "thank_you": "thank_you",
+    "status_check": "status_check",
+    "second_follow_up": "status_check",
+    "feedback_request": "feedback_request",
+}
+
+_RULES_FILE = Path(__file__).with_name("rules.toml")
+_RULE_FIELDS = ("label", "value", "unit", "why", "source")
+_COACH_FIELDS = ("value", "why", "source")
+_PAIRS = (
+    ("thank_you_start", "thank_you_due"),
+    ("status_check_after_decision_start", "status_check_after_decision_due"),
+    ("status_check_start", "status_check_due"),
+    ("second_follow_up_start", "second_follow_up_due"),
+    ("feedback_request_start", "feedback_request_due"),
+)
+# A later step must land after the one it counts from, so these cannot be 0.
+_AT_LEAST_ONE = ("second_follow_up_start", "close_as_ghosted_after")
+_MAX_DAYS = 260  # about a year of business days
+
+
+# --------------------------------------------------------------------------- rules
+@dataclass(frozen=True)
+class Rule:
+    """One timing rule: its value, the plain reason for it and where the number comes from."""
+
+    key: str
+    label: str
+    value: int
+    unit: str
+    why: str
+    source: str
+    set_by: str = "default"
+
+
+class Rules(Mapping[str, int]):
+    """The timing rules in force: a read-only mapping of rule name to number of days.
+
+    Attributes
+    ----------
+    path
+        The coach's override file that was read, or ``None``.
+    data_dir
+        The folder the rules were loaded for (its ``scripts/`` folder holds the coach's
+        scripts, used for the agenda's suggestions), or ``None``.
+    problems
+        Every :class:`~followup_kit.exceptions.RulesFileError` found in the coach's file.
+        When it is not empty the whole file was ignored and the defaults are in force.
+    """
+
+    def __init__(
+        self,
+        rules: Mapping[str, Rule],
+        *,
+        path: Path | None = None,
+        data_dir: Path | None = None,
+        problems: Iterable[RulesFileError] = (),
+    ) -> None:
+        self._rules = dict(rules)
+        self.path = path
+        self.data_dir = data_dir
+        self.problems: tuple[RulesFileError, ...] = tuple(problems)
+
+    def __getitem__(self, key: str) -> int:
+        return self._rules[key].value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __repr__(self) -> str:
+        changed = [k for k, r in self._rules.items() if r.set_by != "default"]
+        extra = f", changed by the coach: {', '.join(changed)}" if changed else ""
+        bad = f", {len(self.problems)} problem(s) in {self.path}" if self.problems else ""
+        return f"<Rules: {len(self)} rules{extra}{bad}>"
+
+    def _repr_html_(self) -> str:
+        """The rules as a plain table for notebooks: what, when and why."""
+        import html
+
+        rows = "".join(
+            f"<tr><td>{html.escape(r.label)}</td><td>{r.value} {html.escape(r.unit)}</td>"
+            f"<td>{html.escape(r.why)}</td></tr>"
+            for r in self._rules.values()
+        )
+        note = "".join(f"<p>Not used: {html.escape(str(p))}</p>" for p in self.problems)
+        return (
+            f"{note}<table><thead><tr><th>Rule</th><th>Value</th><th>Why</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+    def rule(self, key: str) -> Rule:
+        """The full :class:`Rule` (value, why, source) for ``key``."""
+        return self._rules[key]
+
+    def as_frame(self) -> pd.DataFrame:
+        """One row per rule: rule, label, value, unit, why, source, set_by."""
+        rows = [vars(r) for r in self._rules.values()]
+        frame = pd.DataFrame(rows, columns=["key", *_RULE_FIELDS, "set_by"])
+        return frame.rename(columns={"key": "rule"}).astype(
+            {c: "string" for c in ("rule", "label", "unit", "why", "source", "set_by")}
+        )
+
+    def with_values(self, changes: Mapping[str, Any], *, origin: str = "given") -> Rules:
+        """A copy with some rules changed; bad changes raise :class:`RulesFileError`.
+
+        ``changes`` takes the same shapes as a coach's file: ``{"thank_you_due": 2}`` or
+        ``{"thank_you_due": {"value": 2, "why": "..."}}``.
+        """
+        merged, problems = _apply(self._rules, changes, origin)
+        if problems:
+            raise problems[0]
+        return Rules(merged, path=self.path, data_dir=self.data_dir)
+
+
+def _suggest_key(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _check_number(key: str, value: object, origin: object) -> RulesFileError | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return RulesFileError(
+            origin, key, f"wanted a whole number, got {value!r} ({type(value).__name__})."
+        )
+    if value < 0:
+        return RulesFileError(origin, key, f"cannot be negative, got {value}.")
+    if value > _MAX_DAYS:
+        return RulesFileError(
+            origin, key, f"{value} is more than a year of business days; check the number."
+        )
+    if key == "max_status_checks" and value not in (1, 2):
+        return RulesFileError(origin, key, f"must be 1 or 2, got {value}.")
+    if key in _AT_LEAST_ONE and value < 1:
+        return RulesFileError(
+            origin, key, "must be at least 1: this step has to come after the one before it."
+        )
+    return None
+
+
+def _apply(
+    base: Mapping[str, Rule], changes: Mapping[str, Any], origin: object
+) -> tuple[dict[str, Rule], list[RulesFileError]]:
+    """Apply a coach's changes to ``base``; every problem is collected, none applied twice."""
+    merged = dict(base)
+    problems: list[RulesFileError] = []
+    for key, raw in changes.items():
+        if key not in base:
+            problems.append(RulesFileError(origin, key, "unknown rule." + _suggest_key(key, base)))
+            continue
+        fields: dict[str, Any]
+        if isinstance(raw, Mapping):
+            fields = dict(raw)
+            for sub in fields:
+                if sub not in _COACH_FIELDS:
+                    problems.append(
+                        RulesFileError(
+                            origin,
+                            f"{key}.{sub}",
+                            f"unknown field; a rule may set {', '.join(_COACH_FIELDS)}.",
+                        )
+                    )
+            fields = {k: v for k, v in fields.items() if k in _COACH_FIELDS}
+        else:
+            fields = {"value": raw}
+        bad = False
+        if "value" in fields:
+            problem = _check_number(key, fields["value"], origin)
+            if problem:
+                problems.append(problem)
+                bad = True
+        for text_field in ("why", "source"):
+            if text_field in fields and not isinstance(fields[text_field], str):
+                problems.append(
+                    RulesFileError(origin, f"{key}.{text_field}", "wanted text in quotes.")
+                )
+                bad = True
+        if not bad:
+            merged[key] = replace(base[key], **fields, set_by=str(origin))
+    if not problems:
+        for start, due in _PAIRS:
+            if merged[due].value < merged[start].value:
+                key = due if due in changes else start
+                problems.append(
+                    RulesFileError(
+                        origin,
+                        key,
+                        f"{due} ({merged[due].value}) cannot be earlier than "
+                        f"{start} ({merged[start].value}).",
+                    )
+                )
+    return merged, problems
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], RulesFileError | None]:
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8")), None
+    except UnicodeDecodeError:
+        return {}, RulesFileError(path, "(whole file)", "not UTF-8 text; save it as UTF-8.")
+    except tomllib.TOMLDecodeError as err:
+        return {}, RulesFileError(path, "(whole file)", f"not valid TOML: {err}.")
+    except OSError as err:
+        return {}, RulesFileError(path, "(whole file)", f"cannot be read: {err.strerror}.")
+
+
+@cache
+def _default_rules() -> dict[str, Rule]:
+    data, problem = _read_toml(_RULES_FILE)
+    if problem:
+        raise problem
+    rules = {}
+    for key, fields in data.items():
+        missing = [f for f in _RULE_FIELDS if f not in fields]
+        if missing:
+            raise RulesFileError(_RULES_FILE, key, f"missing {', '.join(missing)}.")
+        number = _check_number(key, fields["value"], _RULES_FILE)
+        if number:
+            raise number
+        rules[key] = Rule(key=key, **{f: fields[f] for f in _RULE_FIELDS})
+    return rules
+
+
+def load_rules(data_dir: str | Path | None = None, *, strict: bool = False) -> Rules:
+    """The timing rules: the package defaults, overridden by ``data_dir/rules.toml``.
+
+    Parameters
+    ----------
+    data_dir
+        The coach's data folder (``wb.data_dir``), or the path of a ``.toml`` file.
+        ``None`` or a folder without ``rules.toml``: the defaults.
+    strict
+        ``False`` (default): a bad coach file is ignored as a whole, the defaults stay in
+        force, a warning names the file and key, and ``rules.problems`` lists every
+        problem. ``True``: the first problem is raised as
+        :class:`~followup_kit.exceptions.RulesFileError`.
+
+    Returns
+    -------
+    Rules
+        A read-only mapping of rule name to number, e.g. ``rules["thank_you_due"] == 1``.
+
+    Examples
+    --------
+    >>> load_rules()["status_check_start"]
+    5
+    """
+    defaults = _default_rules()
+    folder = None if data_dir is None else Path(data_dir)
+    if folder is None:
+        return Rules(defaults)
+    path = folder if folder.suffix == ".toml" else folder / "rules.toml"
+    home = path.parent if folder.suffix == ".toml" else folder
+    if not path.is_file():
+        return Rules(defaults, data_dir=home)
+    data, problem = _read_toml(path)
+    problems = [problem] if problem else _apply(defaults, data, path)[1]
+    if problems:
+        if strict:
+            raise problems[0]
+        warnings.warn(
+            f"{problems[0]} The default timing rules are used instead"
+            + (f" ({len(problems)} problems in all)." if len(problems) > 1 else "."),
+            UserWarning,
+            stacklevel=2,
+        )
+        return Rules(defaults, path=path, data_dir=home, problems=problems)
+    return Rules(_apply(defaults, data, path)[0], path=path, data_dir=home)
+
+
+def _as_rules(rules: Rules | Mapping[str, Any] | None) -> Rules:
+    if rules is None:
+        return Rules(_default_rules())
+    if isinstance(rules, Rules):
+        return rules
+    return Rules(_default_rules()).with_values(rules, origin="rules argument")
+
+
+# --------------------------------------------------------------------------- business days
+_BASE_YEARS = (2000, 2045)
+
+
+@cache
+def _known_countries() -> frozenset[str]:
+    import holidays
+
+    return frozenset(holidays.list_supported_countries())
+
+
+def _country(code: object) -> str:
+    text = "US" if code is None or code is pd.NA or code != code else str(code).strip().upper()
+    if text not in _known_countries():
+        raise ValidationError(
+            [Problem("country", f"{code!r} is not a country code I know; use e.g. US, GB or DE.")],
+            what="plan",
+        )
+    return text
+
+
+@lru_cache(maxsize=128)
+def _calendar(country: str, first_year: int, last_year: int) -> np.busdaycalendar:
+    """Monday-Friday minus the country-wide public holidays (observed days included)."""
+    import holidays
+
+    with warnings.catch_warnings():
+        # Some countries only have data for a range of years; outside it, no holidays.
+        warnings.simplefilter("ignore")
+        days = holidays.country_holidays(country, years=range(first_year, last_year + 1))
+    return np.busdaycalendar(
+        weekmask="1111100", holidays=np.array(sorted(days), dtype="datetime64[D]")
+    )
+
+
+def _calendar_for(country: str, days: np.ndarray) -> np.busdaycalendar:
+    """A cached calendar wide enough for ``days`` plus a year or so of offsets."""
+    lo, hi = _BASE_YEARS
+    known = days[~np.isnat(days)]
+    if known.size:
+        years = known[[known.argmin(), known.argmax()]].astype("datetime64[Y]").astype(int)
+        y0, y1 = int(years[0]) + 1970 - 1, int(years[1]) + 1970 + 3
+        # Widen in decades so nearby requests share one cached calendar.
+        lo = min(lo, y0 // 10 * 10)
+        hi = max(hi, -(-y1 // 10) * 10)
+    return _calendar(country, lo, hi)
+
+
+def _offset(days: np.ndarray, n: int, cal: np.busdaycalendar) -> np.ndarray:
+    if n == 0:
+        return np.busday_offset(days, 0, roll="forward", busdaycal=cal)
+    # Rolling back first makes "the n-th business day after d" right when d is itself a
+    # weekend day or a holiday: bd(Saturday, 1) is Monday, not Tuesday.
+    return np.busday_offset(days, n, roll="backward", busdaycal=cal)
+
+
+def business_days_after(days: Any, n: int, *, country: str = "US") -> np.ndarray:
+    """Vectorised :func:`business_day_after`: ``datetime64[D]`` in, ``datetime64[D]`` out.
+
+    ``days`` is anything ``numpy``/``pandas`` can read as dates; NaT stays NaT.
+    """
+    if n < 0:
+        raise ValueError(f"n counts business days after a date and cannot be negative, got {n}")
+    arr = pd.to_datetime(pd.Series(np.atleast_1d(days))).to_numpy("datetime64[D]")
+    code = _country(country)
+    return _offset(arr, int(n), _calendar_for(code, arr))
+
+
+def business_day_after(d: date | str, n: int, *, country: str = "US") -> date:
+    """The n-th business day after ``d`` (``d`` itself not counted): ``bd(d, n)``.
+
+    Parameters
+    ----------
+    d
+        A date (or ISO string).
+    n
+        How many business days after ``d``. ``0`` means ``d`` itself when it is a
+        business day, else the next business day.
+    country
+        Two-letter code; weekends and that country's public holidays (country-wide,
+        observed and substitute days included) do not count.
+
+    Examples
+    --------
+    >>> business_day_after(date(2025, 3, 7), 1)   # a Friday
+    datetime.date(2025, 3, 10)
+    >>> business_day_after(date(2021, 12, 24), 1, country="GB")   # Christmas substitutes
+    datetime.date(2021, 12, 29)
+    """
+    day = schema.as_date(d)
+    if day is None:
+        raise ValueError("business_day_after needs a date")
+    out = business_days_after(np.datetime64(day, "D"), n, country=country)[0]
+    return out.astype(date)
+
+
+def is_business_day(d: date | str, country: str = "US") -> bool:
+    """Whether ``d`` is a working day (Monday to Friday, not a public holiday) in ``country``.
+
+    Examples
+    --------
+    >>> is_business_day(date(2021, 7, 5))   # the observed Independence Day
+    False
+    """
+    day = schema.as_date(d)
+    if day is None:
+        raise ValueError("is_business_day needs a date")
+    arr = np.array([day], dtype="datetime64[D]")
+    return bool(np.is_busday(arr, busdaycal=_calendar_for(_country(country), arr))[0])
+
+
+class _ByCountry:
+    """Business-day offsets for rows that belong to different countries."""
+
+    def __init__(self, countries: np.ndarray, span: np.ndarray) -> None:
+        codes, uniques = pd.factorize(countries)
+        self.groups = [
+            (codes == i, _calendar_for(_country(c), span)) for i, c in enumerate(uniques)
+        ]
+        self.codes = codes
+
+    def __call__(self, days: np.ndarray, n: int) -> np.ndarray:
+        if len(self.groups) == 1:
+            return _offset(days, n, self.groups[0][1])
+        out = np.empty_like(days)
+        for mask, cal in self.groups:
+            out[mask] = _offset(days[mask], n, cal)
+        return out
+
+    def rows(self, positions: np.ndarray) -> _ByCountry:
+        """The same calendars for rows that point at these interview positions."""
+        sub = object.__new__(_ByCountry)
+        sub.codes = self.codes[positions]
+        sub.groups = [(mask[positions], cal) for mask, cal in self.groups]
+        return sub
+
+
+# --------------------------------------------------------------------------- the planner
+_NAT = np.datetime64("NaT", "D")
+_CODE = {s: i for i, s in enumerate(STEPS)}
+TY, SC, SF, CLOSE, FB = (_CODE[s] for s in STEPS)
+# What a step's dates are counted from (turned into the "why" sentence).
+(
+    B_INTERVIEW,
+    B_DECISION,
+    B_REPLY,
+    B_FIRST_SENT,
+    B_FIRST_PLANNED,
+    B_SECOND_SENT,
+    B_SECOND_PLANNED,
+    B_LAST_SENT,
+    B_REJECTION,
+    B_LAST_NEWS,
+) = range(10)
+_STATUS = {s: i for i, s in enumerate(CHOICES["status"])}  # open, next_round come first
+_KIND = {s: i for i, s in enumerate(CHOICES["kind"])}
+_RESULT = {s: i for i, s in enumerate(CHOICES["result"])}
+_STATE = {s: i for i, s in enumerate(STEP_STATES)}
+_REPLY_RESULTS = ("next_round", "still_deciding", "other")
+
+
+def _days(values: Any) -> np.ndarray:
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if s.dtype.kind != "M":
+        s = pd.to_datetime(s.astype(object), errors="raise")
+    if getattr(s.dtype, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
+    return s.to_numpy(dtype="datetime64[D]")
+
+
+def _codes(values: pd.Series, field: str) -> np.ndarray:
+    """Positions of the values in ``CHOICES[field]`` (-1 where missing or unknown)."""
+    choices = list(CHOICES[field])
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == choices:
+        return values.cat.codes.to_numpy()
+    return pd.Categorical(values.astype(object), categories=choices).codes
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    """An object array of str with None for missing values."""
+    s = values.astype(object)
+    return s.where(s.notna(), None).to_numpy(dtype=object)
+
+
+def _table(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """One of the frames, with any missing schema column added as blanks."""
+    frame = tables.get(name)
+    dtypes = schema.frame_dtypes(name)
+    if frame is None:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+    missing = [c for c in dtypes if c not in frame.columns]
+    if missing:
+        blank = {c: pd.Series(pd.NA, index=frame.index, dtype=dtypes[c]) for c in missing}
+        frame = frame.assign(**blank)
+    return frame
+
+
+class _Ids:
+    """Positions of ids in a column of unique ids (binary search when it is sorted)."""
+
+    def __init__(self, ids: pd.Series) -> None:
+        self.values = _floats(ids)
+        v = self.values
+        self.sorted = bool(np.all(v[1:] > v[:-1]))  # False when any id is missing
+        # Ids 1..n without gaps (the usual case) need no search at all.
+        self.dense = self.sorted and v.size > 0 and v[-1] - v[0] == v.size - 1
+        self.index = None if self.sorted else pd.Index(v)
+
+    def __len__(self) -> int:
+        return self.values.size
+
+    def find(self, ids: pd.Series) -> np.ndarray:
+        keys = _floats(ids)
+        if keys.size == 0 or self.values.size == 0:
+            return np.full(keys.size, -1, dtype=np.intp)
+        if self.index is not None:
+            found = self.index.get_indexer(keys)
+            found[np.isnan(keys)] = -1  # a blank id refers to nothing, not to a blank id
+            return found
+        if self.dense:
+            offset = keys - self.values[0]
+            inside = (offset >= 0) & (offset < self.values.size) & (offset == np.floor(offset))
+            return np.where(inside, np.nan_to_num(offset), -1).astype(np.intp)
+        where = np.minimum(np.searchsorted(self.values, keys), self.values.size - 1)
+        return np.where(self.values[where] == keys, where, -1)
+
+
+def _floats(ids: Any) -> np.ndarray:
+    """Ids as float64 (NaN where missing), cheap to compare and hash."""
+    s = ids if isinstance(ids, pd.Series) else pd.Series(ids)
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _first_per_group(
+    p: np.ndarray, day: np.ndarray, n: int, rank: int, *, presorted: bool = False
+) -> np.ndarray:
+    """The ``rank``-th smallest date per position (-1: the largest; NaT where none)."""
+    out = np.full(n, _NAT)
+    if p.size == 0:
+        return out
+    if not presorted:
+        order = np.lexsort((day, p))
+        p, day = p[order], day[order]
+    starts = np.r_[True, p[1:] != p[:-1]]
+    first_index = np.maximum.accumulate(np.where(starts, np.arange(p.size), 0))
+    ranks = np.arange(p.size) - first_index
+    if rank < 0:  # the last (largest) of each group
+        last = np.r_[p[1:] != p[:-1], True]
+        out[p[last]] = day[last]
+    else:
+        pick = ranks == rank
+        out[p[pick]] = day[pick]
+    return out
+
+
+def _later(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where ``b`` is a date after ``a`` (NaT never is)."""
+    return ~np.isnat(b) & (np.isnat(a) | (b > a))
+
+
+@dataclass
+class _Plan:
+    """Every planned step of many interviews, plus per-interview facts the callers need."""
+
+    rows: dict[str, np.ndarray]  # p, step, interviewer, interviewer_id, start, due, state...
+    interviews: pd.DataFrame
+    status: np.ndarray  # effective status code per interview position
+    country: np.ndarray
+
+    def frame(self, keep: np.ndarray | None = None) -> pd.DataFrame:
+        """The steps as a frame (only the rows in ``keep``, when given)."""
+        rows = self.rows if keep is None else {k: v[keep] for k, v in self.rows.items()}
+        return _frame(rows)
+
+
+def _plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | None) -> _Plan:
+    iv = _table(tables, "interviews")
+    iv = iv[iv["interview_date"].notna()]
+    n = len(iv)
+    index = _Ids(iv["id"])
+    interview_day = _days(iv["interview_date"])
+    decision = _days(iv["decision_expected"])
+    status = np.maximum(_codes(iv["status"], "status"), 0)  # blank counts as open
+
+    clients = _table(tables, "clients")
+    by_client = pd.Series(
+        clients["country"].astype(object).to_numpy(), index=pd.to_numeric(clients["id"])
+    )
+    country = pd.to_numeric(iv["client_id"]).map(by_client).astype(object).fillna("US")
+    codes, uniques = pd.factorize(country.to_numpy(dtype=object))
+    country = np.array([_country(c) for c in uniques] or ["US"], dtype=object)[codes]
+    bd = _ByCountry(country, interview_day)
+
+    # What was sent.
+    fu = _table(tables, "follow_ups")
+    fu_p = index.find(fu["interview_id"])
+    fu_day = _days(fu["sent_on"])
+    # Sorted once by interview and date; every per-interview pick below reuses the order.
+    order = np.lexsort((fu_day, fu_p))
+    fu_p, fu_day = fu_p[order], fu_day[order]
+    fu_kind = _codes(fu["kind"], "kind")[order]
+    fu_to = _floats(fu["interviewer_id"])[order]
+    keep = (fu_p >= 0) & ~np.isnat(fu_day)
+
+    def pick(rows: np.ndarray, rank: int) -> np.ndarray:
+        return _first_per_group(fu_p[rows], fu_day[rows], n, rank, presorted=True)
+
+    sc_rows = keep & (fu_kind == _KIND["status_check"])
+    sent1, sent2, sent_last = pick(sc_rows, 0), pick(sc_rows, 1), pick(sc_rows, -1)
+    fb_sent = pick(keep & (fu_kind == _KIND["feedback_request"]), -1)
+    any_last = pick(keep, -1)
+
+    # What came back.
+    rs = _table(tables, "responses")
+    rs_p = index.find(rs["interview_id"])
+    rs_day = _days(rs["received_on"])
+    rs_result = _codes(rs["result"], "result")
+    rkeep = (rs_p >= 0) & ~np.isnat(rs_day)
+    has_offer = np.zeros(n, dtype=bool)
+    has_offer[rs_p[rkeep & (rs_result == _RESULT["offer"])]] = True
+    shortlisted = np.zeros(n, dtype=bool)
+    shortlisted[rs_p[rkeep & (rs_result == _RESULT["next_round"])]] = True
+    rej = rkeep & (rs_result == _RESULT["rejection"])
+    rejected_on = _first_per_group(rs_p[rej], rs_day[rej], n, 0)
+    rep = rkeep & np.isin(rs_result, [_RESULT[r] for r in _REPLY_RESULTS])
+    reply = _first_per_group(rs_p[rep], rs_day[rep], n, -1)
+    news_last = _first_per_group(rs_p[rkeep], rs_day[rkeep], n, -1)
+
+    # A logged offer or rejection settles an interview whose status was not updated, and
+    # a "next round" reply means the client is shortlisted.
+    waiting = status <= _STATUS["next_round"]
+    status = np.where(waiting & has_offer, _STATUS["offer"], status)
+    status = np.where(waiting & ~has_offer & ~np.isnat(rejected_on), _STATUS["rejected"], status)
+    status = np.where((status == _STATUS["open"]) & shortlisted, _STATUS["next_round"], status)
+    live = status <= _STATUS["next_round"]
+    ghosted = status == _STATUS["ghosted"]
+    rejected = status == _STATUS["rejected"]
+
+    # Thank-you notes: one per interviewer.
+    ty_start = bd(interview_day, rules["thank_you_start"])
+    ty_due = bd(interview_day, rules["thank_you_due"])
+
+    # First status check: after the decision date if given, else after the interview;
+    # a reply before it was sent ("still deciding") restarts the wait from the reply.
+    has_decision = ~np.isnat(decision)
+    sc_start = np.where(
+        has_decision,
+        bd(decision, rules["status_check_after_decision_start"]),
+        bd(interview_day, rules["status_check_start"]),
+    )
+    sc_due = np.where(
+        has_decision,
+        bd(decision, rules["status_check_after_decision_due"]),
+        bd(interview_day, rules["status_check_due"]),
+    )
+    sc_basis = np.where(has_decision, B_DECISION, B_INTERVIEW)
+    sc_from = np.where(has_decision, decision, interview_day)
+    after_reply = bd(reply, rules["status_check_start"])
+    push = np.isnat(sent1) & _later(sc_start, after_reply)
+    sc_start = np.where(push, after_reply, sc_start)
+    sc_due = np.where(push, bd(reply, rules["status_check_due"]), sc_due)
+    sc_basis = np.where(push, B_REPLY, sc_basis)
+    sc_from = np.where(push, reply, sc_from)
+
+    # Second follow-up: counted from the first check as sent, else as planned.
+    sf_from = np.where(np.isnat(sent1), sc_start, sent1)
+    sf_basis = np.where(np.isnat(sent1), B_FIRST_PLANNED, B_FIRST_SENT)
+    moved = _later(sf_from, reply)
+    sf_from = np.where(moved, reply, sf_from)
+    sf_basis = np.where(moved, B_REPLY, sf_basis)
+    sf_start = bd(sf_from, rules["second_follow_up_start"])
+    sf_due = bd(sf_from, rules["second_follow_up_due"])
+
+    # Close as ghosted: counted from the last follow-up (sent, else planned) or reply.
+    two = rules["max_status_checks"] >= 2
+    if two:
+        cl_from = np.where(np.isnat(sent2), sf_start, sent2)
+        cl_basis = np.where(np.isnat(sent2), B_SECOND_PLANNED, B_SECOND_SENT)
+    else:
+        cl_from = np.where(np.isnat(sent1), sc_start, sent1)
+        cl_basis = np.where(np.isnat(sent1), B_FIRST_PLANNED, B_FIRST_SENT)
+    for extra, code in ((sent_last, B_LAST_SENT), (reply, B_REPLY)):
+        moved = _later(cl_from, extra)
+        cl_from = np.where(moved, extra, cl_from)
+        cl_basis = np.where(moved, code, cl_basis)
+    cl_start = bd(cl_from, rules["close_as_ghosted_after"])
+
+    # Feedback request after a rejection (from the last news when none was logged).
+    fb_from = np.where(np.isnat(rejected_on), np.fmax(news_last, any_last), rejected_on)
+    fb_from = np.where(np.isnat(fb_from), interview_day, fb_from)
+    fb_basis = np.where(np.isnat(rejected_on), B_LAST_NEWS, B_REJECTION)
+    fb_start = bd(fb_from, rules["feedback_request_start"])
+    fb_due = bd(fb_from, rules["feedback_request_due"])
+
+    is_ty = keep & (fu_kind == _KIND["thank_you"])
+    ty = _thank_you_rows(tables, index, fu_p, fu_day, fu_to, is_ty, live)
+    tp = ty["p"]
+    blocks = [
+        dict(ty, start=ty_start[tp], due=ty_due[tp], basis=B_INTERVIEW, base=interview_day[tp])
+    ]
+    every = np.arange(n)
+
+    def block(step: int, include: np.ndarray, done_on: np.ndarray, **cols: np.ndarray) -> None:
+        p = every[include]
+        row_cols = {k: v[p] for k, v in cols.items()}
+        blocks.append(dict(p=p, step=step, done_on=done_on[p], **row_cols))
+
+    block(SC, live | ~np.isnat(sent1), sent1, start=sc_start, due=sc_due,
+          basis=sc_basis, base=sc_from)  # fmt: skip
+    if two:
+        block(SF, live | ~np.isnat(sent2), sent2, start=sf_start, due=sf_due,
+              basis=sf_basis, base=sf_from)  # fmt: skip
+    block(CLOSE, live | ghosted, np.full(n, _NAT), start=cl_start, due=cl_start,
+          basis=cl_basis, base=cl_from, done=ghosted)  # fmt: skip
+    block(FB, rejected | ~np.isnat(fb_sent), fb_sent, start=fb_start, due=fb_due,
+          basis=fb_basis, base=fb_from)  # fmt: skip
+
+    steps = _stack(blocks)
+    skipped = _skipped(tables, index, steps)
+    state = np.where(steps["done"], _STATE["done"], np.where(skipped, _STATE["skipped"], 1))
+    if today is not None:
+        now = np.datetime64(today, "D")
+        is_open = state == _STATE["open"]
+        due = steps["due"]
+        late = is_open & (due < now)
+        state = np.where(late, _STATE["overdue"], state)
+        # Late thank-yous and feedback requests stop helping after a while...
+        maybe = np.flatnonzero(late & np.isin(steps["step"], (TY, FB)))
+        too_late = bd.rows(steps["p"][maybe])(due[maybe], rules["missed_after"]) < now
+        state[maybe[too_late]] = _STATE["missed"]
+        # ...and unsent status checks are overtaken once it is time to close as ghosted.
+        overtaken = is_open & np.isin(steps["step"], (SC, SF)) & (cl_start[steps["p"]] <= now)
+        state = np.where(overtaken & live[steps["p"]], _STATE["missed"], state)
+    steps["state"] = state
+    return _Plan(rows=steps, interviews=iv, status=status, country=country)
+
+
+def _thank_you_rows(
+    tables: Mapping[str, pd.DataFrame],
+    index: _Ids,
+    fu_p: np.ndarray,
+    fu_day: np.ndarray,
+    fu_to: np.ndarray,
+    is_ty: np.ndarray,
+    live: np.ndarray,
+) -> dict[str, Any]:
+    """One thank-you row per interviewer (one unnamed row when none were logged).
+
+    The follow-up arrays are sorted by interview and date; ``is_ty`` marks thank-yous.
+    """
+    n = len(index)
+    people = _table(tables, "interviewers")
+    person = _Ids(people["id"])
+    pp = index.find(people["interview_id"])
+    # Notes sent to a named interviewer of this interview: the first one counts.
+    to = person.find(fu_to)
+    addressed = is_ty & (to >= 0)
+    addressed[addressed] = pp[to[addressed]] == fu_p[addressed]
+    person_done = _first_per_group(to[addressed], fu_day[addressed], len(person), 0)
+
+    ok = pp >= 0
+    pid, pname, pdone, pp = person.values[ok], _text(people["name"])[ok], person_done[ok], pp[ok]
+    lonely = np.flatnonzero(np.bincount(pp, minlength=n) == 0)
+    p = np.concatenate([pp, lonely])
+    who_id = np.concatenate([pid, np.full(lonely.size, np.nan)])
+    name = np.concatenate([pname, np.full(lonely.size, None, dtype=object)])
+    done_on = np.concatenate([pdone, np.full(lonely.size, _NAT)])
+    # Stable sort keeps each interview's people in the order they were logged.
+    order = np.argsort(p, kind="stable")
+    p, who_id, name, done_on = p[order], who_id[order], name[order], done_on[order]
+
+    # Notes with no (known) interviewer count for the interviewers not yet thanked, in order.
+    loose = is_ty & ~addressed
+    loose_count = np.bincount(fu_p[loose], minlength=n)
+    loose_first = _first_per_group(fu_p[loose], fu_day[loose], n, 0, presorted=True)
+    pending = np.flatnonzero(np.isnat(done_on))
+    gp = p[pending]
+    starts = np.r_[True, gp[1:] != gp[:-1]] if gp.size else np.zeros(0, dtype=bool)
+    rank = np.arange(gp.size) - np.maximum.accumulate(np.where(starts, np.arange(gp.size), 0))
+    covered = rank < loose_count[gp]
+    done_on[pending[covered]] = loose_first[gp[covered]]
+    include = live[p] | ~np.isnat(done_on)
+    return dict(
+        p=p[include],
+        step=TY,
+        interviewer=name[include],
+        interviewer_id=who_id[include],
+        done_on=done_on[include],
+    )
+
+
+def _stack(blocks: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Concatenate blocks of per-row arrays (scalars are repeated; gaps filled)."""
+    fill = {"interviewer": (None, object), "interviewer_id": (np.nan, "float64")}
+    cols: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("p", "step", "interviewer", "interviewer_id", "start", "due",
+                        "done_on", "basis", "base", "done")
+    }  # fmt: skip
+    for b in blocks:
+        size = b["p"].size
+        for k, parts in cols.items():
+            v = b.get(k)
+            if v is None and k in fill:
+                parts.append(np.full(size, fill[k][0], dtype=fill[k][1]))
+            elif v is None and k == "done":
+                parts.append(~np.isnat(b["done_on"]))
+            elif np.ndim(v) == 0:
+                parts.append(np.full(size, v))
+            else:
+                parts.append(np.asarray(v))
+    return {k: np.concatenate(parts) for k, parts in cols.items()}
+
+
+def _skipped(
+    tables: Mapping[str, pd.DataFrame], index: _Ids, steps: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Which planned rows the client marked as skipped."""
+    sk = _table(tables, "skipped_steps")
+    out = np.zeros(steps["p"].size, dtype=bool)
+    if len(sk) == 0:
+        return out
+    sp = index.find(sk["interview_id"])
+    code = sk["step"].astype(object).map(_CODE).to_numpy(dtype=object)
+    ok = (sp >= 0) & pd.notna(code)
+    sp, code = sp[ok], code[ok].astype(int)
+    who = _text(sk["interviewer"])[ok]
+    keys = sp.astype(np.int64) * 8 + code
+    step_key = steps["p"].astype(np.int64) * 8 + steps["step"].astype(np.int64)
+    not_ty = steps["step"] != TY
+    out[not_ty] = np.isin(step_key[not_ty], keys[code != TY])
+    ty_skips = code == TY
+    if ty_skips.any():
+        everyone = set(sp[ty_skips & pd.isna(who)].tolist())
+        named = {
+            (int(q), str(w).strip().casefold())
+            for q, w in zip(sp[ty_skips], who[ty_skips], strict=True)
+            if w is not None
+        }
+        named_p = {q for q, _ in named}
+        for i in np.flatnonzero(~not_ty & np.isin(steps["p"], list(everyone | named_p))):
+            q, w = int(steps["p"][i]), steps["interviewer"][i]
+            out[i] = (
+                q in everyone
+                or w is None  # an unnamed note: any thank-you skip for the interview covers it
+                or (q, str(w).strip().casefold()) in named
+            )
+    return out
+
+
+def _frame(steps: dict[str, np.ndarray]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "p": steps["p"].astype(np.intp),
+            "step": pd.Categorical.from_codes(steps["step"].astype(np.int8), categories=STEPS),
+            "interviewer": steps["interviewer"],
+            "interviewer_id": pd.array(steps["interviewer_id"], dtype="Float64").astype("Int64")
+            if steps["p"].size
+            else pd.array([], dtype="Int64"),
+            "start": steps["start"].astype("datetime64[us]"),
+            "due": steps["due"].astype("datetime64[us]"),
+            "state": pd.Categorical.from_codes(steps["state"].astype(np.int8), STEP_STATES),
+            "done_on": steps["done_on"].astype("datetime64[us]"),
+            "basis": steps["basis"].astype(np.int8),
+            "base": steps["base"].astype("datetime64[us]"),
+        }
+    )
+    return frame
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _span(a: int, b: int) -> str:
+    if a == b:
+        return f"{a} business day{'s' if a != 1 else ''}"
+    return f"{a}-{b} business days"
+
+
+def _why(step: str, basis: int, base: Any, who: Any, rules: Rules) -> str:
+    """The plain-words reason for one planned step."""
+    on = format_day(base)
+    if step == "thank_you":
+        person = who if isinstance(who, str) and who else "your interviewer"
+        late = rules["thank_you_due"]
+        return (
+            f"Thank {person} for the interview on {on}: the same day is best, and it still "
+            f"counts up to {_span(late, late)} later. One note per interviewer."
+        )
+    if step == "status_check":
+        a, b = rules["status_check_start"], rules["status_check_due"]
+        if basis == B_DECISION:
+            a = rules["status_check_after_decision_start"]
+            b = rules["status_check_after_decision_due"]
+            return (
+                f"They said they would decide by {on}. If you have not heard by then, ask "
+                f"politely for news {_span(a, b)} after that date."
+            )
+        if basis == B_REPLY:
+            return (
+                f"They got back to you on {on} without a final answer; check in again "
+                f"{_span(a, b)} after that if nothing more arrives."
+            )
+        return (
+            f"No decision date was given, so ask where things stand {_span(a, b)} after "
+            f"the interview on {on}."
+        )
+    if step == "second_follow_up":
+        a, b = rules["second_follow_up_start"], rules["second_follow_up_due"]
+        if basis == B_FIRST_SENT:
+            lead = f"Your first status check went out on {on}"
+        elif basis == B_REPLY:
+            lead = f"Their last message came on {on}"
+        else:
+            lead = f"Counting from the first status check's planned day, {on}"
+        return (
+            f"{lead}: if there is still no answer, write once more {_span(a, b)} later, in "
+            "the same thread, with something new."
+        )
+    if step == "close_as_ghosted":
+        n = rules["close_as_ghosted_after"]
+        if basis in (B_FIRST_PLANNED, B_SECOND_PLANNED):
+            lead = f"If your last follow-up (planned for {on}) gets no reply"
+        elif basis == B_REPLY:
+            lead = f"If nothing follows their message of {on}"
+        else:
+            lead = f"If your last follow-up (sent {on}) gets no reply"
+        return (
+            f"{lead} within {_span(n, n)}, close this interview as ghosted and put your "
+            "energy into other openings. Silence is common and says little about you."
+        )
+    a, b = rules["feedback_request_start"], rules["feedback_request_due"]
+    if basis == B_REJECTION:
+        return (
+            f"They told you no on {on}. Ask for feedback {_span(a, b)} later, graciously; "
+            "the answer helps with the next interview."
+        )
+    return (
+        f"The interview is marked not selected (last news on {on}). Ask for feedback "
+        f"{_span(a, b)} later, graciously."
+    )
+
+
+def _whys(steps: pd.DataFrame, rules: Rules) -> list[str]:
+    return [
+        _why(s, int(b), d, w, rules)
+        for s, b, d, w in zip(
+            steps["step"].astype(str),
+            steps["basis"],
+            steps["base"],
+            steps["interviewer"],
+            strict=True,
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- plans
+_ORDER = ["start", "step_order", "interviewer_order"]
+
+
+def _sorted(steps: pd.DataFrame) -> pd.DataFrame:
+    key = steps.assign(
+        step_order=steps["step"].cat.codes,
+        interviewer_order=steps["interviewer_id"].fillna(2**62),
+    )
+    order = key.sort_values(_ORDER, kind="stable").index
+    return steps.loc[order].reset_index(drop=True)
+
+
+def _done_tables(
+    interview_date: date,
+    decision: date | None,
+    interviewers: int | Iterable[str],
+    country: str,
+    done: Mapping[str, Any] | None,
+) -> dict[str, pd.DataFrame]:
+    """The ``done`` dict of :func:`plan_follow_ups` as a one-interview set of tables."""
+    done = dict(done or {})
+    allowed = {"thank_you", "status_check", "feedback_request", "response", "skipped", "status"}
+    unknown = sorted(set(done) - allowed)
+    if unknown:
+        raise ValidationError(
+            [
+                Problem(k, f"unknown key in done; use {', '.join(sorted(allowed))}.")
+                for k in unknown
+            ],
+            what="plan",
+        )
+    problems: list[Problem] = []
+
+    def day(value: Any, field: str) -> date | None:
+        try:
+            d = schema.as_date(value)
+        except ValueError as err:
+            problems.append(Problem(field, str(err)))
+            return None
+        if d is not None and d < interview_date:
+            problems.append(Problem(field, f"{d} is before the interview ({interview_date})."))
+        return d
+
+    def dates(value: Any, field: str) -> list[date]:
+        items = value if isinstance(value, list | tuple | set | pd.Series) else [value]
+        return [d for d in (day(v, field) for v in items) if d is not None]
+
+    if isinstance(interviewers, int | np.integer) and not isinstance(interviewers, bool):
+        if interviewers < 1:
+            problems.append(Problem("interviewers", "at least 1 interviewer, or their names."))
+        names = [f"Interviewer {i}" for i in range(1, int(interviewers) + 1)]
+        names = names if len(names) > 1 else []
+    else:
+        names = [str(x).strip() for x in interviewers if str(x).strip()]
+    people = pd.DataFrame(
+        {"id": range(1, len(names) + 1), "interview_id": 1, "name": names}, dtype=object
+    )
+    by_name = {name.casefold(): i for i, name in enumerate(names, start=1)}
+
+    rows: list[tuple[str, Any, date]] = []
+    ty = done.get("thank_you", [])
+    if isinstance(ty, Mapping):
+        for who, when in ty.items():
+            pid = by_name.get(str(who).strip().casefold())
+            if pid is None:
+                problems.append(Problem("thank_you", f"{who!r} is not one of the interviewers."))
+            for d in dates(when, "thank_you"):
+                rows.append(("thank_you", pid, d))
+    else:
+        rows += [("thank_you", None, d) for d in dates(ty, "thank_you")]
+    for kind in ("status_check", "feedback_request"):
+        rows += [(kind, None, d) for d in dates(done.get(kind, []), kind)]
+    follow_ups = pd.DataFrame(
+        {
+            "interview_id": 1,
+            "kind": [r[0] for r in rows],
+            "interviewer_id": [r[1] for r in rows],
+            "sent_on": pd.to_datetime([r[2] for r in rows]),
+        }
+    )
+
+    replies = done.get("response", [])
+    if isinstance(replies, tuple) and len(replies) == 2 and isinstance(replies[1], str):
+        replies = [replies]
+    answers = []
+    for item in replies:
+        when, result = item
+        if result not in CHOICES["result"]:
+            problems.append(Problem("response", f"choose one of: {', '.join(CHOICES['result'])}."))
+        d = day(when, "response")
+        if d is not None:
+            answers.append((d, result))
+    responses = pd.DataFrame(
+        {
+            "interview_id": 1,
+            "received_on": pd.to_datetime([a[0] for a in answers]),
+            "result": [a[1] for a in answers],
+        }
+    )
+
+    skipped = []
+    for item in done.get("skipped", []):
+        step, who = (item, None) if isinstance(item, str) else tuple(item)
+        if step not in STEPS:
+            problems.append(Problem("skipped", f"{step!r} is not a step; use {', '.join(STEPS)}."))
+        skipped.append((step, who))
+    skipped_steps = pd.DataFrame(
+        {
+            "interview_id": 1,
+            "step": [s for s, _ in skipped],
+            "interviewer": [w for _, w in skipped],
+        }
+    )
+
+    status = done.get("status", "open")
+    if status not in CHOICES["status"]:
+        problems.append(Problem("status", f"choose one of: {', '.join(CHOICES['status'])}."))
+    if decision is not None and decision < interview_date:
+        problems.append(
+            Problem(
+                "decision_expected", "the expected decision date cannot be before the interview."
+            )
+        )
+    if problems:
+        raise ValidationError(problems, what="plan")
+    interviews = pd.DataFrame(
+        {
+            "id": [1],
+            "client_id": [1],
+            "interview_date": pd.to_datetime([interview_date]),
+            "decision_expected": pd.to_datetime([decision]),
+            "status": [status],
+        }
+    )
+    clients = pd.DataFrame({"id": [1], "country": [country]})
+    return {
+        "clients": clients,
+        "interviews": interviews,
+        "interviewers": people,
+        "follow_ups": follow_ups,
+        "responses": responses,
+        "skipped_steps": skipped_steps,
+    }
+
+
+def plan_follow_ups(
+    interview_date: date | str,
+    *,
+    decision_expected: date | str | None = None,
+    interviewers: int | Iterable[str] = 1,
+    country: str = "US",
+    rules: Rules | Mapping[str, Any] | None = None,
+    done: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """The dated follow-up plan for one interview.
+
+    Parameters
+    ----------
+    interview_date
+        The day of the interview.
+    decision_expected
+        The day they said they would decide, if they named one.
+    interviewers
+        How many people interviewed, or their names (one thank-you row each).
+    country
+        The client's country code; its public holidays are not business days.
+    rules
+        :class:`Rules` (e.g. ``wb.rules``), a dict of changes to the defaults such as
+        ``{"thank_you_due": 2}``, or ``None`` for the defaults.
+    done
+        What already happened, so later steps move with the real dates. Keys (all
+        optional):
+
+        * ``"thank_you"``: dates of thank-you notes, or ``{interviewer name: date}``;
+          undated-by-name notes count for the interviewers in order;
+        * ``"status_check"``: dates of every status check or follow-up message sent
+          (the first is the first status check, the second the second follow-up);
+        * ``"feedback_request"``: dates of feedback requests;
+        * ``"response"``: ``(date, result)`` or a list of them, result one of
+          next_round, offer, rejection, still_deciding, other;
+        * ``"skipped"``: steps skipped, as names (``"status_check"``) or
+          ``(step, interviewer)`` pairs for one thank-you;
+        * ``"status"``: the interview's status (default ``"open"``).
+
+    Returns
+    -------
+    DataFrame
+        One row per step in date order: ``step``, ``interviewer`` (thank-yous only),
+        ``start`` (the first sensible day), ``due`` (the last day before it is late),
+        ``why`` (plain words), ``state`` (open / done / skipped) and ``done_on``.
+        An interview that got an offer, was withdrawn or closed has no open steps;
+        after a rejection the only new step is the feedback request.
+
+    Examples
+    --------
+    >>> plan = plan_follow_ups(date(2025, 3, 4), interviewers=["Dana Lee"])
+    >>> plan[["step", "start", "due"]].astype(str).values.tolist()[:2]
+    [['thank_you', '2025-03-04', '2025-03-05'], ['status_check', '2025-03-11', '2025-03-13']]
+    """
+    day = schema.as_date(interview_date)
+    if day is None:
+        raise ValidationError([Problem("interview_date", "please give the interview date.")])
+    try:
+        decision = schema.as_date(decision_expected)
+    except ValueError as err:
+        raise ValidationError([Problem("decision_expected", str(err))], what="plan") from err
+    rules = _as_rules(rules)
+    tables = _done_tables(day, decision, interviewers, _country(country), done)
+    steps = _sorted(_plan_steps(tables, rules, None).frame())
+    steps["why"] = pd.array(_whys(steps, rules), dtype="string")
+    steps["interviewer"] = steps["interviewer"].astype("string")
+    return steps[["step", "interviewer", "start", "due", "why", "state", "done_on"]]
+
+
+def _one_interview(
+    tables: Mapping[str, pd.DataFrame], interview_id: int
+) -> dict[str, pd.DataFrame]:
+    iv = _table(tables, "interviews")
+    mine = iv[pd.to_numeric(iv["id"]) == interview_id]
+    if mine.empty:
+        raise NotFoundError("interviews", interview_id)
+    out = {"interviews": mine}
+    clients = _table(tables, "clients")
+    out["clients"] = clients[pd.to_numeric(clients["id"]).isin(mine["client_id"])]
+    for name in ("interviewers", "follow_ups", "responses", "skipped_steps"):
+        frame = _table(tables, name)
+        out[name] = frame[pd.to_numeric(frame["interview_id"]) == interview_id]
+    return out
+
+
+def plan_for_interview(
+    tables: Mapping[str, pd.DataFrame],
+    interview_id: int,
+    *,
+    today: date | str,
+    rules: Rules | Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """The plan for one stored interview, with each step's state on ``today``.
+
+    Parameters
+    ----------
+    tables
+        The workbook's frames (``wb.tables()``): interviews, clients (for the country),
+        interviewers, follow_ups, responses and skipped_steps.
+    interview_id
+        Which interview.
+    today
+        The day states are judged on.
+    rules
+        As for :func:`plan_follow_ups`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``interview_id, step, interviewer, interviewer_id, start, due, state,
+        done_on, why, script_id``. ``state`` is done, skipped, open, overdue (due before
+        today) or missed (too late to help, or overtaken by "close as ghosted"). An
+        interview in a closing state (offer, withdrawn, ghosted) has no open steps.
+    """
+    now = schema.as_date(today)
+    rules = _as_rules(rules)
+    plan = _plan_steps(_one_interview(tables, int(interview_id)), rules, now)
+    steps = _sorted(plan.frame())
+    steps.insert(0, "interview_id", pd.array([int(interview_id)] * len(steps), dtype="Int64"))
+    steps["why"] = pd.array(_whys(steps, rules), dtype="string")
+    steps["interviewer"] = steps["interviewer"].astype("string")
+    steps["script_id"] = _scripts_for(steps, plan, now, rules)
+    cols = ["interview_id", "step", "interviewer", "interviewer_id", "start", "due", "state"]
+    return steps[[*cols, "done_on", "why", "script_id"]]
+
+
+def _scripts_for(steps: pd.DataFrame, plan: _Plan, today: date, rules: Rules) -> pd.Series:
+    """A suggested script id per step, asking the script library once per situation."""
+
+    if steps.empty:
+        return pd.Series(pd.array([], dtype="string"), index=steps.index, name="script_id")
+    iv = plan.interviews
+    p = steps["p"].to_numpy()
+    n = len(iv)
+
+    def choice(field: str, default: str) -> np.ndarray:
+        fallback = list(CHOICES[field]).index(default)
+        if field not in iv:
+            return np.full(p.size, fallback)
+        codes = _codes(iv[field], field)
+        return np.where(codes < 0, fallback, codes)[p] if n else codes
+
+    decision = _days(iv["decision_expected"])[p]
+    fields = ("step", "contact_route", "round", "status")
+    parts = (
+        steps["step"].cat.codes.to_numpy(),
+        choice("contact_route", "direct"),
+        choice("round", "first"),
+        plan.status[p],
+        (~np.isnat(decision) & (decision < np.datetime64(today, "D"))).astype(int),
+    )
+    dims = (*(len(CHOICES[f]) for f in fields), 2)
+    key = np.ravel_multi_index([np.asarray(x, dtype=np.intp) for x in parts], dims)
+    distinct, inverse = np.unique(key, return_inverse=True)
+    decoded = np.unravel_index(distinct, dims)
+    situations = pd.DataFrame(
+        {
+            f: np.array(list(CHOICES[f]), dtype=object)[c]
+            for f, c in zip(fields, decoded[:4], strict=True)
+        }
+    )
+    situations["decision_passed"] = decoded[4].astype(bool)
+    folder = rules.data_dir / "scripts" if rules.data_dir is not None else None
+    suggested = suggest_for_steps(situations, extra_dir=folder)
+    values = pd.array(suggested.to_numpy(dtype=object), dtype="string")
+    return pd.Series(values.take(inverse.ravel()), index=steps.index, name="script_id")
+
+
+def build_agenda(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    today: date | str,
+    client_id: int | None = None,
+    rules: Rules | Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Every open step across the coach's clients (or one client's), most urgent first.
+
+    Parameters
+    ----------
+    tables
+        The workbook's frames (``wb.tables()``).
+    today
+        The day the groups are judged on.
+    client_id
+        Only this client's steps.
+    rules
+        As for :func:`plan_follow_ups`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group`` (ordered: overdue, due today, this week (due in the next
+        7 days), later), ``client_id, client, interview_id, company, role, interviewer,
+        interviewer_id, step, start, due, state, script_id``, sorted by group, due date
+        and client. Done, skipped and missed steps are not listed.
+    """
+    now = schema.as_date(today)
+    rules = _as_rules(rules)
+    if client_id is not None:
+        tables = _for_client(tables, int(client_id))
+    plan = _plan_steps(tables, rules, now)
+    state = plan.rows["state"]
+    steps = plan.frame((state == _STATE["open"]) | (state == _STATE["overdue"]))
+    iv = plan.interviews
+    p = steps["p"].to_numpy()
+    client_of = pd.to_numeric(iv["client_id"]).to_numpy(dtype="float64")[p]
+    clients = _table(tables, "clients")
+    names = _text(clients["name"]) if "name" in clients else np.full(len(clients), None)
+    where = pd.Index(pd.to_numeric(clients["id"]).astype("float64")).get_indexer(client_of)
+    client_name = np.where(where >= 0, names[np.maximum(where, 0)] if len(names) else None, None)
+
+    due = steps["due"].to_numpy(dtype="datetime64[D]")
+    day = np.datetime64(now, "D")
+    group = np.select(
+        [due < day, due == day, due <= day + np.timedelta64(7, "D")], [0, 1, 2], default=3
+    )
+    agenda = pd.DataFrame(
+        {
+            "group": pd.Categorical.from_codes(group, categories=list(AGENDA_GROUPS), ordered=True),
+            "client_id": pd.array(client_of, dtype="Float64").astype("Int64"),
+            "client": pd.array(client_name, dtype="string"),
+            "interview_id": pd.to_numeric(iv["id"]).to_numpy()[p],
+            "company": pd.array(
+                _text(iv["company"])[p] if "company" in iv else None, dtype="string"
+            ),
+            "role": pd.array(_text(iv["role"])[p] if "role" in iv else None, dtype="string"),
+            "interviewer": pd.array(steps["interviewer"].to_numpy(dtype=object), dtype="string"),
+            "interviewer_id": steps["interviewer_id"].to_numpy(),
+            "step": steps["step"],
+            "start": steps["start"],
+            "due": steps["due"],
+            "state": steps["state"],
+        }
+    )
+    agenda["interview_id"] = agenda["interview_id"].astype("Int64")
+    agenda["script_id"] = _scripts_for(steps, plan, now, rules).array
+    order = np.lexsort(
+        (
+            agenda["step"].cat.codes.to_numpy(),
+            p,
+            agenda["start"].to_numpy(),
+            due,
+            group,
+        )
+    )
+    return agenda.iloc[order].reset_index(drop=True)
+
+
+def _for_client(tables: Mapping[str, pd.DataFrame], client_id: int) -> dict[str, pd.DataFrame]:
+    iv = _table(tables, "interviews")
+    mine = iv[pd.to_numeric(iv["client_id"]) == client_id]
+    out = {"interviews": mine}
+    clients = _table(tables, "clients")
+    out["clients"] = clients[pd.to_numeric(clients["id"]) == client_id]
+    ids = pd.to_numeric(mine["id"])
+    for name in ("interviewers", "follow_ups", "responses", "skipped_steps"):
+        frame = _table(tables, name)
+        out[name] = frame[pd.to_numeric(frame["interview_id"]).isin(ids)]
+    return out
+
+
+# --------------------------------------------------------------------------- calendar
+_UID_SPACE = uuid.UUID("4f1c3c52-1d0e-5b8a-9f3e-6a0c2f1b7d11")
+
+
+def _uid(interview_id: Any, step: str, interviewer: Any) -> str:
+    who = "" if interviewer is None or interviewer is pd.NA else str(interviewer).strip()
+    key = f"{int(interview_id)}|{step}|{who.casefold()}"
+    return f"{uuid.uuid5(_UID_SPACE, key)}@followup-workbook"
+
+
+def calendar_bytes(steps: pd.DataFrame, *, name: str = "Interview follow-ups") -> bytes:
+    """The iCalendar text (bytes) for the open steps of a plan or an agenda.
+
+    See :func:`write_ics` for what each event holds.
+    """
+    from icalendar import Calendar, Event
+
+    needed = {"interview_id", "step", "start", "due"}
+    missing = sorted(needed - set(steps.columns))
+    if missing:
+        raise ValueError(
+            f"write_ics needs the columns {sorted(needed)}; missing {missing}. "
+            "Pass a frame from plan_for_interview or build_agenda."
+        )
+    if "state" in steps.columns:
+        steps = steps[steps["state"].isin(["open", "overdue"])]
+    cal = Calendar()
+    cal.add("prodid", "-//Follow-up Workbook//followup_kit//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    for row in steps.to_dict("records"):
+        step = str(row["step"])
+        who = row.get("interviewer")
+        who = None if who is None or who is pd.NA else str(who)
+        start = pd.Timestamp(row["start"]).date()
+        what = CHOICES["step"].get(step, step)
+        if step == "thank_you" and who:
+            what += f" to {who}"
+        company = row.get("company")
+        if isinstance(company, str) and company:
+            what += f" ({company})"
+        client = row.get("client")
+        if isinstance(client, str) and client:
+            what = f"{client}: {what}"
+        lines = [f"Due by {format_day(row['due'])}."]
+        script = row.get("script_id")
+        if isinstance(script, str) and script:
+            lines.append(f"Suggested script: {script}.")
+        why = row.get("why")
+        if isinstance(why, str) and why:
+            lines.append(why)
+        event = Event()
+        event.add("uid", _uid(row["interview_id"], step, who))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(days=1))
+        event.add("summary", what)
+        event.add("description", "\n".join(lines))
+        event.add("transp", "TRANSPARENT")  # a reminder, not a meeting: keep the day free
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def write_ics(steps: pd.DataFrame, path: str | Path) -> Path:
+    """Write open steps as all-day calendar events; return the file's path.
+
+    Parameters
+    ----------
+    steps
+        A plan (:func:`plan_for_interview`) or an agenda (:func:`build_agenda`). Rows
+        whose ``state`` is done, skipped or missed are left out.
+    path
+        Where to write the ``.ics`` file.
+
+    Notes
+    -----
+    Each event sits on the step's start date; its description gives the due date and
+    the suggested script. The UID is derived from (interview, step, interviewer), so
+    importing a newer export updates the same calendar entries instead of adding copies.
+    """
+    target = Path(path)
+    target.write_bytes(calendar_bytes(steps))
+    return target

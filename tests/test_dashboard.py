@@ -1,0 +1,200 @@
+"""Dashboard (05) and workshop view (06): set widget values, check what they show."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import followup_kit as fk
+from followup_kit import analytics as an
+from followup_kit import dashboard as db
+from followup_kit import demo
+
+TODAY = date(2026, 11, 2)
+EVIL = "<img src=x onerror=alert(1)>"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def wb(tmp_path_factory):
+    workbook = fk.open_workbook(tmp_path_factory.mktemp("d") / "wb.sqlite", today=TODAY)
+    workbook.load_tables(demo.generate(n_clients=12, seed=7), progress=False)
+    cid = workbook.add_client(f"Eve {EVIL}", cohort="Spring cohort")
+    iid = workbook.log_interview(cid, f"Bad {EVIL}", "Analyst", date(2026, 10, 20))
+    workbook.log_follow_up(iid, kind="thank_you", channel="email", sent_on=date(2026, 10, 20))
+    workbook.evil = cid
+    yield workbook
+    workbook.close()
+
+
+@pytest.fixture(scope="module")
+def frame(wb):
+    return an.analysis_frame(wb.tables(), today=TODAY)
+
+
+def test_dashboard_starts_with_everything_and_draws_only_the_visible_chart(wb, frame):
+    dash = db.coach_dashboard(wb, today=TODAY)
+    assert isinstance(dash.box, fk.dashboard.widgets.VBox)
+    assert dash.view == "thank_you"
+    assert bytes(dash.images["thank_you"].value).startswith(PNG)
+    assert bytes(dash.images["funnel"].value) == b""  # not drawn until its tab is opened
+    assert f">{len(frame)}</div>interviews" in dash.summary.value
+    assert f">{frame['client_id'].nunique()}</div>clients" in dash.summary.value
+    assert dash.tables["thank_you_timing"]["n"].sum() == frame["settled"].sum()
+    dash.tabs.selected_index = 5
+    assert dash.view == "funnel" and bytes(dash.images["funnel"].value).startswith(PNG)
+    assert "text/plain" in dash._repr_mimebundle_()
+
+
+def test_client_filter_narrows_tables_agenda_and_shows_the_timeline(wb, frame):
+    dash = db.coach_dashboard(wb, today=TODAY)
+    cid = int(frame["client_id"].iloc[0])
+    dash.client.value = cid
+    mine = frame[frame["client_id"] == cid]
+    assert len(dash.tables["frame"]) == len(mine)
+    assert f">{len(mine)}</div>interviews" in dash.summary.value
+    name = frame.loc[frame["client_id"] == cid, "client"].iloc[0]
+    others = set(frame["client"]) - {name}
+    assert not any(other in dash.agenda.value for other in others)
+    dash.tabs.selected_index = 8
+    assert bytes(dash.images["timeline"].value).startswith(PNG)
+    first_company = mine.sort_values("interview_date")["company"].iloc[0]
+    assert first_company.replace("&", "&amp;") in dash.notes["timeline"].value
+    dash.client.value = None
+    assert "Choose a client" in dash.notes["timeline"].value
+    assert bytes(dash.images["timeline"].value) == b""
+
+
+def test_round_and_date_filters_match_filter_frame(wb, frame):
+    dash = db.coach_dashboard(wb, today=TODAY)
+    dash.set_filters(round="final", start=date(2026, 6, 1), end=date(2026, 8, 31))
+    assert dash.round.value == "final" and dash.end.value == date(2026, 8, 31)
+    want = an.filter_frame(frame, start="2026-06-01", end="2026-08-31", round="final")
+    assert len(dash.tables["frame"]) == len(want) > 0
+    assert dash.tables["funnel"].loc["Interviews", "count"] == want["settled"].sum()
+    assert dash.message.value == ""
+    dash.start.value = date(2026, 9, 1)  # a single change redraws too
+    assert "after the 'To' date" in dash.message.value
+    with pytest.raises(TypeError, match="shoe"):
+        dash.set_filters(shoe=1)
+    assert len(dash.tables["frame"]) == 0
+    assert ">0</div>interviews" in dash.summary.value
+
+
+def test_user_text_is_escaped_everywhere(wb):
+    dash = db.coach_dashboard(wb, today=TODAY)
+    dash.client.value = wb.evil
+    dash.tabs.selected_index = 8
+    html = dash.agenda.value + dash.notes["timeline"].value + dash.notes["clients"].value
+    assert EVIL not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert dict(dash.client.options)[f"Eve {EVIL}"] == wb.evil  # plain text in a dropdown
+
+
+def test_coach_tables_plain_function(frame):
+    t = db.coach_tables(frame, round="first")
+    rows = an.filter_frame(frame, round="first")
+    assert len(t["frame"]) == len(rows)
+    assert set(t) >= {"thank_you_timing", "curves", "versions", "rules", "clients"}
+    assert t["rules"].loc["thank_you_due", "n_followed"] + t["rules"].loc[
+        "thank_you_due", "n_not"
+    ] == int(rows["settled"].sum())
+
+
+def test_agenda_html_groups_counts_and_escapes():
+    agenda = pd.DataFrame(
+        {
+            "group": ["overdue"] * 27 + ["this week", "later"],
+            "client_id": [1] * 27 + [2, 2],
+            "client": ["Ann"] * 27 + [f"Bo {EVIL}", "Bo"],
+            "company": ["Acme"] * 29,
+            "interviewer": [None] * 29,
+            "step": ["thank_you"] * 27 + ["status_check", "close_as_ghosted"],
+            "due": pd.to_datetime(["2026-10-01"] * 27 + ["2026-11-04", "2026-12-01"]),
+            "script_id": ["thank_you_note"] * 29,
+        }
+    )
+    html = db.agenda_html(agenda)
+    assert "<b>Overdue</b> (27)" in html and "... and 2 more" in html
+    assert "<b>Due today</b>: nothing." in html
+    assert "Bo &lt;img" in html and EVIL not in html
+    assert "First status check" in html and "due Wed 4 Nov 2026" in html
+    assert "Later: 1 step." in html
+    only_bo = db.agenda_html(agenda, client_id=2)
+    assert "Ann" not in only_bo
+    assert "not available" in db.agenda_html(None)
+    assert "Nothing is waiting" in db.agenda_html(agenda.iloc[0:0])
+
+
+def test_chart_png_leaves_pyplot_alone():
+    before = plt.get_fignums()
+    png = db.chart_png(lambda ax: ax.plot([0, 1], [0, 1]), size=(3, 2))
+    assert png.startswith(PNG) and plt.get_fignums() == before
+
+
+def test_workshop_view_is_anonymous_and_switches_charts(wb, frame):
+    view = db.workshop_view(wb, today=TODAY, k=3)
+    assert view.cohort.value is None and view.tables["enough"]
+    names = set(frame["client"]) | set(frame["company"])
+    seen = []
+    for _label, key in view.chart.options:
+        view.chart.value = key
+        assert bytes(view.image.value).startswith(PNG), key
+        seen.append(view.table.value + view.headline.value + view.heading.value)
+    text = "".join(seen)
+    for word in names:
+        assert word not in text and db._esc(word) not in text
+    assert "too few to show" in text or view.tables["thank_you_timing"]["shown"].all()
+
+
+def test_workshop_view_hides_a_small_group(wb):
+    view = db.workshop_view(wb, today=TODAY, cohort="Spring cohort", k=5)
+    assert view.cohort.value == "Spring cohort"
+    assert not view.tables["enough"]  # 3 demo clients + Eve = 4 < 5
+    assert "fewer than 5 people" in view.headline.value
+    assert bytes(view.image.value) == b"" and view.table.value == ""
+    view.cohort.value = None
+    assert view.tables["enough"] and bytes(view.image.value).startswith(PNG)
+
+
+def test_workshop_tables_suppress_by_distinct_clients(frame):
+    t = db.workshop_tables(frame, k=5)
+    table = t["thank_you_timing"]
+    clients = frame.groupby("thank_you_timing", observed=False)["client_id"].nunique()
+    for group, shown in table["shown"].items():
+        if 0 < clients[group] < 5:
+            assert not shown
+    assert (t["rules"][["clients_followed", "clients_not"]].min(axis=1) >= 5).all()
+    with pytest.raises(fk.AnalyticsError):
+        an.workshop_table(frame, "client")
+
+
+def test_reload_picks_up_new_entries(tmp_path):
+    wb = fk.open_workbook(tmp_path / "wb.sqlite", today=TODAY)
+    a = wb.add_client("Ana")
+    wb.log_interview(a, "Acme", "Analyst", date(2026, 9, 1))
+    dash = db.coach_dashboard(wb)
+    assert dash.end.value == date(2026, 9, 1) and len(dash.tables["frame"]) == 1
+    b = wb.add_client("Ben")
+    wb.log_interview(b, "Beta", "Nurse", date(2026, 10, 5))
+    dash.reload_button.click()
+    assert len(dash.tables["frame"]) == 2
+    assert dash.end.value == date(2026, 10, 5)  # it was at the last interview: it moves on
+    assert dict(dash.client.options)["Ben"] == b
+    assert "Reloaded: 2 interviews" in dash.message.value
+    wb.close()
+
+
+def test_an_empty_workbook_shows_every_tab_without_errors(tmp_path):
+    wb = fk.open_workbook(tmp_path / "empty.sqlite", today=TODAY)
+    dash = db.coach_dashboard(wb)
+    for i in range(len(dash.tabs.children)):
+        dash.tabs.selected_index = i
+    assert ">0</div>interviews" in dash.summary.value
+    assert bytes(dash.images["thank_you"].value).startswith(PNG)
+    assert "Nothing is waiting" in dash.agenda.value
+    assert "fewer than 5 people" in db.workshop_view(wb).headline.value
+    wb.close()

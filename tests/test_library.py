@@ -1,0 +1,410 @@
+"""The script library: loading, coach overrides, suggestions, rendering and the sandbox."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import followup_kit as fk
+from followup_kit.exceptions import FollowupKitError, NotFoundError, ScriptFileError, TemplateError
+from followup_kit.library import (
+    CALL_ANSWERS,
+    PLACEHOLDERS,
+    get_script,
+    load_scripts,
+    parse_script,
+    render_script,
+    render_script_text,
+    speaking_time,
+    suggest_for_steps,
+    suggest_scripts,
+)
+
+IDS = {
+    "thank_you_note", "panel_thank_you", "hr_only_follow_up", "decision_date_passed",
+    "decision_check_call", "voicemail_message", "second_follow_up", "shortlisted_then_silence",
+    "competing_offer", "different_direction", "feedback_request", "role_reposted",
+    "agency_follow_up",
+}  # fmt: skip
+
+GOOD = """+++
+id = "{id}"
+version = "{version}"
+title = "A coach's own scenario"
+
+[when]
+steps = ["status_check"]
+
+[[dont]]
+text = "Answer me now."
+why = "It is a demand."
+
+[[dont]]
+text = "Sorry to bother you."
+why = "It apologises for asking."
++++
+## email
+Hello {{{{ interviewer }}}}, a note about {{{{ role }}}}.
+"""
+
+
+def write(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+# --------------------------------------------------------------------------- the library
+def test_builtin_library_has_the_thirteen_scenarios_and_no_errors():
+    library, errors = load_scripts()
+    assert errors == []
+    assert set(library) == IDS
+    for s in library.values():
+        assert s.version and s.title and s.summary
+        assert len(s.donts) >= 2 and all(d.text and d.why for d in s.donts)
+        assert s.channels, s.id
+        assert set(s.when.steps) <= set(fk.STEPS)
+
+
+def test_phone_scripts_have_a_line_for_every_answer():
+    library, _ = load_scripts()
+    phone = [s for s in library.values() if s.is_phone]
+    assert len(phone) >= 5
+    for s in phone:
+        assert set(s.branches()) == set(CALL_ANSWERS), s.id
+    assert "voicemail" in library["voicemail_message"].channels
+
+
+def test_scripts_frame_lists_every_script_with_speaking_time():
+    frame = fk.scripts()
+    assert list(frame["id"]) == sorted(IDS)
+    expected = {"id", "version", "title", "steps", "channels", "speaking_seconds", "source"}
+    assert expected <= set(frame.columns)
+    assert (frame["speaking_seconds"] > 5).all()
+    assert (frame["source"] == "built-in").all()
+    assert frame.attrs["errors"] == []
+
+
+def test_every_do_text_renders_without_none_and_passes_the_tone_check():
+    library, _ = load_scripts()
+    full = {name: f"<{name}>" for name in PLACEHOLDERS}
+    for s in library.values():
+        for channel in s.texts:
+            blank = render_script(s, channel, {})
+            assert "None" not in blank
+            filled = render_script(s, channel, full)
+            assert "[" not in filled, (s.id, channel, filled)
+            number = 2 if "second_follow_up" in s.when.steps else 1
+            assert fk.check_tone(blank, follow_up_number=number) == [], (s.id, channel)
+
+
+def test_the_library_functions_are_exported():
+    assert callable(fk.scripts)
+    assert fk.suggest_for_steps is suggest_for_steps
+
+
+# --------------------------------------------------------------------------- coach files
+def test_coach_file_overrides_a_builtin_and_adds_a_scenario(tmp_path):
+    folder = tmp_path / "scripts"
+    write(folder, "mine.md", GOOD.format(id="thank_you_note", version="2.0-coach"))
+    write(folder, "new.md", GOOD.format(id="coach_extra", version="1"))
+    library, errors = load_scripts(folder)
+    assert errors == []
+    assert library["thank_you_note"].version == "2.0-coach"
+    assert library["thank_you_note"].source == "coach"
+    assert "coach_extra" in library and len(library) == 14
+    frame = fk.scripts(folder)
+    assert frame.set_index("id").loc["thank_you_note", "source"] == "coach"
+    assert get_script("thank_you_note").version == "1.0"  # built-ins untouched
+
+
+def test_a_workbook_means_its_data_dir_scripts_folder(filled):
+    write(filled.data_dir / "scripts", "x.md", GOOD.format(id="coach_extra", version="3"))
+    assert get_script("coach_extra", filled).version == "3"
+
+
+BROKEN = {
+    "no_front.md": ("## email\nHello", "front matter"),
+    "bad_toml.md": ('+++\nid = "x\n+++\n## email\nHi', "front matter"),
+    "no_id.md": ('+++\ntitle = "T"\nversion = "1"\n+++\n## email\nHi', "id"),
+    "bad_step.md": (
+        GOOD.format(id="bad_step", version="1").replace('"status_check"', '"whenever"'),
+        "when.steps",
+    ),
+    "one_dont.md": (
+        GOOD.format(id="one_dont", version="1").replace(
+            '[[dont]]\ntext = "Sorry to bother you."\nwhy = "It apologises for asking."\n', ""
+        ),
+        "dont",
+    ),
+    "odd_section.md": (GOOD.format(id="odd", version="1") + "## fax\nHi", "## fax"),
+    "phone_gap.md": (
+        GOOD.format(id="phone_gap", version="1") + "## phone\nHello\n## phone: no decision yet\nOk",
+        "## phone: we chose someone else",
+    ),
+    "escape.md": (GOOD.format(id="esc", version="1") + "## text\n{{ ''.__class__ }}", "## text"),
+    "typo_key.md": (GOOD.format(id="typo", version="1").replace("title", "titel"), "titel"),
+}
+
+
+def test_broken_coach_files_are_collected_and_the_rest_still_load(tmp_path):
+    folder = tmp_path / "scripts"
+    for name, (text, _field) in BROKEN.items():
+        write(folder, name, text)
+    write(folder, "fine.md", GOOD.format(id="coach_extra", version="1"))
+    library, errors = load_scripts(folder)
+    assert set(library) == IDS | {"coach_extra"}
+    by_file = {e.path.name: e for e in errors}
+    assert set(by_file) == set(BROKEN)
+    for name, (_text, field) in BROKEN.items():
+        err = by_file[name]
+        assert isinstance(err, ScriptFileError) and isinstance(err, FollowupKitError)
+        assert err.field == field, (name, err)
+        assert name in str(err) and field in str(err)
+    assert len(fk.scripts(folder).attrs["errors"]) == len(BROKEN)
+    with pytest.raises(ScriptFileError):
+        load_scripts(folder, errors="raise")
+
+
+def test_duplicate_ids_in_the_coach_folder_are_reported(tmp_path):
+    folder = tmp_path / "scripts"
+    write(folder, "a.md", GOOD.format(id="coach_extra", version="1"))
+    write(folder, "b.md", GOOD.format(id="coach_extra", version="2"))
+    library, errors = load_scripts(folder)
+    assert library["coach_extra"].version == "1"
+    assert [(e.path.name, e.field) for e in errors] == [("b.md", "id")]
+
+
+def test_parse_script_accepts_answer_labels_or_keys():
+    text = (
+        GOOD.format(id="call", version="1")
+        + "## phone\nHi\n"
+        + "".join(f"## phone: {label}\nline\n" for label in CALL_ANSWERS.values())
+    )
+    s = parse_script(text)
+    assert set(s.branches()) == set(CALL_ANSWERS)
+
+
+# --------------------------------------------------------------------------- suggesting
+@pytest.mark.parametrize(
+    ("situation", "best"),
+    [
+        ({"step": "thank_you"}, "thank_you_note"),
+        ({"step": "thank_you", "round": "panel"}, "panel_thank_you"),
+        ({"step": "thank_you", "panel": True}, "panel_thank_you"),
+        ({"step": "status_check", "status": "open"}, "decision_check_call"),
+        ({"step": "status_check", "decision_passed": True}, "decision_date_passed"),
+        ({"step": "status_check", "contact_route": "hr"}, "hr_only_follow_up"),
+        ({"step": "status_check", "agency": True}, "agency_follow_up"),
+        ({"step": "status_check", "status": "next_round"}, "shortlisted_then_silence"),
+        ({"step": "status_check", "other_offer": True}, "competing_offer"),
+        ({"step": "second_follow_up", "status": "open"}, "second_follow_up"),
+        ({"step": "feedback_request", "rejected": True}, "feedback_request"),
+        ({"step": "feedback_request", "rejected": True, "reposted": True}, "role_reposted"),
+        ({"rejected": True}, "different_direction"),
+    ],
+)
+def test_suggest_scripts_ranks_the_fitting_scenario_first(situation, best):
+    ranked = suggest_scripts(**situation)
+    assert ranked["id"].iloc[0] == best
+    fits = ranked[ranked["fits_step"]] if "step" in situation else ranked
+    assert fits["score"].is_monotonic_decreasing
+    assert ranked["reason"].str.len().min() > 20
+
+
+def test_suggest_scripts_says_why_in_plain_words():
+    ranked = suggest_scripts(step="status_check", decision_passed=True)
+    assert "decision has passed" in ranked["reason"].iloc[0]
+
+
+def test_suggest_scripts_refuses_unknown_values():
+    with pytest.raises(ValueError, match="step"):
+        suggest_scripts(step="thank-you-note")
+    with pytest.raises(ValueError, match="round"):
+        suggest_scripts(round="fifth")
+
+
+def _steps_frame(rows):
+    cols = ["step", "contact_route", "round", "status", "decision_passed"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_suggest_for_steps_picks_per_row_and_keeps_the_index():
+    frame = _steps_frame(
+        [
+            ("thank_you", "direct", "panel", "open", False),
+            ("status_check", "agency", "first", "open", True),
+            ("status_check", "direct", "first", "open", True),
+            ("second_follow_up", "direct", "second", "next_round", False),
+            ("close_as_ghosted", "direct", "first", "open", False),
+            ("feedback_request", "direct", "final", "rejected", False),
+        ]
+    )
+    frame.index = [10, 11, 12, 13, 14, 15]
+    got = suggest_for_steps(frame)
+    assert got.name == "script_id" and list(got.index) == list(frame.index)
+    assert got.tolist()[:4] == [
+        "panel_thank_you",
+        "agency_follow_up",
+        "decision_date_passed",
+        "shortlisted_then_silence",
+    ]
+    assert pd.isna(got.iloc[4])  # closing as ghosted sends nothing
+    assert got.iloc[5] == "feedback_request"
+
+
+def test_suggest_for_steps_matches_suggest_scripts_on_every_combination():
+    combos = list(
+        itertools.product(
+            fk.STEPS, ("direct", "hr", "agency"), ("first", "panel"),
+            ("open", "next_round", "rejected", "offer"), (False, True),
+        )
+    )  # fmt: skip
+    got = suggest_for_steps(_steps_frame(combos))
+    for (step, route, round_, status, passed), best in zip(combos, got, strict=True):
+        ranked = suggest_scripts(
+            step=step, contact_route=route, round=round_, status=status, decision_passed=passed
+        )
+        fitting = ranked.loc[ranked["fits_step"], "id"]
+        expected = fitting.iloc[0] if len(fitting) else None
+        assert (None if pd.isna(best) else best) == expected, (step, route, round_, status)
+
+
+def test_suggest_for_steps_accepts_categoricals_strings_and_missing_columns():
+    plain = _steps_frame([("status_check", "hr", "first", "open", False)] * 3)
+    cats = plain.astype({c: "category" for c in ("step", "contact_route", "round", "status")})
+    assert suggest_for_steps(plain).tolist() == suggest_for_steps(cats).tolist()
+    only_steps = pd.DataFrame({"step": ["thank_you", None, "status_check"]})
+    got = suggest_for_steps(only_steps)
+    assert got.iloc[0] == "thank_you_note" and pd.isna(got.iloc[1])
+    assert got.iloc[2] == "decision_check_call"
+    empty = suggest_for_steps(plain.iloc[:0])
+    assert empty.empty and str(empty.dtype) == "string"
+
+
+def test_suggest_for_steps_runs_once_per_combination(rng):
+    # A smoke check on scale, not a benchmark (benchmarks/scripts_suggest.py times it).
+    n = 50_000
+    frame = pd.DataFrame(
+        {
+            "step": pd.Categorical(rng.choice(list(fk.STEPS), n)),
+            "contact_route": rng.choice(["direct", "hr", "agency"], n),
+            "round": rng.choice(["first", "panel"], n),
+            "status": rng.choice(["open", "next_round"], n),
+            "decision_passed": rng.random(n) < 0.5,
+        }
+    )
+    start = time.perf_counter()
+    got = suggest_for_steps(frame)
+    assert time.perf_counter() - start < 5
+    assert got.notna().sum() == (frame["step"] != "close_as_ghosted").sum()
+    assert np.all(got[frame["step"] == "thank_you"].isin(["thank_you_note", "panel_thank_you"]))
+
+
+# --------------------------------------------------------------------------- rendering
+def test_missing_placeholders_show_as_visible_blanks():
+    text = render_script_text(
+        "Dear {{ interviewer }}, about {{ specific_point }} at {{ company }} ({{ odd_name }}).",
+        {"interviewer": None, "company": "  "},
+    )
+    assert text == (
+        "Dear [interviewer's name], about [one thing you discussed] at [company] ([odd name])."
+    )
+    assert "None" not in text
+
+
+def test_a_script_may_word_its_own_blanks():
+    text = render_script("shortlisted_then_silence", "email", {})
+    assert "[the person who arranged your first interview]" in text
+
+
+def test_strict_rendering_names_the_missing_placeholder():
+    with pytest.raises(TemplateError, match="specific_point"):
+        render_script_text("About {{ specific_point }}.", {"x": 1}, strict=True)
+    assert render_script_text("Hi {{ a }}", {"a": "Dana"}, strict=True) == "Hi Dana"
+
+
+def test_a_blank_counts_as_empty_in_conditions():
+    template = "{% if decision_date %}by {{ decision_date }}{% else %}soon{% endif %}"
+    assert render_script_text(template, {}) == "soon"
+    assert render_script_text(template, {"decision_date": "Friday"}) == "by Friday"
+
+
+def test_render_script_refuses_a_channel_the_script_lacks():
+    with pytest.raises(TemplateError, match="has no 'text'"):
+        render_script("thank_you_note", "text", {})
+    with pytest.raises(TemplateError, match="no script"):
+        get_script("not_a_script")
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ ''.__class__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ x.__globals__ }}",
+        "{{ x['__globals__'] }}",
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{{ joiner }}",
+        "{{ namespace() }}",
+        "{{ lipsum.__globals__ }}",
+        "{{ range(10) }}",
+        "{{ self }}",
+        "{{ ''|attr('__class__') }}",
+        "{{ x|map(attribute='__class__')|list }}",
+        "{% set k = '_' ~ '_class' ~ '_' ~ '_' %}{{ x[k] }}",
+        "{% include '/etc/passwd' %}",
+        "{% import 'os' as os %}",
+        "{% extends 'base.html' %}",
+        "{{ 'ab' * 100000000 }}",
+        "{{ 9 ** 99999999 }}",
+        "{{ x.append(3) }}",
+        "{{ '{0.__class__}'.format(x) }}",
+        "{% if %}broken",
+    ],
+)
+def test_the_sandbox_refuses_templates_that_reach_outside(template):
+    with pytest.raises(TemplateError):
+        render_script_text(template, {"x": [1, 2]})
+
+
+def test_sandbox_errors_are_followup_kit_errors():
+    with pytest.raises(FollowupKitError):
+        fk.render_script_text("{{ ''.__class__ }}", {})
+
+
+# --------------------------------------------------------------------------- context
+def test_context_for_fills_names_and_dates_from_the_log(filled):
+    iid = filled.ids["interview"]
+    ctx = fk.context_for(filled, iid, specific_point="the churn dashboard")
+    assert ctx["client_name"] == "Alex Rivera" and ctx["client_first_name"] == "Alex"
+    assert ctx["interviewer"] == "Dana Lee"
+    assert ctx["company"] == "Acme" and ctx["role"] == "Analyst"
+    assert ctx["interview_date"] == "Tuesday 4 March" and ctx["interview_day"] == "Tuesday"
+    assert ctx["decision_date"] is None
+    text = render_script("thank_you_note", "email", ctx)
+    assert "Dear Dana Lee" in text and "the churn dashboard" in text and "[" not in text
+    other = fk.context_for(filled, iid, interviewer="Sam Ortiz")
+    assert other["interviewer"] == "Sam Ortiz"
+    with pytest.raises(NotFoundError):
+        fk.context_for(filled, 999)
+
+
+def test_context_for_spells_the_decision_date(filled):
+    cid = filled.ids["client"]
+    iid = filled.log_interview(
+        cid, "Beta", "Lead", date(2025, 3, 3), decision_expected=date(2025, 3, 14)
+    )
+    ctx = fk.context_for(filled, iid)
+    assert ctx["decision_date"] == "Friday 14 March" and ctx["interviewer"] is None
+
+
+def test_speaking_time_is_about_150_words_a_minute():
+    assert speaking_time("word " * 150) == 60
+    assert speaking_time("Hello there, it's me.") == 2
+    assert speaking_time("") == 0

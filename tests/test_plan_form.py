@@ -1,0 +1,261 @@
+"""The plan form of notebook 02, driven without a browser."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import date
+
+import icalendar
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import followup_kit as fk
+
+matplotlib.use("Agg")
+
+TODAY = date(2025, 3, 20)
+
+
+@pytest.fixture
+def book(wb):
+    cid = wb.add_client("Alex Rivera", country="US")
+    other = wb.add_client("Bea Okafor", country="GB")
+    acme = wb.log_interview(
+        cid, "Acme", "Analyst", date(2025, 3, 4), interviewers=["Dana Lee", "Sam <b>Ortiz</b>"]
+    )
+    globex = wb.log_interview(cid, "Globex", "Engineer", date(2025, 3, 18))
+    hooli = wb.log_interview(other, "Hooli", "Designer", date(2025, 3, 19))
+    wb.ids = {"client": cid, "other": other, "acme": acme, "globex": globex, "hooli": hooli}
+    return wb
+
+
+def form_for(wb, **kwargs):
+    box = fk.plan_view(wb, today=TODAY, **kwargs)
+    return box, box.form
+
+
+def pick_step(form, step, interviewer=None):
+    for _label, value in form.step.options:
+        if value[0] == step and (interviewer is None or value[2] == interviewer):
+            form.step.value = value
+            return value
+    raise AssertionError(f"{step} not offered: {form.step.options}")
+
+
+def test_interviews_listed_newest_first_in_plain_words(book):
+    box, form = form_for(book, client_id=book.ids["client"])
+    assert [label for label, _ in form.interview.options] == [
+        "Globex, Engineer, Tue 18 Mar 2025",
+        "Acme, Analyst, Tue 4 Mar 2025",
+    ]
+    assert form.interview.value == book.ids["globex"]
+    assert form.interview in box.children
+
+
+def test_nothing_shown_until_a_client_is_chosen(book):
+    _, form = form_for(book)
+    assert form.client_id is None and form.interview.options == ()
+    assert "Choose your name above" in form.table.value
+    assert form.sent_button.disabled and form.skip_button.disabled
+    form.picker.dropdown.value = book.ids["other"]
+    assert [label for label, _ in form.interview.options] == ["Hooli, Designer, Wed 19 Mar 2025"]
+    assert "Hooli" in form.next_steps.value and "Acme" not in form.next_steps.value
+
+
+def test_next_steps_list_the_clients_open_steps(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    text = form.next_steps.value
+    assert text.startswith("<p><b>Your next steps</b>")
+    assert "<b>Overdue</b>: First status check (Acme), due Thu 13 Mar 2025" in text
+    assert "<b>Due today</b>: Second follow-up (Acme), due Thu 20 Mar 2025" in text
+    assert "Hooli" not in text
+
+
+def test_jupyterhub_user_sees_only_their_own_record(book):
+    cid = book.add_client("Cal Nguyen", username="cal")
+    book.log_interview(cid, "Initech", "Planner", date(2025, 3, 17))
+    _, form = form_for(book, username="cal")
+    assert form.client_id == cid and form.picker.dropdown.disabled
+    assert [label for label, _ in form.interview.options] == ["Initech, Planner, Mon 17 Mar 2025"]
+
+
+def test_plan_table_chart_and_names_are_escaped(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    form.interview.value = book.ids["acme"]
+    html = form.table.value
+    assert "Sam &lt;b&gt;Ortiz&lt;/b&gt;" in html and "<b>Ortiz" not in html
+    assert "Tue 11 Mar 2025" in html and "First status check" in html
+    assert "Missed (too late to help now)" in html  # both thank-yous are 11 days late
+    assert form.chart.value.startswith('<img alt="Timeline')
+    assert len(form.plan) == 5
+
+
+def test_i_sent_it_logs_a_thank_you_to_the_named_interviewer(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    form.interview.value = book.ids["acme"]
+    dana = pick_step(form, "thank_you", "Dana Lee")
+    form.channel.value = "handwritten"
+    form.sent_on.value = date(2025, 3, 6)
+    form.sent_button.click()
+    sent = book.follow_ups()
+    assert len(sent) == 1
+    row = sent.iloc[0]
+    assert (row["kind"], row["channel"], row["interviewer_id"]) == (
+        "thank_you",
+        "handwritten",
+        dana[1],
+    )
+    assert row["sent_on"] == pd.Timestamp("2025-03-06")
+    assert row["script_id"] == "thank_you_note"
+    assert "Logged: Thank-you note to Dana Lee on Thu 6 Mar 2025" in form.message.value
+    states = dict(
+        zip(form.plan["interviewer"].fillna(""), form.plan["state"].astype(str), strict=True)
+    )
+    assert states["Dana Lee"] == "done"
+    assert all(v[2] != "Dana Lee" for _, v in form.step.options)
+
+
+def test_i_sent_it_logs_follow_ups_as_status_checks(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    form.interview.value = book.ids["acme"]
+    pick_step(form, "second_follow_up")
+    form.channel.value = "phone"
+    form.sent_button.click()
+    row = book.follow_ups().iloc[0]
+    assert (row["kind"], row["channel"], row["sent_on"]) == (
+        "status_check",
+        "phone",
+        pd.Timestamp(TODAY),
+    )
+    assert pd.isna(row["interviewer_id"])
+
+
+def test_feedback_request_after_a_rejection(book):
+    book.log_response(book.ids["globex"], received_on=TODAY, result="rejection")
+    _, form = form_for(book, client_id=book.ids["client"])
+    assert [v[0] for _, v in form.step.options] == ["feedback_request"]
+    form.sent_button.click()
+    assert book.follow_ups()["kind"].tolist() == ["feedback_request"]
+    assert form.step.options == ()
+    assert "No open steps" in form.download.value
+
+
+def test_close_as_ghosted_button(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    form.interview.value = book.ids["acme"]
+    assert form.sent_button.description == "I sent it"
+    pick_step(form, "close_as_ghosted")
+    assert form.sent_button.description == "Close as ghosted"
+    form.sent_button.click()
+    assert book.interviews().set_index("id").loc[book.ids["acme"], "status"] == "ghosted"
+    assert "Closed as ghosted" in form.message.value
+    assert set(form.plan["state"].astype(str)) <= {"done", "skipped", "missed"}
+
+
+def test_a_refused_entry_is_reported_and_nothing_saved(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    pick_step(form, "thank_you")
+    form.sent_on.value = date(2025, 3, 1)  # before the interview
+    form.sent_button.click()
+    assert book.follow_ups().empty
+    assert "Not saved" in form.message.value and "sent_on" in form.message.value
+
+
+def test_skip_with_reason_and_note_then_undo(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    pick_step(form, "status_check")
+    form.reason.value = "No contact address"
+    form.note.value = "HR <never> answered"
+    form.skip_button.click()
+    skipped = book.skipped_steps()
+    assert skipped["reason"].tolist() == ["No contact address: HR <never> answered"]
+    assert skipped["step"].tolist() == ["status_check"]
+    assert "status_check" not in [v[0] for _, v in form.step.options]
+    assert form.note.value == ""
+    assert form.skipped.options == (
+        ("First status check: No contact address: HR <never> answered", int(skipped["id"][0])),
+    )
+    assert "&lt;never&gt;" in form.table.value or "never" not in form.table.value
+    agenda = book.agenda(today=TODAY, client_id=book.ids["client"])
+    globex = agenda[agenda["company"] == "Globex"]
+    assert "status_check" not in set(globex["step"].astype(str))
+    form.undo_button.click()
+    assert book.skipped_steps().empty
+    assert "status_check" in [v[0] for _, v in form.step.options]
+    assert "Back on the plan: First status check" in form.message.value
+    assert form.undo_button.disabled
+
+
+def test_skip_one_thank_you_of_a_panel(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    form.interview.value = book.ids["acme"]
+    pick_step(form, "thank_you", "Sam <b>Ortiz</b>")
+    form.reason.value = "The client chose not to"
+    form.skip_button.click()
+    row = book.skipped_steps().iloc[0]
+    assert (row["step"], row["interviewer"], row["reason"]) == (
+        "thank_you",
+        "Sam <b>Ortiz</b>",
+        "The client chose not to",
+    )
+    states = dict(
+        zip(form.plan["interviewer"].fillna(""), form.plan["state"].astype(str), strict=True)
+    )
+    assert states["Sam <b>Ortiz</b>"] == "skipped" and states["Dana Lee"] == "missed"
+
+
+def test_download_link_holds_the_open_steps(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    link = form.download.value
+    assert 'download="follow-up-Globex-2025-03-18.ics"' in link
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)", link).group(1)
+    cal = icalendar.Calendar.from_ical(base64.b64decode(data))
+    events = [c for c in cal.walk() if c.name == "VEVENT"]
+    assert len(events) == int(form.plan["state"].isin(["open", "overdue"]).sum()) == 4
+
+
+def test_client_without_interviews(wb):
+    cid = wb.add_client("Dee")
+    _, form = form_for(wb, client_id=cid)
+    assert "No interviews logged yet" in form.table.value
+    assert "nothing open" in form.next_steps.value
+    assert form.sent_button.disabled and form.skip_button.disabled and form.undo_button.disabled
+    form.sent_button.click()  # nothing to do, nothing breaks
+    assert wb.follow_ups().empty
+
+
+def test_plot_plan_draws_one_bar_per_step_and_marks_today(book):
+    plan = book.plan(book.ids["acme"], today=TODAY)
+    fig, ax = plt.subplots()
+    out = fk.plot_plan(plan, today=TODAY, ax=ax)
+    assert out is ax
+    bars = ax.patches
+    assert len(bars) == len(plan) == 5
+    top = {tick.get_position()[1]: tick.get_text() for tick in ax.get_yticklabels()}
+    assert top[max(top)] == "Thank-you note to Dana Lee"  # the first step is drawn on top
+    assert top[min(top)] == "Close as ghosted and move on"
+    colours = [matplotlib.colors.to_hex(b.get_facecolor()) for b in bars]
+    # missed thank-yous, the overdue status check, then the steps still to do
+    assert colours == ["#cccccc", "#cccccc", "#d95f02", "#377eb8", "#377eb8"]
+    assert list(plan["state"].astype(str)) == ["missed", "missed", "overdue", "open", "open"]
+    status_check = bars[2]
+    assert round(status_check.get_width()) == 3  # Tue 11 to Thu 13 Mar, due day included
+    today_line = [ln for ln in ax.lines if ln.get_label() == "today"]
+    assert len(today_line) == 1
+    assert matplotlib.dates.num2date(today_line[0].get_xdata()[0]).date() == TODAY
+
+
+def test_plain_functions(book):
+    with pytest.raises(ValueError, match="close_as_ghosted"):
+        fk.log_step_sent(book, book.ids["acme"], "close_as_ghosted")
+    sid = fk.skip_plan_step(
+        book, book.ids["acme"], "status_check", reason="Other", note="  moved on  "
+    )
+    assert book.skipped_steps()["reason"].tolist() == ["Other: moved on"]
+    fk.undo_skip(book, sid)
+    assert book.skipped_steps().empty
+    assert fk.interview_choices(book.interviews().iloc[0:0]) == []
+    assert fk.plan_table_html(pd.DataFrame()).startswith("<p>Nothing to plan")

@@ -1,0 +1,183 @@
+"""Charts: what was drawn (bar heights, labels, n on every bar), not pixels."""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from test_analytics import D0, TODAY, Cohort, _clients_cohort, _km_cohort, _rate_cohort, d
+
+from followup_kit import analytics as an
+from followup_kit import demo
+from followup_kit import plots as pl
+
+matplotlib.use("Agg")
+
+
+def _texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def _ticks(ax, axis="x") -> list[str]:
+    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    return [t.get_text() for t in labels]
+
+
+def test_bars_are_the_rates_with_n_on_each_and_wilson_error_bars():
+    table = an.response_rates(_rate_cohort().frame(), "thank_you_timing")
+    fig, ax = plt.subplots()
+    out = pl.plot_thank_you_timing(table, ax=ax)
+    assert out is ax
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == pytest.approx([100 * 4 / 7, 0.0, 100.0])  # same day, 1 day, none
+    assert [p.get_x() + p.get_width() / 2 for p in ax.patches] == pytest.approx([0, 1, 5])
+    assert _ticks(ax) == list(an.THANK_YOU_BUCKETS)
+    # Every group carries its n, drawn or not; groups under min_n say they are few.
+    assert _texts(ax) == ["n=7", "n=3 (few)", "n=0", "n=0", "n=0", "n=5"]
+    # The error bar of the first bar spans the Wilson interval.
+    caps = ax.containers[-1]  # the ErrorbarContainer
+    segments = caps.lines[2][0].get_segments()
+    lo, hi = table.loc["same day", ["ci_low", "ci_high"]] * 100
+    assert segments[0][:, 1] == pytest.approx([lo, hi])
+    assert "30 days" in ax.get_ylabel()
+    assert ax.get_title() == "Replies by how soon the thank-you note went out"
+
+
+def test_few_bars_are_faint_and_colours_are_okabe_ito():
+    table = an.response_rates(_rate_cohort().frame(), "thank_you_timing")
+    ax = pl.plot_response_rates(table)
+    assert ax is plt.gca()  # no ax given: the current one
+    full, few, _ = ax.patches
+    assert few.get_alpha() == pytest.approx(0.35) and few.get_hatch() == "//"
+    assert full.get_alpha() == 1.0
+    assert to_hex(full.get_facecolor()) == pl.OKABE_ITO["blue"].lower()
+
+
+def test_hidden_workshop_groups_are_not_drawn():
+    f = _clients_cohort({"same day": 6, "1 day": 4, "2-3 days": 3, "none": 7}).frame()
+    table = an.workshop_table(f, "thank_you_timing", k=5)
+    fig, ax = plt.subplots()
+    pl.plot_thank_you_timing(table, ax=ax)
+    assert len(ax.patches) == 2  # same day and none only
+    texts = _texts(ax)
+    assert texts.count("too few to show") == 2
+    assert texts[0] == "n=6" and texts[-1] == "n=7"
+
+
+def test_horizontal_script_bars():
+    f = Cohort()
+    cid = f.client()
+    for i in range(6):
+        iid = f.interview(cid, D0)
+        f.send(iid, D0, script="thank_you_note")
+        if i < 3:
+            f.reply(iid, d(5))
+    table = an.response_rates(f.frame(), "script_id")
+    ax = pl.plot_by_script(table)
+    assert [p.get_width() for p in ax.patches] == pytest.approx([50.0])
+    assert _ticks(ax, "y") == ["thank_you_note"]
+    assert _texts(ax)[0] == "n=6" and "second follow-up" in _texts(ax)[1]
+    assert "30 days" in ax.get_xlabel()
+
+
+def test_status_check_chart_carries_its_caveat():
+    table = an.response_rates(_rate_cohort().frame(), "status_check_timing")
+    ax = pl.plot_status_check_timing(table)
+    assert any("answered before a check was due" in t for t in _texts(ax))
+    assert pl.plot_by_channel(an.response_rates(_rate_cohort().frame(), "thank_you_channel"))
+
+
+def test_kaplan_meier_lines_follow_the_curve():
+    curves = an.response_curves(_km_cohort().frame())
+    ax = pl.plot_time_to_response(curves, max_days=10)
+    (line,) = ax.lines
+    x, y = line.get_data()
+    assert list(x) == [0, 1, 2, 3, 10]
+    assert list(y) == pytest.approx([0, 20, 40, 70, 70])
+    assert line.get_drawstyle() == "steps-post"
+    assert ax.get_legend().get_texts()[0].get_text() == "all (n=5)"
+    assert ax.get_xlabel() == "Days since the interview"
+
+
+def test_kaplan_meier_groups_get_different_colours():
+    curves = an.response_curves(_rate_cohort().frame(), "thank_you_timing")
+    ax = pl.plot_time_to_response(curves)
+    colours = {to_hex(line.get_color()) for line in ax.lines}
+    assert len(colours) == len(ax.lines) == 3
+    empty = pl.plot_time_to_response(curves.iloc[0:0], ax=plt.figure().gca())
+    assert "No interviews" in _texts(empty)[0]
+
+
+def test_funnel_bars_and_labels():
+    f = _rate_cohort().frame()
+    table = an.funnel(f)
+    ax = pl.plot_funnel(table)
+    assert [p.get_width() for p in ax.patches] == list(table["count"])
+    assert _ticks(ax, "y") == list(an.FUNNEL_STAGES)
+    assert _texts(ax)[0] == "15 (100%)"
+    hidden = pl.plot_funnel(an.workshop_funnel(f, k=5), ax=plt.figure().gca())
+    assert not hidden.patches and _texts(hidden) == ["too few to show"]
+
+
+def test_client_timeline_marks_every_event():
+    c = Cohort()
+    cid = c.client()
+    iid = c.interview(cid, D0, company="Acme", round="final")
+    c.send(iid, D0)
+    c.send(iid, d(7), kind="status_check")
+    c.reply(iid, d(9), result="offer")
+    c.interview(cid, d(20), company="Beta")
+    timeline = an.client_timeline(c.tables(), cid, today=TODAY)
+    ax = pl.plot_client_timeline(timeline, today=TODAY)
+    assert _ticks(ax, "y") == ["Acme (final interview)", "Beta (first interview)"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Interview", "Thank-you note", "Status check", "Reply", "Today"]
+    points = {c.get_label(): c.get_offsets() for c in ax.collections}
+    assert len(points["Interview"]) == 2 and len(points["Reply"]) == 1
+    reply_x = matplotlib.dates.num2date(points["Reply"][0][0]).date()
+    assert reply_x == d(9)
+    empty = pl.plot_client_timeline(timeline.iloc[0:0], ax=plt.figure().gca())
+    assert _texts(empty) == ["No interviews yet"]
+
+
+def test_rule_evidence_dots_and_intervals():
+    f = an.analysis_frame(demo.generate(n_clients=10, seed=7), today="2026-11-02")
+    table = an.rule_evidence(f)
+    ax = pl.plot_rule_evidence(table)
+    measured = table[table["verdict"] != "not measured"]
+    assert len(ax.get_yticklabels()) == len(measured)
+    dots = [c.lines[0].get_xdata()[0] for c in ax.containers]
+    drawn = measured["difference"].dropna() * 100
+    assert dots == pytest.approx(list(drawn))
+    assert len(_texts(ax)) == len(measured)
+    assert all(t.startswith("n=") for t in _texts(ax))
+
+
+def test_save_figure_writes_png_svg_and_pdf(tmp_path):
+    fig, ax = plt.subplots()
+    pl.plot_funnel(an.funnel(_rate_cohort().frame()), ax=ax)
+    paths = pl.save_figure(fig, tmp_path / "charts" / "funnel.png")
+    assert [p.name for p in paths] == ["funnel.png", "funnel.svg", "funnel.pdf"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in paths[1].read_bytes()[:500]
+    assert paths[2].read_bytes()[:5] == b"%PDF-"
+    assert pl.save_figure(fig, tmp_path / "plain", formats=("svg",))[0].suffix == ".svg"
+
+
+def test_every_chart_draws_on_the_demo_without_warnings(recwarn):
+    tables = demo.generate(n_clients=8, seed=7)
+    f = an.analysis_frame(tables, today="2026-11-02")
+    fig, axes = plt.subplots(3, 3)
+    pl.plot_thank_you_timing(an.response_rates(f, "thank_you_timing"), ax=axes[0, 0])
+    pl.plot_status_check_timing(an.response_rates(f, "status_check_timing"), ax=axes[0, 1])
+    pl.plot_by_channel(an.response_rates(f, "thank_you_channel"), ax=axes[0, 2])
+    pl.plot_by_script(an.response_rates(f, "script_id"), ax=axes[1, 0])
+    pl.plot_time_to_response(an.response_curves(f, "thank_you_timing"), ax=axes[1, 1])
+    pl.plot_funnel(an.funnel(f), ax=axes[1, 2])
+    pl.plot_client_timeline(an.client_timeline(tables, 1, today="2026-11-02"), ax=axes[2, 0])
+    pl.plot_rule_evidence(an.rule_evidence(f), ax=axes[2, 1])
+    assert all(ax.get_title() for ax in axes.flat[:8])
+    assert not [w for w in recwarn if "matplotlib" in str(w.filename)]
+    assert np.isfinite([p.get_height() for p in axes[0, 0].patches]).all()
