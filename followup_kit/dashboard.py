@@ -36,6 +36,7 @@ __all__ = [
     "chart_png",
     "rates_html",
     "agenda_html",
+    "stale_interviews",
     "summary_html",
 ]
 
@@ -224,6 +225,16 @@ def _time_html(table: pd.DataFrame) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def stale_interviews(agenda: pd.DataFrame | None, *, client_id: int | None = None) -> list[int]:
+    """Interviews whose only overdue step is to close them as ghosted (no reply came)."""
+    if agenda is None or agenda.empty:
+        return []
+    due = agenda[(agenda["step"] == "close_as_ghosted") & (agenda["group"] == "overdue")]
+    if client_id is not None:
+        due = due[due["client_id"] == client_id]
+    return sorted(int(i) for i in due["interview_id"].unique())
+
+
 def agenda_html(agenda: pd.DataFrame | None, *, client_id: int | None = None) -> str:
     """The coach's agenda (``wb.agenda()``): overdue, due today and this week, escaped.
 
@@ -334,6 +345,10 @@ class CoachDashboard(_Shown):
         self.message = widgets.HTML()
         self.summary = widgets.HTML()
         self.agenda = widgets.HTML()
+        # Most of an overdue list is interviews nobody answered: clear them in one go.
+        self.close_stale = widgets.Button(icon="archive").add_class("fk-close-stale")
+        self.close_stale_note = widgets.HTML()
+        self.close_stale.on_click(lambda _b: self._close_stale_clicked())
         self.images = {key: widgets.Image(format="png") for key, _ in _VIEWS}
         self.notes = {key: widgets.HTML() for key, _ in _VIEWS}
         pages = [widgets.VBox([self.images[k], self.notes[k]]) for k, _ in _VIEWS]
@@ -353,6 +368,7 @@ class CoachDashboard(_Shown):
                 ),
                 widgets.HTML("<h3>Agenda: what needs doing</h3>"),
                 self.agenda,
+                widgets.HBox([self.close_stale, self.close_stale_note]),
                 widgets.HBox([self.start, self.end]),
                 widgets.HBox([self.client, self.round, self.reload_button]),
                 self.message,
@@ -366,14 +382,8 @@ class CoachDashboard(_Shown):
         """Read the workbook: tables, analysis frame, rules and agenda."""
         self.data = self.wb.tables()
         self.frame = an.analysis_frame(self.data, today=self.today, window_days=self.window_days)
-        try:
-            self.rules = self.wb.rules
-        except AttributeError:  # an older workbook object: the default rules
-            self.rules = None
-        try:
-            self._agenda: pd.DataFrame | None = self.wb.agenda(today=self.today)
-        except AttributeError:
-            self._agenda = None
+        self.rules = self.wb.rules
+        self._agenda: pd.DataFrame | None = self.wb.agenda(today=self.today)
 
     def _date_range(self) -> tuple[date, date]:
         dates = self.frame["interview_date"].dropna()
@@ -430,9 +440,32 @@ class CoachDashboard(_Shown):
             self._quiet = False
         self.refresh()
 
+    def _close_stale_clicked(self) -> None:
+        """First click asks, second click closes the stale interviews as ghosted."""
+        ids = stale_interviews(self._agenda, client_id=self.client.value)
+        if not self.close_stale.description.startswith("Yes"):
+            self.close_stale.description = f"Yes, close {len(ids)}"
+            self.close_stale.button_style = "warning"
+            self.close_stale_note.value = (
+                "<i>They got no reply in time; each can be reopened by changing its status "
+                "in notebook 01.</i>"
+            )
+            return
+        closed = self.wb.close_as_ghosted(ids)
+        self.reload()
+        self.close_stale_note.value = f"Closed {closed} interview(s) as ghosted."
+
+    def _show_close_stale(self) -> None:
+        n = len(stale_interviews(self._agenda, client_id=self.client.value))
+        self.close_stale.description = f"Close {n} unanswered interview(s) as ghosted"
+        self.close_stale.button_style = ""
+        self.close_stale.layout.display = "" if n else "none"
+        self.close_stale_note.value = ""
+
     def refresh(self, *, keep_message: bool = False) -> None:
         """Recompute the tables for the filters; redraw the visible chart."""
         self.agenda.value = agenda_html(self._agenda, client_id=self.client.value)
+        self._show_close_stale()
         start, end = self.start.value, self.end.value
         if start is not None and end is not None and start > end:
             self.message.value = (

@@ -141,7 +141,7 @@ def log_step_sent(
 
 def close_as_ghosted(wb: Workbook, interview_id: int) -> None:
     """Close an interview as ghosted (no reply): its remaining steps leave the agenda."""
-    wb.update_interview(int(interview_id), status="ghosted")
+    wb.close_as_ghosted([interview_id])
 
 
 def skip_plan_step(

@@ -475,6 +475,23 @@ class Workbook:
             .values(status=status)
         )
 
+    def close_as_ghosted(self, interview_ids: Iterable[int]) -> int:
+        """Close interviews that never got an answer as ghosted, in one transaction.
+
+        Only interviews still waiting (open, or invited to a next round that never
+        came) change; the number changed is returned. Their plans then have no open
+        steps, which is how a coach clears a long overdue list in one go.
+        """
+        ids = sorted({_as_id("interviews", i) for i in interview_ids})
+        t = _T["interviews"]
+
+        def work(conn: sa.Connection) -> int:
+            waiting = t.c.status.in_(["open", "next_round"])
+            done = conn.execute(t.update().where(t.c.id.in_(ids), waiting).values(status="ghosted"))
+            return int(done.rowcount)
+
+        return self._write(work) if ids else 0
+
     def skip_step(
         self,
         interview_id: int,

@@ -198,3 +198,23 @@ def test_an_empty_workbook_shows_every_tab_without_errors(tmp_path):
     assert "Nothing is waiting" in dash.agenda.value
     assert "fewer than 5 people" in db.workshop_view(wb).headline.value
     wb.close()
+
+
+def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
+    workbook = fk.open_workbook(tmp_path / "stale.sqlite", today=TODAY)
+    workbook.load_tables(demo.generate(n_clients=4, seed=3), progress=False)
+    dash = db.coach_dashboard(workbook, today=TODAY)
+    stale = db.stale_interviews(dash._agenda)
+    agenda = workbook.agenda(today=TODAY)
+    expected = agenda.query("step == 'close_as_ghosted' and group == 'overdue'")
+    assert stale == sorted(expected["interview_id"].astype(int).unique()) and stale
+    assert dash.close_stale.description == f"Close {len(stale)} unanswered interview(s) as ghosted"
+    dash.close_stale.click()  # asks first: nothing changed yet
+    assert dash.close_stale.description == f"Yes, close {len(stale)}"
+    assert (workbook.interviews().set_index("id").loc[stale, "status"] != "ghosted").all()
+    dash.close_stale.click()
+    assert (workbook.interviews().set_index("id").loc[stale, "status"] == "ghosted").all()
+    assert f"Closed {len(stale)} interview(s)" in dash.close_stale_note.value
+    assert db.stale_interviews(workbook.agenda(today=TODAY)) == []
+    assert dash.close_stale.layout.display == "none"
+    workbook.close()

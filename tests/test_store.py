@@ -401,3 +401,14 @@ def test_an_older_reply_or_a_withdrawal_keeps_the_status(wb):
     other = wb.log_interview(cid, "Beta", "Lead", "2025-03-04", status="withdrawn")
     wb.log_response(other, received_on="2025-03-12", result="rejection")
     assert wb.interviews().set_index("id").loc[other, "status"] == "withdrawn"
+
+
+def test_close_as_ghosted_changes_only_waiting_interviews(filled):
+    cid = filled.ids["client"]
+    waiting = filled.log_interview(cid, "Beta", "Lead", "2025-03-05")
+    offered = filled.log_interview(cid, "Gamma", "Lead", "2025-03-05", status="offer")
+    assert filled.close_as_ghosted([waiting, offered, filled.ids["interview"]]) == 2
+    status = filled.interviews().set_index("id")["status"]
+    assert status[waiting] == "ghosted" and status[offered] == "offer"
+    assert status[filled.ids["interview"]] == "ghosted"  # it was "next_round", never heard back
+    assert filled.close_as_ghosted([]) == 0
