@@ -52,6 +52,11 @@ def default_data_dir() -> Path:
     return checkout if checkout.is_dir() else Path.cwd() / "data"
 
 
+#: Ids are 64-bit everywhere, as the schema allows; SQLite's own INTEGER already is, and
+#: only "INTEGER PRIMARY KEY" gives it automatic ids.
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
 def _metadata() -> sa.MetaData:
     """SQLAlchemy tables generated from the one schema."""
     md = sa.MetaData()
@@ -59,11 +64,11 @@ def _metadata() -> sa.MetaData:
         cols: list[sa.SchemaItem] = []
         for f in spec.fields:
             if f.kind == "id":
-                cols.append(sa.Column("id", sa.Integer, primary_key=True, autoincrement=True))
+                cols.append(sa.Column("id", _ID, primary_key=True, autoincrement=True))
             elif f.kind == "ref":
                 on_delete = "SET NULL" if f.name == "interviewer_id" else "CASCADE"
                 fk = sa.ForeignKey(f"{f.ref}.id", ondelete=on_delete)
-                cols.append(sa.Column(f.name, sa.Integer, fk, nullable=not f.required, index=True))
+                cols.append(sa.Column(f.name, _ID, fk, nullable=not f.required, index=True))
             elif f.kind == "date":
                 cols.append(sa.Column(f.name, sa.Date, nullable=not f.required))
             elif f.kind == "bytes":
