@@ -736,8 +736,19 @@ class Workbook:
         query = sa.select(*cols).order_by(t.c.id)
         if client_id is not None:
             query = query.where(self._client_filter(table, _as_id("clients", client_id)))
-        result = conn.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        # Plain tuples from the driver's own cursor: wrapping a million rows in
+        # SQLAlchemy Row objects and handing those to pandas costs seconds more.
+        compiled = query.compile(dialect=conn.dialect)
+        params = compiled.construct_params()
+        if conn.dialect.positional:
+            params = tuple(params[key] for key in compiled.positiontup or ())
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(str(compiled), params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        frame = pd.DataFrame.from_records(rows, columns=[c.name for c in cols], coerce_float=False)
         return schema.to_frame_dtypes(table, frame)
 
     def _client_filter(self, table: str, client_id: int) -> sa.ColumnElement[bool]:
