@@ -174,14 +174,17 @@ def test_lab_interview_saved_in_01_is_listed_in_04_as_text(lab, page_and_dialogs
     expect(form.locator(".ct-signed-in")).to_contain_text("Signed in as alex")
     save = form.locator("button.ct-save")
     expect(save).to_be_disabled()
-    # The attack a company name could carry: it must show as text and run nothing.
-    _fill_interview(form, XSS, "Data Analyst", "2026-10-28", [("Dana Lee", "Head of Data")])
+    # The attack any typed text could carry, in every free-text field of the form: it
+    # must show as text and run nothing.
+    _fill_interview(form, XSS, f"Analyst {XSS}", "2026-10-28", [(f"Dana {XSS}", XSS)])
+    form.locator(".ct-notes textarea").fill(f"Notes {XSS}")
     expect(save).to_be_enabled(timeout=10_000)
     _shot(form, "lab-01-log-an-interview.png")
     save.click()
     status = form.locator(".ct-report")
     expect(status).to_contain_text("Saved: First interview at " + XSS)
-    expect(form.locator(".ct-entries")).to_contain_text(XSS)
+    expect(status).to_contain_text(f"Dana {XSS}")
+    expect(form.locator(".ct-entries")).to_contain_text(f"Analyst {XSS}")
     expect(form.locator(".ct-company input")).to_have_value("")  # cleared for the next one
     assert page.locator("img[src='x']").count() == 0
 
