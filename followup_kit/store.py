@@ -826,7 +826,11 @@ class Workbook:
     def plan(self, interview_id: int, today: date | str | None = None) -> pd.DataFrame:
         """The dated follow-up plan of one interview, with each step's state."""
         day = schema.as_date(today) or self.today
-        return plan_for_interview(self.tables(), interview_id, today=day, rules=self.rules)
+        with self._read() as conn:
+            client_id = self._get(conn, "interviews", interview_id)["client_id"]
+        # Only that client's rows: a plan never needs anyone else's.
+        tables = self.tables(client_id=client_id)
+        return plan_for_interview(tables, interview_id, today=day, rules=self.rules)
 
     def agenda(self, today: date | str | None = None, client_id: int | None = None) -> pd.DataFrame:
         """Every open step across clients (or one client's), grouped by urgency."""
