@@ -23,14 +23,14 @@ runs.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from tqdm.auto import tqdm
@@ -53,7 +53,6 @@ __all__ = [
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 5_000
 _PROGRESS_FROM = 10_000
-_MAX_CELL = 1_000_000
 
 
 def neutralise(value: object) -> object:
@@ -67,11 +66,18 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _restore(value: object) -> object:
-    """Undo :func:`neutralise`."""
-    if isinstance(value, str) and value.startswith("'") and value[1:2] in (*FORMULA_START, "'"):
-        return value[1:]
-    return value
+def _restored(cells: np.ndarray) -> np.ndarray:
+    """Undo :func:`neutralise` on a column of cells."""
+    return _objects(
+        v[1:] if isinstance(v, str) and v[:1] == "'" and v[1:2] in _QUOTED else v for v in cells
+    )
+
+
+_QUOTED = frozenset((*FORMULA_START, "'"))
+
+
+def _objects(values: Iterable[Any]) -> np.ndarray:
+    return np.fromiter(values, dtype=object)
 
 
 def _header_key(name: object) -> str:
@@ -96,44 +102,56 @@ def _decode(raw: bytes, path: Path) -> str:
     )
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
+def _csv_grid(path: Path) -> pd.DataFrame:
+    """Every cell of a CSV file as text, one row per record, blank records kept."""
     text = _decode(path.read_bytes(), path)
     if not text.strip():
         raise BadFileError(path, "the file is empty.")
     first = text.lstrip().splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    csv.field_size_limit(_MAX_CELL)
+    # Room for more cells than any line has separators: a row with a stray separator
+    # is read, and named, rather than stopping the parser.
+    width = max(line.count(delimiter) for line in text.splitlines()) + 1
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as err:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype=object,
+            na_filter=False,  # "NA" and "null" are text here, not blanks
+            skip_blank_lines=False,  # keeps the row numbers a spreadsheet shows
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as err:
         raise BadFileError(path, f"the CSV is malformed ({err}).") from err
 
 
-def _excel_sheets(path: Path) -> dict[str, list[list[Any]]]:
+def _excel_grids(path: Path) -> dict[str, pd.DataFrame]:
     try:
         # keep_default_na=False: a company called "NA" or a note "N/A" is text, not blank.
-        sheets = pd.read_excel(
+        return pd.read_excel(
             path, sheet_name=None, header=None, dtype=object, keep_default_na=False, na_values=[]
         )
     except Exception as err:  # openpyxl raises many kinds for a damaged file
         raise BadFileError(path, f"this is not an Excel file I can read ({err}).") from err
-    return {
-        name: [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
-        for name, frame in sheets.items()
-    }
 
 
-def read_rows(rows: list[list[Any]], columns: list[str], path: object) -> pd.DataFrame:
-    """Turn a header row plus data rows into a frame indexed by spreadsheet row number.
+def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFrame:
+    """Turn a sheet's cells (header row first) into a frame indexed by spreadsheet row.
 
     Headers are matched loosely ("Interview date" is ``interview_date``); unknown or
     repeated headers and rows with extra cells are refused, naming them.
     """
-    # Number the rows before dropping blank ones, so messages match the spreadsheet.
-    numbered = [(n, r) for n, r in enumerate(rows or [], start=1) if any(map(_cell_text, r))]
-    if not numbered:
+    grid = grid.astype(object).where(grid.notna(), None)
+    # Numbered before blank rows go, so messages match the spreadsheet.
+    grid.index = pd.RangeIndex(1, len(grid) + 1)
+    filled = pd.DataFrame({c: _has_text(grid[c].to_numpy()) for c in grid}, index=grid.index)
+    keep = filled.any(axis=1)
+    grid, filled = grid[keep], filled[keep]
+    if grid.empty:
         raise BadFileError(path, "the file is empty.")
-    header = [_header_key(h) for h in numbered[0][1]]
+    header = [_header_key(h) for h in grid.iloc[0]]
     while header and not header[-1]:
         header.pop()
     seen: set[str] = set()
@@ -148,30 +166,31 @@ def read_rows(rows: list[list[Any]], columns: list[str], path: object) -> pd.Dat
             f"unknown column(s) {', '.join(map(repr, unknown))}; "
             f"the columns I know are: {', '.join(columns)}.",
         )
-    if len(numbered) == 1:
+    if len(grid) == 1:
         raise BadFileError(path, "it has a header row but no data rows.")
-    problems, data, numbers = [], [], []
-    for number, row in numbered[1:]:
-        extra = [v for v in row[len(header) :] if _cell_text(v)]
-        if extra:
-            problems.append(
-                Problem(
-                    "(row)",
-                    f"{len(header) + len(extra)} cells but {len(header)} columns; "
-                    "look for a stray separator.",
-                    number,
-                )
-            )
-        cells = list(row[: len(header)]) + [None] * (len(header) - len(row))
-        data.append([_restore(v) for v in cells])
-        numbers.append(number)
+    extra = filled.iloc[1:, len(header) :].sum(axis=1)
+    problems = [
+        Problem(
+            "(row)",
+            f"{len(header) + n} cells but {len(header)} columns; look for a stray separator.",
+            int(row),
+        )
+        for row, n in extra[extra > 0].items()
+    ]
     if problems:
         raise ValidationError(problems, what="file")
-    return pd.DataFrame(data, columns=header, index=numbers, dtype=object)
+    body = grid.iloc[1:]
+    return pd.DataFrame(
+        {name: _restored(body.iloc[:, i].to_numpy()) for i, name in enumerate(header)},
+        index=body.index,
+    )
 
 
-def _cell_text(v: object) -> str:
-    return "" if v is None else str(v).strip()
+def _has_text(cells: np.ndarray) -> np.ndarray:
+    """Which cells hold something other than blanks."""
+    return np.array(
+        [bool(v.strip()) if isinstance(v, str) else v is not None for v in cells], dtype=bool
+    )
 
 
 def _is_export(path: Path) -> bool:
@@ -202,10 +221,10 @@ def import_file(wb: Workbook, path: str | os.PathLike, *, progress: bool | None 
     if path.suffix.lower() == ".xls":
         raise BadFileError(path, "this is an old Excel file; save it as .xlsx or CSV first.")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = next(iter(_excel_sheets(path).values()), [])
+        grid = next(iter(_excel_grids(path).values()), pd.DataFrame())
     else:
-        rows = _csv_rows(path)
-    flat = read_rows(rows, schema.FLAT.columns, path)
+        grid = _csv_grid(path)
+    flat = read_rows(grid, schema.FLAT.columns, path)
     missing = [c for c in ("client", "company", "role", "interview_date") if c not in flat]
     if missing:
         raise BadFileError(path, f"required column(s) missing: {', '.join(missing)}.")
@@ -277,15 +296,15 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
 
 def _read_export(path: Path) -> dict[str, pd.DataFrame]:
     if path.is_dir():
-        sheets = {p.stem: _csv_rows(p) for p in sorted(path.glob("*.csv"))}
+        sheets = {p.stem: _csv_grid(p) for p in sorted(path.glob("*.csv"))}
     else:
-        sheets = _excel_sheets(path)
+        sheets = _excel_grids(path)
     tables = {}
-    for name, rows in sheets.items():
+    for name, grid in sheets.items():
         if name not in schema.TABLES:
             continue
         try:
-            tables[name] = read_rows(rows, schema.TABLES[name].columns, f"{path} [{name}]")
+            tables[name] = read_rows(grid, schema.TABLES[name].columns, f"{path} [{name}]")
         except BadFileError as err:
             if "no data rows" not in err.reason:
                 raise

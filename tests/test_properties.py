@@ -1209,7 +1209,7 @@ def broken_files(draw):
     if kind == "huge cell":
         return (
             f"{GOOD_HEADER}\nAnn,{'A' * 1_000_001},Analyst,2026-05-04\n".encode(),
-            "malformed",
+            "too long",
             kind,
         )
     if kind == "long cell":
