@@ -529,13 +529,14 @@ def distinct_values(cells: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     """A column as codes into its distinct values, for work done once per value.
 
     Spreadsheet columns repeat a lot (dates, rounds, client names), so this is what
-    makes a 100,000-row import take a second instead of many. Text (every CSV cell) is
-    grouped as it is, with blanks (None, NaN) as one value, None; other columns by
-    (type, value), so ``True`` and ``1`` stay apart. If a cell cannot be hashed (a list
-    from Excel?), every cell is its own value.
+    makes a 100,000-row import take a second instead of many. A column of one kind
+    (all text, as in a CSV, or all whole numbers...) is grouped as it is, with blanks
+    (None, NaN) as one value, None; a mixed column by (type, value), so ``True`` and
+    ``1`` stay apart. If a cell cannot be hashed (a list from Excel?), every cell is its
+    own value.
     """
     try:
-        if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+        if not pd.api.types.infer_dtype(cells, skipna=True).startswith("mixed"):
             codes, uniques = pd.factorize(cells)
             distinct = [*uniques, None]  # code -1, a blank, picks the last
             return codes % len(distinct), distinct

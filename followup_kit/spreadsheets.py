@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import codecs
 import io
+import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -66,18 +67,11 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _restored(cells: np.ndarray) -> np.ndarray:
-    """Undo :func:`neutralise` on a column of cells."""
-    return _objects(
-        v[1:] if isinstance(v, str) and v[:1] == "'" and v[1:2] in _QUOTED else v for v in cells
-    )
-
-
-_QUOTED = frozenset((*FORMULA_START, "'"))
-
-
-def _objects(values: Iterable[Any]) -> np.ndarray:
-    return np.fromiter(values, dtype=object)
+def _restore(value: object) -> object:
+    """Undo :func:`neutralise`."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in (*FORMULA_START, "'"):
+        return value[1:]
+    return value
 
 
 def _header_key(name: object) -> str:
@@ -143,10 +137,16 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
     Headers are matched loosely ("Interview date" is ``interview_date``); unknown or
     repeated headers and rows with extra cells are refused, naming them.
     """
-    grid = grid.astype(object).where(grid.notna(), None)
-    # Numbered before blank rows go, so messages match the spreadsheet.
-    grid.index = pd.RangeIndex(1, len(grid) + 1)
-    filled = pd.DataFrame({c: _has_text(grid[c].to_numpy()) for c in grid}, index=grid.index)
+    # Numbered before blank rows go, so messages match the spreadsheet. Each distinct
+    # cell of a column is looked at once.
+    cells, filled = {}, {}
+    for c in grid:
+        codes, distinct = schema.distinct_values(grid[c].to_numpy(dtype=object))
+        imported = [_cell(v) for v in distinct]
+        cells[c] = np.array(imported, dtype=object)[codes]
+        filled[c] = np.array([v is not None and str(v).strip() != "" for v in imported])[codes]
+    numbers = pd.RangeIndex(1, len(grid) + 1)
+    grid, filled = pd.DataFrame(cells, index=numbers), pd.DataFrame(filled, index=numbers)
     keep = filled.any(axis=1)
     grid, filled = grid[keep], filled[keep]
     if grid.empty:
@@ -179,18 +179,16 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
     ]
     if problems:
         raise ValidationError(problems, what="file")
-    body = grid.iloc[1:]
-    return pd.DataFrame(
-        {name: _restored(body.iloc[:, i].to_numpy()) for i, name in enumerate(header)},
-        index=body.index,
-    )
+    body = grid.iloc[1:, : len(header)]
+    body.columns = header
+    return body
 
 
-def _has_text(cells: np.ndarray) -> np.ndarray:
-    """Which cells hold something other than blanks."""
-    return np.array(
-        [bool(v.strip()) if isinstance(v, str) else v is not None for v in cells], dtype=bool
-    )
+def _cell(value: object) -> object:
+    """A cell as imported: blanks (None, NaN, NaT) as None, neutralised text restored."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return _restore(value)
 
 
 def _is_export(path: Path) -> bool:
@@ -239,7 +237,7 @@ def import_file(wb: Workbook, path: str | os.PathLike, *, progress: bool | None 
 def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Problem]]:
     """Split clean flat rows into store tables; ids are the spreadsheet row numbers."""
     rows = flat.index
-    client_key = flat["client"].map(lambda n: n.casefold() if isinstance(n, str) else None)
+    client_key = schema.per_distinct(_casefold, flat["client"].to_numpy(dtype=object))
     firsts = flat.assign(_key=client_key).groupby("_key", sort=False)
     clients = firsts[["client", "cohort", "country"]].first().reset_index()
     clients = clients.rename(columns={"client": "name", "_key": "id"})
@@ -249,10 +247,8 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
     interviews.insert(0, "client_id", client_key)
     interviews.insert(0, "id", rows)
 
-    names = flat["interviewers"].map(
-        lambda s: [n.strip() for n in re.split(r"[;\n]", s) if n.strip()] if s else []
-    )
-    people = names.explode().dropna()
+    names = schema.per_distinct(_names, flat["interviewers"].to_numpy(dtype=object))
+    people = pd.Series(names, index=rows).explode().dropna()
     interviewers = pd.DataFrame({"interview_id": people.index, "name": people.to_numpy()})
     interviewers.index = people.index
     _, problems = schema.validate_frame("interviewers", interviewers, today=wb.today)
@@ -294,6 +290,15 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
     return tables, problems
 
 
+def _casefold(name: str | None) -> str | None:
+    return name.casefold() if isinstance(name, str) else None
+
+
+def _names(cell: str | None) -> list[str]:
+    """The interviewers in one cell: names separated by ";" or line breaks."""
+    return [n.strip() for n in re.split(r"[;\n]", cell) if n.strip()] if cell else []
+
+
 def _read_export(path: Path) -> dict[str, pd.DataFrame]:
     if path.is_dir():
         sheets = {p.stem: _csv_grid(p) for p in sorted(path.glob("*.csv"))}
@@ -329,12 +334,18 @@ def load_tables(
         frame.index = frame.index + 2  # the row number a spreadsheet would show
         spec = schema.TABLES[name]
         if "interview_id" in frame and "interviews" in clean:
-            dates = clean["interviews"].set_index("id")["interview_date"]
+            # One date per id: a repeated id is reported above, not a crash here.
+            dates = clean["interviews"].drop_duplicates("id").set_index("id")["interview_date"]
             frame["interview_date"] = frame["interview_id"].map(_int_or_none).map(dates)
         result, found = schema.validate_frame(name, frame, today=wb.today)
         problems += [Problem(f"{name}.{p.field}", p.message, p.row) for p in found]
         ids = frame["id"].map(_int_or_none)
         result["id"] = ids
+        twins = ids.notna() & ids.duplicated(keep=False)
+        problems += [
+            Problem(f"{name}.id", "another row has this id too; each row needs its own.", int(r))
+            for r in result.index[twins]
+        ]
         for f in spec.fields:
             if f.kind == "ref" and f.ref in known_ids:
                 dangling = result[f.name].notna() & ~result[f.name].isin(known_ids[f.ref])
@@ -369,24 +380,25 @@ def _write(
 
     def work(conn: sa.Connection) -> dict[str, int]:
         bar = tqdm(total=total, desc="Saving", unit="row", disable=not show)
-        new_ids: dict[str, dict[Any, int]] = {}
+        # For each table, the new id of every old (link) id.
+        new_ids: dict[str, pd.Series] = {}
         added: dict[str, int] = {}
         try:
             for name in schema.WRITE_ORDER:
                 frame = tables.get(name)
-                new_ids[name] = {}
                 if frame is None or frame.empty:
                     continue
                 cols = [c for c in schema.TABLES[name].columns if c != "id" and c in frame]
                 records = frame[cols].copy()
                 for f in schema.TABLES[name].fields:
                     if f.kind == "ref" and f.name in records:
-                        linked = records[f.name].map(new_ids.get(f.ref or "", {}))
+                        linked = records[f.name].map(new_ids.get(f.ref or "", _NO_IDS))
                         records[f.name] = linked.astype("Int64")
                 old = frame["id"]
+                known = pd.Series(dtype="int64")
                 if name == "clients":
                     if match_clients:
-                        records, old = _skip_existing_clients(conn, records, old, new_ids)
+                        records, old, known = _skip_existing_clients(conn, records, old)
                     if "created" not in records:
                         records["created"] = wb.today
                 ids: list[int] = []
@@ -394,7 +406,8 @@ def _write(
                     chunk = records.iloc[start : start + _CHUNK]
                     ids += wb._bulk_insert(conn, name, chunk)
                     bar.update(len(chunk))
-                new_ids[name].update(zip(old.tolist(), ids, strict=True))
+                fresh = pd.Series(ids, index=old.to_numpy(), dtype="int64")
+                new_ids[name] = pd.concat([known, fresh]) if len(known) else fresh
                 added[name] = len(ids)
         finally:
             bar.close()
@@ -403,16 +416,22 @@ def _write(
     return wb._write(work)
 
 
+_NO_IDS = pd.Series(dtype="int64")
+
+
 def _skip_existing_clients(
-    conn: sa.Connection, records: pd.DataFrame, old: pd.Series, new_ids: dict
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Clients already in the store (same name, any case) keep their id, not a twin."""
+    conn: sa.Connection, records: pd.DataFrame, old: pd.Series
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Clients already in the store (same name, any case) keep their id, not a twin.
+
+    Returns the clients still to add, their old ids, and the store's ids of the others.
+    """
     t = sa.table("clients", sa.column("id"), sa.column("name"))
     existing = {name.casefold(): int(i) for i, name in conn.execute(sa.select(t.c.id, t.c.name))}
     keys = records["name"].str.casefold()
-    known = keys.isin(existing).to_numpy()
-    new_ids["clients"].update(zip(old[known].tolist(), keys[known].map(existing), strict=True))
-    return records[~known], old[~known]
+    found = keys.isin(existing).to_numpy()
+    known = pd.Series(keys[found].map(existing).to_numpy(), index=old[found].to_numpy())
+    return records[~found], old[~found], known.astype("int64")
 
 
 def export_tables(wb: Workbook, path: str | os.PathLike) -> Path:

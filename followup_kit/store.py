@@ -908,19 +908,20 @@ class Workbook:
         if frame.empty:
             return []
         t = _T[table]
-        values = frame.astype(object).where(frame.notna(), None)
+        columns = {c: frame[c].to_numpy(dtype=object, na_value=None) for c in frame.columns}
         if self.is_sqlite:
             # Safe: write transactions here hold SQLite's write lock (BEGIN IMMEDIATE).
             start = conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar()
             ids = list(range(start + 1, start + 1 + len(frame)))
             # Straight to the driver: SQLAlchemy's per-row parameter handling costs more
-            # than SQLite's own insert. Names come from the schema, values are bound.
-            for col in values.columns:
-                if isinstance(t.c[col].type, sa.Date):
-                    values[col] = values[col].map(date.isoformat, na_action="ignore")
-            names = ", ".join(["id", *values.columns])
-            marks = ", ".join("?" * (len(values.columns) + 1))
-            rows = list(zip(ids, *(values[c].tolist() for c in values.columns), strict=True))
+            # than SQLite's own insert. Dates go as ISO text, as SQLAlchemy stores them.
+            for name, cells in columns.items():
+                if isinstance(t.c[name].type, sa.Date):
+                    columns[name] = schema.per_distinct(_iso_day, cells)
+            names = ", ".join(["id", *columns])
+            marks = ", ".join("?" * (len(columns) + 1))
+            rows = list(zip(ids, *(cells.tolist() for cells in columns.values()), strict=True))
+            # Names come from the schema, values are bound.
             conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
             return ids
         seq = sa.func.pg_get_serial_sequence(table, "id")
@@ -928,9 +929,14 @@ class Workbook:
             sa.func.generate_series(1, len(frame))
         )
         ids = [int(i) for i in conn.execute(reserve).scalars()]
-        rows = values.to_dict("records")
-        conn.execute(t.insert(), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        names = ["id", *columns]
+        rows = zip(ids, *(cells.tolist() for cells in columns.values()), strict=True)
+        conn.execute(t.insert(), [dict(zip(names, row, strict=True)) for row in rows])
         return ids
+
+
+def _iso_day(day: date | None) -> str | None:
+    return None if day is None else date.isoformat(day)
 
 
 def _as_id(table: str, value: object) -> int:

@@ -243,3 +243,16 @@ def test_import_of_an_export_with_a_broken_link_is_refused(tmp_path, filled):
         empty.import_table(out)
     assert [(p.field, p.row) for p in err.value.problems] == [("follow_ups.interview_id", 2)]
     assert empty.counts().sum() == 0
+
+
+def test_import_of_an_export_with_a_repeated_id_names_both_rows(tmp_path, filled):
+    out = filled.export(tmp_path / "out")
+    interviews = pd.read_csv(out / "interviews.csv")
+    pd.concat([interviews, interviews.head(1)]).to_csv(out / "interviews.csv", index=False)
+    empty = fk.open_workbook(tmp_path / "b.sqlite", today="2025-03-20")
+    with pytest.raises(fk.ValidationError) as err:
+        empty.import_table(out)
+    twins = [(p.field, p.row) for p in err.value.problems if p.field == "interviews.id"]
+    assert twins == [("interviews.id", 2), ("interviews.id", 3)]
+    assert "each row needs its own" in str(err.value)
+    assert empty.counts().sum() == 0
