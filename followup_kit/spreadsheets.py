@@ -118,7 +118,11 @@ def _csv_grid(path: Path) -> pd.DataFrame:
             engine="c",
         )
     except (pd.errors.ParserError, ValueError) as err:
-        raise BadFileError(path, f"the CSV is malformed ({err}).") from err
+        detail = str(err).strip().removeprefix("Error tokenizing data. C error: ")
+        raise BadFileError(
+            path,
+            f"the CSV is malformed ({detail}); look for a stray separator or a quote left open.",
+        ) from err
 
 
 def _excel_grids(path: Path) -> dict[str, pd.DataFrame]:

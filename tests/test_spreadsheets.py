@@ -256,3 +256,24 @@ def test_import_of_an_export_with_a_repeated_id_names_both_rows(tmp_path, filled
     assert twins == [("interviews.id", 2), ("interviews.id", 3)]
     assert "each row needs its own" in str(err.value)
     assert empty.counts().sum() == 0
+
+
+def test_stray_separator_beside_a_multi_line_cell_is_refused_plainly(wb, tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(
+        'Client,Company,Role,Interview date,Notes\nA,B,C,2025-01-02,"one\ntwo",x,y,z,w,v\n'
+    )
+    with pytest.raises(fk.BadFileError) as err:
+        wb.import_table(path)
+    assert "stray separator" in str(err.value)
+    assert counts(wb)["interviews"] == 0
+
+
+def test_blank_and_space_only_rows_are_skipped_but_rows_keep_their_numbers(wb, tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "Client,Company,Role,Interview date\nA,B,C,2025-01-02\n\n  ,  ,\nA,B,C,2025-13-02\n"
+    )
+    with pytest.raises(fk.ValidationError) as err:
+        wb.import_table(path)
+    assert [(p.row, p.field) for p in err.value.problems] == [(5, "interview_date")]
