@@ -12,7 +12,7 @@ PORT ?= 8888
 # Quiet the news pop-up in JupyterLab; coaches have a workshop to run.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab app test lint bench demo info clean browser
+.PHONY: lab app test lint bench notebooks demo info clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ lint: $(TEST_STAMP)
 ## bench: print the speed figures (store, agenda, analytics, workshop load)
 bench: $(TEST_STAMP)
 	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+## notebooks: re-run the notebooks on the demo cohort and store the outputs nbval compares
+notebooks: $(TEST_STAMP)
+	$(PY) tests/refresh_notebooks.py
 
 demo: $(RUNTIME_STAMP)
 	$(PY) -m followup_kit demo

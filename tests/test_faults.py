@@ -8,6 +8,7 @@ import random
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -325,6 +326,11 @@ def test_store_file_without_write_permission_gives_a_clear_message():
             setpriv = shutil.which("setpriv")
             if setpriv is None:
                 pytest.skip("running as root without setpriv to drop privileges")
+            hidden = _folder_closed_to_others(Path(__file__).resolve().parent)
+            if hidden is not None:
+                pytest.skip(
+                    f"{hidden} is closed to other users, so 'nobody' cannot run Python here"
+                )
             cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
         env = {**os.environ, "HOME": str(root), "FOLLOWUP_DATA_DIR": str(root)}
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
@@ -341,6 +347,14 @@ def test_store_file_without_write_permission_gives_a_clear_message():
                 pd.testing.assert_frame_equal(frame, before[name], obj=name)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _folder_closed_to_others(folder: Path) -> Path | None:
+    """The first folder on the way to ``folder`` that other users may not enter, if any."""
+    for part in [*reversed(folder.parents), folder]:
+        if not part.stat().st_mode & stat.S_IXOTH:
+            return part
+    return None
 
 
 # -- a full disk ------------------------------------------------------------------------
