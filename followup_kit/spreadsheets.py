@@ -99,30 +99,39 @@ def _decode(raw: bytes, path: Path) -> str:
 def _csv_grid(path: Path) -> pd.DataFrame:
     """Every cell of a CSV file as text, one row per record, blank records kept."""
     text = _decode(path.read_bytes(), path)
-    if not text.strip():
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), None)
+    if first is None:
         raise BadFileError(path, "the file is empty.")
-    first = text.lstrip().splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    # Room for more cells than any line has separators: a row with a stray separator
-    # is read, and named, rather than stopping the parser.
-    width = max(line.count(delimiter) for line in text.splitlines()) + 1
     try:
-        return pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=None,
-            names=range(width),
-            dtype=object,
-            na_filter=False,  # "NA" and "null" are text here, not blanks
-            skip_blank_lines=False,  # keeps the row numbers a spreadsheet shows
-            engine="c",
-        )
+        try:
+            return _parse_csv(text, delimiter)
+        except pd.errors.ParserError:
+            # A row wider than the first: read again with room for it, so that the
+            # stray separator is named by its row rather than stopping the parser.
+            width = max(line.count(delimiter) for line in lines) + 1
+            return _parse_csv(text, delimiter, width)
     except (pd.errors.ParserError, ValueError) as err:
         detail = str(err).strip().removeprefix("Error tokenizing data. C error: ")
         raise BadFileError(
             path,
             f"the CSV is malformed ({detail}); look for a stray separator or a quote left open.",
         ) from err
+
+
+def _parse_csv(text: str, delimiter: str, width: int | None = None) -> pd.DataFrame:
+    """pandas' C parser, everything kept as text; ``width`` columns if given."""
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        header=None,
+        names=None if width is None else range(width),
+        dtype=object,
+        na_filter=False,  # "NA" and "null" are text here, not blanks
+        skip_blank_lines=False,  # keeps the row numbers a spreadsheet shows
+        engine="c",
+    )
 
 
 def _excel_grids(path: Path) -> dict[str, pd.DataFrame]:
@@ -147,7 +156,7 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
     for c in grid:
         codes, distinct = schema.distinct_values(grid[c].to_numpy(dtype=object))
         imported = [_cell(v) for v in distinct]
-        cells[c] = np.array(imported, dtype=object)[codes]
+        cells[c] = np.fromiter(imported, dtype=object, count=len(imported))[codes]
         filled[c] = np.array([v is not None and str(v).strip() != "" for v in imported])[codes]
     numbers = pd.RangeIndex(1, len(grid) + 1)
     grid, filled = pd.DataFrame(cells, index=numbers), pd.DataFrame(filled, index=numbers)
