@@ -37,6 +37,8 @@ __all__ = [
     "validate_record",
     "as_date",
     "clean_value",
+    "distinct_values",
+    "per_distinct",
 ]
 
 FieldKind = Literal["id", "ref", "text", "enum", "date", "email", "country", "bytes"]
