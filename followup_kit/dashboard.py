@@ -573,7 +573,7 @@ def coach_dashboard(wb, *, today: object = None, window_days: int = 30) -> Coach
     Examples
     --------
     >>> dash = coach_dashboard(wb)            # doctest: +SKIP
-    >>> dash.round.value = "final"            # doctest: +SKIP  (charts redraw)
+    >>> dash.round.value = "final"  # the charts redraw  # doctest: +SKIP
     """
     return CoachDashboard(wb, today=today, window_days=window_days)
 

@@ -550,7 +550,13 @@ def distinct_values(cells: np.ndarray) -> tuple[np.ndarray, list[Any]]:
 
 
 def per_distinct(func: Callable[[Any], Any], cells: np.ndarray) -> np.ndarray:
-    """``func`` of every cell of a column (an object array), called once per distinct value."""
+    """``func`` of every cell of a column (an object array), called once per distinct value.
+
+    Examples
+    --------
+    >>> per_distinct(lambda v: v and v.upper(), np.array(["a", "b", "a", None], dtype=object))
+    array(['A', 'B', 'A', None], dtype=object)
+    """
     codes, distinct = distinct_values(cells)
     return _objects(map(func, distinct), len(distinct))[codes]
 
