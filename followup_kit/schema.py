@@ -608,8 +608,7 @@ def validate_frame(
         values, messages = _clean_column(f, frame.get(f.name, blank), today)
         clean[f.name] = pd.Series(values, index=frame.index, dtype=object)
         problems += [
-            Problem(f.name, messages[i], int(rows[i]))
-            for i in np.flatnonzero(messages != None)  # noqa: E711
+            Problem(f.name, messages[i], int(rows[i])) for i in np.flatnonzero(pd.notna(messages))
         ]
     for rule in spec.rules:
         if rule.other not in clean.columns:

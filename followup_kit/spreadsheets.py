@@ -408,7 +408,7 @@ def _write(
                         linked = records[f.name].map(new_ids.get(f.ref or "", _NO_IDS))
                         records[f.name] = linked.astype("Int64")
                 old = frame["id"]
-                known = pd.Series(dtype="int64")
+                known = _NO_IDS
                 if name == "clients":
                     if match_clients:
                         records, old, known = _skip_existing_clients(conn, records, old)

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -754,10 +753,11 @@ class Workbook:
             cursor.close()
         layout = [(f.name, _WIRE_DTYPES.get(f.kind, object)) for f in singles]
         columns = np.array(rows, dtype=[*layout, ("choices", np.int64)])
-        data = {f.name: _from_the_wire(f, columns[f.name]) for f in singles}
+        dtypes = schema.frame_dtypes(table)
+        data = {f.name: _from_the_wire(f, columns[f.name], dtypes[f.name]) for f in singles}
         for i, f in enumerate(enums):
             codes = ((columns["choices"] >> (_CHOICE_BITS * i)) & _CHOICE_MASK) - 1
-            data[f.name] = pd.Categorical.from_codes(codes, dtype=_categories(f))
+            data[f.name] = pd.Categorical.from_codes(codes, dtype=dtypes[f.name])
         return pd.DataFrame({f.name: data[f.name] for f in fields})
 
     def _client_filter(self, table: str, client_id: int) -> sa.ColumnElement[bool]:
@@ -975,11 +975,6 @@ def _packed_choices(t: sa.Table, enums: list[schema.Field]) -> sa.ColumnElement:
     return packed
 
 
-@cache
-def _categories(f: schema.Field) -> pd.CategoricalDtype:
-    return pd.CategoricalDtype(list(f.allowed()))
-
-
 class _days_since_epoch(sa.sql.functions.GenericFunction):  # noqa: N801 - SQL function name
     """Whole days from 1970-01-01 to a DATE column, in each database's own words."""
 
@@ -999,14 +994,14 @@ def _days_standard(element, compiler, **kw):  # noqa: ANN001
 
 
 def _from_the_wire(
-    f: schema.Field, cells: np.ndarray
+    f: schema.Field, cells: np.ndarray, dtype: Any
 ) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """A column in its wire form as the frame's dtype (:func:`schema.frame_dtypes`)."""
+    """A column in its wire form as ``dtype``, its frame's (:func:`schema.frame_dtypes`)."""
     if f.kind in ("id", "ref"):
         return pd.arrays.IntegerArray(cells.copy(), cells == 0)
     if f.kind == "date":
-        return cells.astype("datetime64[D]").astype("datetime64[us]")
-    return pd.array(cells, dtype="string")
+        return cells.astype("datetime64[D]").astype(dtype)
+    return pd.array(cells, dtype=dtype)
 
 
 def _as_id(table: str, value: object) -> int:
