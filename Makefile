@@ -12,7 +12,7 @@ PORT ?= 8888
 # Quiet the news pop-up in JupyterLab; coaches have a workshop to run.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab app test lint bench notebooks demo info clean browser
+.PHONY: lab app test quick lint bench notebooks demo info clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ test: $(TEST_STAMP) $(LAB_OVERRIDES) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+
+## quick: lint, then every test not marked slow, browser or postgres (the daily loop)
+quick: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -q -m "not slow and not browser and not postgres"
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
