@@ -1,7 +1,7 @@
 """What the coach dashboard and the workshop view show, as tables and escaped HTML (no widgets).
 
 The widgets in :mod:`followup_kit.widgets.dashboard` call these; so can a script, a
-report or a benchmark, without loading ipywidgets.
+report or a benchmark, without loading the user interface.
 """
 
 from __future__ import annotations
