@@ -4,7 +4,7 @@ Builds a cohort with ``followup_kit.demo.generate(n_clients=50_000)`` (about 1M
 interviews, 2M follow-ups), then times
 
 1. ``analysis_frame`` plus every table the coach dashboard shows, i.e. one dashboard
-   refresh, ``dashboard.coach_tables`` (goal: <= 2 s in all; each table is also timed on
+   refresh, ``dashboard_data.coach_tables`` (goal: <= 2 s in all; each table is also timed on
    its own for the breakdown);
 2. the same work as SQL in DuckDB on the same data, already loaded into DuckDB tables
    (goal: ours no slower than 2x DuckDB).
@@ -28,7 +28,7 @@ import pandas as pd
 
 from followup_kit import analytics as an
 from followup_kit import demo
-from followup_kit.dashboard import coach_tables
+from followup_kit.dashboard_data import coach_tables
 
 TODAY = date(2026, 11, 2)
 WINDOW = 30

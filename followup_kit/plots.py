@@ -1,4 +1,4 @@
-"""Charts of the coach analytics: reply rates, time to reply, the funnel, a client's timeline.
+"""Charts: reply rates, time to reply, the funnel, a client's timeline, a follow-up plan.
 
 Every function takes a table from :mod:`followup_kit.analytics` and an optional ``ax``,
 draws only on that Axes and returns it. Colours come from the Okabe-Ito palette, which
@@ -8,14 +8,16 @@ n, and rates carry 95% Wilson intervals as error bars.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .schema import choice_label
+from .schema import CHOICES, as_date, choice_label, format_day
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OKABE_ITO",
+    "STATE_WORDS",
+    "chart_png",
     "plot_response_rates",
     "plot_thank_you_timing",
     "plot_status_check_timing",
@@ -32,6 +36,7 @@ __all__ = [
     "plot_funnel",
     "plot_client_timeline",
     "plot_rule_evidence",
+    "plot_plan",
     "save_figure",
 ]
 
@@ -417,3 +422,143 @@ def save_figure(
         fig.savefig(target, format=fmt, dpi=dpi, bbox_inches="tight")
         written.append(target)
     return written
+
+
+def chart_png(
+    draw: Callable[[Axes], Any],
+    *,
+    size: tuple[float, float] = (8, 4.2),
+    font_size: float = 10,
+    dpi: int = 90,
+    margins: dict[str, float] | None = None,
+) -> bytes:
+    """Draw with ``draw(ax)`` on a fresh off-screen figure and return PNG bytes.
+
+    A bare ``Figure`` is used (not pyplot), so nothing pops up in the notebook and the
+    notebook's own backend is left alone.
+
+    Parameters
+    ----------
+    draw
+        Called once with the figure's only Axes.
+    size
+        Figure size in inches.
+    font_size
+        Base font size for this figure only.
+    dpi
+        Resolution of the PNG.
+    margins
+        ``Figure.subplots_adjust`` arguments; default: a constrained layout, which
+        draws the figure twice, so fixed margins are quicker for charts redrawn often.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"font.size": font_size}):
+        if margins is None:
+            fig = Figure(figsize=size, layout="constrained")
+        else:
+            fig = Figure(figsize=size)
+            fig.subplots_adjust(**margins)
+        draw(fig.add_subplot())
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- a follow-up plan
+#: How each state of a plan step is shown to people.
+STATE_WORDS: dict[str, str] = {
+    "overdue": "Overdue",
+    "open": "To do",
+    "done": "Done",
+    "skipped": "Skipped",
+    "missed": "Missed (too late to help now)",
+}
+
+_STATE_COLOURS = {
+    "overdue": "#d95f02",
+    "open": "#377eb8",
+    "done": "#1b9e77",
+    "skipped": "#999999",
+    "missed": "#cccccc",
+}
+
+
+def step_words(step: str, interviewer: Any = None) -> str:
+    """A plan step in plain words, naming the interviewer of a thank-you.
+
+    Examples
+    --------
+    >>> step_words("thank_you", "Dana Lee")
+    'Thank-you note to Dana Lee'
+    """
+    words = CHOICES["step"].get(step, step)
+    if step == "thank_you" and isinstance(interviewer, str) and interviewer:
+        words += f" to {interviewer}"
+    return words
+
+
+def plot_plan(plan: pd.DataFrame, *, today: date | str, ax: Axes | None = None) -> Axes:
+    """A small timeline: one bar per step from its first day to its due day, today marked.
+
+    Bars are coloured by state (done, to do, overdue, skipped, missed); a dot marks the
+    day a done step was actually sent.
+
+    Parameters
+    ----------
+    plan
+        From :func:`~followup_kit.timing.plan_for_interview` (or ``wb.plan``).
+    today
+        The day marked with a dashed line.
+    ax
+        Where to draw (default: the current Axes).
+
+    Returns
+    -------
+    Axes
+        One bar per step in ``ax.patches``, first step on top; the line labelled "today".
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
+
+    ax = _axes(ax)
+    now = pd.Timestamp(as_date(today))
+    labels = [step_words(str(s), w) for s, w in zip(plan["step"], plan["interviewer"], strict=True)]
+    y = list(range(len(plan)))[::-1]  # first step on top
+    starts = mdates.date2num(pd.to_datetime(plan["start"]))
+    # A step is on time through its whole due day, so the bar ends the day after.
+    ends = mdates.date2num(pd.to_datetime(plan["due"]) + timedelta(days=1))
+    colours = [_STATE_COLOURS.get(str(s), "#377eb8") for s in plan["state"]]
+    ax.barh(y, ends - starts, left=starts, color=colours, height=0.6)
+    done = plan["done_on"].notna().to_numpy()
+    if done.any():
+        ax.plot(
+            mdates.date2num(pd.to_datetime(plan["done_on"][done])),
+            [yy for yy, d in zip(y, done, strict=True) if d],
+            "o",
+            color="black",
+            markersize=4,
+            label="sent",
+        )
+    ax.axvline(mdates.date2num(now), color="black", linestyle="--", linewidth=1, label="today")
+    ax.text(mdates.date2num(now), len(plan) - 0.4, " today", va="bottom", fontsize=8)
+    ax.set_yticks(y, labels)
+    # "Tue 4 Mar" without strftime, whose words follow the locale ("%-d" fails on Windows).
+    ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda x, _pos: format_day(mdates.num2date(x)).rsplit(" ", 1)[0])
+    )
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    ax.set_ylim(-0.7, len(plan) - 0.1)
+    ax.set_title("Your follow-up plan")
+    present = [s for s in _STATE_COLOURS if s in set(plan["state"].astype(str))]
+    ax.legend(
+        handles=[
+            Patch(color=_STATE_COLOURS[s], label=STATE_WORDS[s].split(" (")[0]) for s in present
+        ],
+        loc="lower left",  # later steps sit low and to the right, so this corner is free
+        fontsize=7,
+    )
+    return ax

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
-import math
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,6 +15,7 @@ from markupsafe import Markup
 from . import analytics as an
 from . import plots as pl
 from .exceptions import AnalyticsError
+from .formatting import percent
 from .schema import format_day
 from .timing import load_rules
 
@@ -100,18 +99,7 @@ def _figure_png(
     """Draw on a fresh figure and return it as base64 PNG text (None when ``on`` is off)."""
     if not on:
         return None
-    # A bare Figure (no pyplot) draws off-screen and leaves the notebook's backend alone.
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=size, layout="constrained")
-    draw(fig.add_subplot())
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _pct(x: object) -> str:
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * float(x):.0f}%"
+    return base64.b64encode(pl.chart_png(draw, size=size, dpi=110)).decode("ascii")
 
 
 def _rates_html(table: pd.DataFrame, label: str) -> Markup:
@@ -123,12 +111,14 @@ def _rates_html(table: pd.DataFrame, label: str) -> Markup:
             cells = [f'<td colspan="5" class="hidden">{an.TOO_FEW}</td>']
         else:
             interval = (
-                f"{_pct(r['ci_low'])} to {_pct(r['ci_high'])}" if not pd.isna(r["ci_low"]) else ""
+                f"{percent(r['ci_low'])} to {percent(r['ci_high'])}"
+                if not pd.isna(r["ci_low"])
+                else ""
             )
             cells = [
                 f'<td class="num">{int(r["n"])}</td>',
                 f'<td class="num">{int(r["responded"])}</td>',
-                f'<td class="num">{_pct(r["rate"])}</td>',
+                f'<td class="num">{percent(r["rate"])}</td>',
                 f'<td class="num">{interval}</td>',
                 f'<td class="num">{int(r["pending"])}</td>',
             ]
@@ -149,8 +139,8 @@ def _rules_html(table: pd.DataFrame, hidden: np.ndarray) -> Markup:
         elif hide:
             rest = f'<td colspan="3" class="hidden">{an.TOO_FEW}</td>'
         else:
-            followed = f"{_pct(r['rate_followed'])} of {r['n_followed']}"
-            not_followed = f"{_pct(r['rate_not'])} of {r['n_not']}"
+            followed = f"{percent(r['rate_followed'])} of {r['n_followed']}"
+            not_followed = f"{percent(r['rate_not'])} of {r['n_not']}"
             rest = (
                 f'<td class="num">{followed}</td><td class="num">{not_followed}</td>'
                 f"<td>{Markup.escape(str(r['verdict']))}</td>"
@@ -172,8 +162,8 @@ def _clients_html(table: pd.DataFrame) -> Markup:
             f"<td>{Markup.escape(str(r['client']))}</td>"
             f'<td class="num">{int(r["interviews"])}</td>'
             f'<td class="num">{int(r["n"])}</td>'
-            f'<td class="num">{_pct(r["rate"])}</td>'
-            f'<td class="num">{_pct(r["thank_you_sent"])}</td>'
+            f'<td class="num">{percent(r["rate"])}</td>'
+            f'<td class="num">{percent(r["thank_you_sent"])}</td>'
             f'<td class="num">{int(r["next_round_or_offer"])}</td>'
             "</tr>"
         )
@@ -212,7 +202,7 @@ def render_report(
         ("still waiting", int(frame["pending"].sum())),
         (
             f"got a reply within {window} days",
-            _pct(settled["responded"].mean()) if len(settled) else "-",
+            percent(settled["responded"].mean()) if len(settled) else "-",
         ),
     ]
     rates: Callable[..., pd.DataFrame]

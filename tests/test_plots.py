@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import matplotlib
+import matplotlib.dates
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -181,3 +184,37 @@ def test_every_chart_draws_on_the_demo_without_warnings(recwarn):
     assert all(ax.get_title() for ax in axes.flat[:8])
     assert not [w for w in recwarn if "matplotlib" in str(w.filename)]
     assert np.isfinite([p.get_height() for p in axes[0, 0].patches]).all()
+
+
+def test_chart_png_leaves_pyplot_alone():
+    before = plt.get_fignums()
+    png = pl.chart_png(lambda ax: ax.plot([0, 1], [0, 1]), size=(3, 2))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and plt.get_fignums() == before
+    fixed = pl.chart_png(lambda ax: ax.plot([0, 1]), size=(3, 2), margins={"left": 0.3})
+    assert fixed.startswith(b"\x89PNG") and plt.get_fignums() == before
+
+
+def test_plot_plan_draws_one_bar_per_step_and_marks_today(wb):
+    plan_today = date(2025, 3, 20)
+    cid = wb.add_client("Alex Rivera", country="US")
+    acme = wb.log_interview(
+        cid, "Acme", "Analyst", date(2025, 3, 4), interviewers=["Dana Lee", "Sam <b>Ortiz</b>"]
+    )
+    plan = wb.plan(acme, today=plan_today)
+    fig, ax = plt.subplots()
+    out = pl.plot_plan(plan, today=plan_today, ax=ax)
+    assert out is ax
+    bars = ax.patches
+    assert len(bars) == len(plan) == 5
+    top = {tick.get_position()[1]: tick.get_text() for tick in ax.get_yticklabels()}
+    assert top[max(top)] == "Thank-you note to Dana Lee"  # the first step is drawn on top
+    assert top[min(top)] == "Close as ghosted and move on"
+    colours = [to_hex(b.get_facecolor()) for b in bars]
+    # missed thank-yous, the overdue status check, then the steps still to do
+    assert colours == ["#cccccc", "#cccccc", "#d95f02", "#377eb8", "#377eb8"]
+    assert list(plan["state"].astype(str)) == ["missed", "missed", "overdue", "open", "open"]
+    status_check = bars[2]
+    assert round(status_check.get_width()) == 3  # Tue 11 to Thu 13 Mar, due day included
+    today_line = [ln for ln in ax.lines if ln.get_label() == "today"]
+    assert len(today_line) == 1
+    assert matplotlib.dates.num2date(today_line[0].get_xdata()[0]).date() == plan_today

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import matplotlib.pyplot as plt
-import pandas as pd
+import ipywidgets as widgets
 import pytest
 
 import followup_kit as fk
 from followup_kit import analytics as an
-from followup_kit import dashboard as db
 from followup_kit import demo
+from followup_kit.formatting import escape_html
+from followup_kit.widgets import dashboard as db
 
 TODAY = date(2026, 11, 2)
 EVIL = "<img src=x onerror=alert(1)>"
@@ -37,7 +37,7 @@ def frame(wb):
 
 def test_dashboard_starts_with_everything_and_draws_only_the_visible_chart(wb, frame):
     dash = db.coach_dashboard(wb, today=TODAY)
-    assert isinstance(dash.box, fk.dashboard.widgets.VBox)
+    assert isinstance(dash.box, widgets.VBox)
     assert dash.view == "thank_you"
     assert bytes(dash.images["thank_you"].value).startswith(PNG)
     assert bytes(dash.images["funnel"].value) == b""  # not drawn until its tab is opened
@@ -94,47 +94,6 @@ def test_user_text_is_escaped_everywhere(wb):
     assert dict(dash.client.options)[f"Eve {EVIL}"] == wb.evil  # plain text in a dropdown
 
 
-def test_coach_tables_plain_function(frame):
-    t = db.coach_tables(frame, round="first")
-    rows = an.filter_frame(frame, round="first")
-    assert len(t["frame"]) == len(rows)
-    assert set(t) >= {"thank_you_timing", "curves", "versions", "rules", "clients"}
-    assert t["rules"].loc["thank_you_due", "n_followed"] + t["rules"].loc[
-        "thank_you_due", "n_not"
-    ] == int(rows["settled"].sum())
-
-
-def test_agenda_html_groups_counts_and_escapes():
-    agenda = pd.DataFrame(
-        {
-            "group": ["overdue"] * 27 + ["this week", "later"],
-            "client_id": [1] * 27 + [2, 2],
-            "client": ["Ann"] * 27 + [f"Bo {EVIL}", "Bo"],
-            "company": ["Acme"] * 29,
-            "interviewer": [None] * 29,
-            "step": ["thank_you"] * 27 + ["status_check", "close_as_ghosted"],
-            "due": pd.to_datetime(["2026-10-01"] * 27 + ["2026-11-04", "2026-12-01"]),
-            "script_id": ["thank_you_note"] * 29,
-        }
-    )
-    html = db.agenda_html(agenda)
-    assert "<b>Overdue</b> (27)" in html and "... and 2 more" in html
-    assert "<b>Due today</b>: nothing." in html
-    assert "Bo &lt;img" in html and EVIL not in html
-    assert "First status check" in html and "due Wed 4 Nov 2026" in html
-    assert "Later: 1 step." in html
-    only_bo = db.agenda_html(agenda, client_id=2)
-    assert "Ann" not in only_bo
-    assert "not available" in db.agenda_html(None)
-    assert "Nothing is waiting" in db.agenda_html(agenda.iloc[0:0])
-
-
-def test_chart_png_leaves_pyplot_alone():
-    before = plt.get_fignums()
-    png = db.chart_png(lambda ax: ax.plot([0, 1], [0, 1]), size=(3, 2))
-    assert png.startswith(PNG) and plt.get_fignums() == before
-
-
 def test_workshop_view_is_anonymous_and_switches_charts(wb, frame):
     view = db.workshop_view(wb, today=TODAY, k=3)
     assert view.cohort.value is None and view.tables["enough"]
@@ -146,7 +105,7 @@ def test_workshop_view_is_anonymous_and_switches_charts(wb, frame):
         seen.append(view.table.value + view.headline.value + view.heading.value)
     text = "".join(seen)
     for word in names:
-        assert word not in text and db._esc(word) not in text
+        assert word not in text and escape_html(word) not in text
     assert "too few to show" in text or view.tables["thank_you_timing"]["shown"].all()
 
 
@@ -158,18 +117,6 @@ def test_workshop_view_hides_a_small_group(wb):
     assert bytes(view.image.value) == b"" and view.table.value == ""
     view.cohort.value = None
     assert view.tables["enough"] and bytes(view.image.value).startswith(PNG)
-
-
-def test_workshop_tables_suppress_by_distinct_clients(frame):
-    t = db.workshop_tables(frame, k=5)
-    table = t["thank_you_timing"]
-    clients = frame.groupby("thank_you_timing", observed=False)["client_id"].nunique()
-    for group, shown in table["shown"].items():
-        if 0 < clients[group] < 5:
-            assert not shown
-    assert (t["rules"][["clients_followed", "clients_not"]].min(axis=1) >= 5).all()
-    with pytest.raises(fk.AnalyticsError):
-        an.workshop_table(frame, "client")
 
 
 def test_reload_picks_up_new_entries(tmp_path):
@@ -204,7 +151,7 @@ def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
     workbook = fk.open_workbook(tmp_path / "stale.sqlite", today=TODAY)
     workbook.load_tables(demo.generate(n_clients=4, seed=3), progress=False)
     dash = db.coach_dashboard(workbook, today=TODAY)
-    stale = db.stale_interviews(dash._agenda)
+    stale = fk.stale_interviews(dash._agenda)
     agenda = workbook.agenda(today=TODAY)
     expected = agenda.query("step == 'close_as_ghosted' and group == 'overdue'")
     assert stale == sorted(expected["interview_id"].astype(int).unique()) and stale
@@ -215,6 +162,6 @@ def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
     dash.close_stale.click()
     assert (workbook.interviews().set_index("id").loc[stale, "status"] == "ghosted").all()
     assert f"Closed {len(stale)} interview(s)" in dash.close_stale_note.value
-    assert db.stale_interviews(workbook.agenda(today=TODAY)) == []
+    assert fk.stale_interviews(workbook.agenda(today=TODAY)) == []
     assert dash.close_stale.layout.display == "none"
     workbook.close()

@@ -4,47 +4,33 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import pandas as pd
 
-from . import schema
-from .exceptions import FollowupKitError, ValidationError
-from .forms import ClientPicker
-from .schema import CHOICES, format_day
-from .timing import (
-    STEP_KIND,
-    Rules,
-    build_agenda,
-    calendar_bytes,
-    load_rules,
-    plan_for_interview,
-)
+from .. import actions, schema
+from ..exceptions import FollowupKitError, ValidationError
+from ..plots import STATE_WORDS, chart_png, plot_plan, step_words
+from ..schema import CHOICES, format_day
+from ..timing import Rules, build_agenda, calendar_bytes, load_rules, plan_for_interview
+from ._kit import GREEN, RED, Shown, set_options
+from .clients import ClientPicker
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-    from .store import Workbook
+    from ..store import Workbook
 
 __all__ = [
     "SKIP_REASONS",
-    "STATE_WORDS",
     "PlanForm",
-    "close_as_ghosted",
     "ics_link",
     "interview_choices",
-    "log_step_sent",
     "next_steps_html",
     "plan_table_html",
     "plan_view",
-    "plot_plan",
-    "skip_plan_step",
-    "undo_skip",
 ]
 
 #: Reasons offered when a step is skipped (free text can be added to any of them).
@@ -56,32 +42,8 @@ SKIP_REASONS: tuple[str, ...] = (
     "Other",
 )
 
-#: How each state is shown to people.
-STATE_WORDS: dict[str, str] = {
-    "overdue": "Overdue",
-    "open": "To do",
-    "done": "Done",
-    "skipped": "Skipped",
-    "missed": "Missed (too late to help now)",
-}
 
-_STATE_COLOURS = {
-    "overdue": "#d95f02",
-    "open": "#377eb8",
-    "done": "#1b9e77",
-    "skipped": "#999999",
-    "missed": "#cccccc",
-}
-
-
-# --------------------------------------------------------------------------- plain functions
-def _step_words(step: str, interviewer: Any) -> str:
-    words = CHOICES["step"].get(step, step)
-    if step == "thank_you" and isinstance(interviewer, str) and interviewer:
-        words += f" to {interviewer}"
-    return words
-
-
+# --------------------------------------------------------------------------- plain HTML
 def interview_choices(
     interviews: pd.DataFrame, clients: pd.DataFrame | None = None
 ) -> list[tuple[str, int]]:
@@ -103,67 +65,6 @@ def interview_choices(
             label = f"{names.get(row.client_id, '?')}: {label}"
         out.append((label, int(row.id)))
     return out
-
-
-def log_step_sent(
-    wb: Workbook,
-    interview_id: int,
-    step: str,
-    *,
-    channel: str = "email",
-    sent_on: date | str | None = None,
-    interviewer_id: int | None = None,
-    script_id: str | None = None,
-) -> int:
-    """Log that the client did a step ("I sent it"); return the follow-up's id.
-
-    Thank-yous are logged as kind ``thank_you`` (to the interviewer, when known), status
-    checks and second follow-ups as ``status_check``, feedback requests as
-    ``feedback_request``. ``sent_on`` defaults to the workbook's today.
-    """
-    kind = STEP_KIND.get(step)
-    if kind is None:
-        raise ValueError(
-            f"{step!r} is not something you send; use close_as_ghosted() to close an interview."
-        )
-    who = (
-        int(interviewer_id) if interviewer_id is not None and not pd.isna(interviewer_id) else None
-    )
-    return wb.log_follow_up(
-        int(interview_id),
-        kind=kind,
-        channel=channel,
-        sent_on=sent_on if sent_on is not None else wb.today,
-        interviewer_id=who if kind == "thank_you" else None,
-        script_id=script_id,
-    )
-
-
-def close_as_ghosted(wb: Workbook, interview_id: int) -> None:
-    """Close an interview as ghosted (no reply): its remaining steps leave the agenda."""
-    wb.close_as_ghosted([interview_id])
-
-
-def skip_plan_step(
-    wb: Workbook,
-    interview_id: int,
-    step: str,
-    *,
-    reason: str,
-    note: str = "",
-    interviewer: str | None = None,
-) -> int:
-    """Mark a step as skipped with a reason (plus an optional note); return its id."""
-    text = reason.strip()
-    if note and note.strip():
-        text = f"{text}: {note.strip()}" if text else note.strip()
-    who = interviewer if isinstance(interviewer, str) and interviewer else None
-    return wb.skip_step(int(interview_id), step, reason=text, interviewer=who)
-
-
-def undo_skip(wb: Workbook, skipped_id: int) -> None:
-    """Put a skipped step back on the plan."""
-    wb.delete_skipped_step(int(skipped_id))
 
 
 def plan_table_html(plan: pd.DataFrame) -> str:
@@ -201,68 +102,13 @@ def plan_table_html(plan: pd.DataFrame) -> str:
     )
 
 
-def plot_plan(plan: pd.DataFrame, *, today: date | str, ax: Axes | None = None) -> Axes:
-    """A small timeline: one bar per step from its first day to its due day, today marked.
-
-    Bars are coloured by state (done, to do, overdue, skipped, missed); a dot marks the
-    day a done step was actually sent.
-    """
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter
-
-    if ax is None:
-        ax = plt.gca()
-    now = pd.Timestamp(schema.as_date(today))
-    labels = [
-        _step_words(str(s), w) for s, w in zip(plan["step"], plan["interviewer"], strict=True)
-    ]
-    y = list(range(len(plan)))[::-1]  # first step on top
-    starts = mdates.date2num(pd.to_datetime(plan["start"]))
-    # A step is on time through its whole due day, so the bar ends the day after.
-    ends = mdates.date2num(pd.to_datetime(plan["due"]) + timedelta(days=1))
-    colours = [_STATE_COLOURS.get(str(s), "#377eb8") for s in plan["state"]]
-    ax.barh(y, ends - starts, left=starts, color=colours, height=0.6)
-    done = plan["done_on"].notna().to_numpy()
-    if done.any():
-        ax.plot(
-            mdates.date2num(pd.to_datetime(plan["done_on"][done])),
-            [yy for yy, d in zip(y, done, strict=True) if d],
-            "o",
-            color="black",
-            markersize=4,
-            label="sent",
-        )
-    ax.axvline(mdates.date2num(now), color="black", linestyle="--", linewidth=1, label="today")
-    ax.text(mdates.date2num(now), len(plan) - 0.4, " today", va="bottom", fontsize=8)
-    ax.set_yticks(y, labels)
-    # "Tue 4 Mar" without strftime, whose words follow the locale ("%-d" fails on Windows).
-    ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO))
-    ax.xaxis.set_major_formatter(
-        FuncFormatter(lambda x, _pos: format_day(mdates.num2date(x)).rsplit(" ", 1)[0])
-    )
-    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-    ax.set_ylim(-0.7, len(plan) - 0.1)
-    ax.set_title("Your follow-up plan")
-    present = [s for s in _STATE_COLOURS if s in set(plan["state"].astype(str))]
-    ax.legend(
-        handles=[
-            Patch(color=_STATE_COLOURS[s], label=STATE_WORDS[s].split(" (")[0]) for s in present
-        ],
-        loc="lower left",  # later steps sit low and to the right, so this corner is free
-        fontsize=7,
-    )
-    return ax
-
-
 def next_steps_html(agenda: pd.DataFrame, *, limit: int = 12) -> str:
     """A client's open steps in plain words, grouped overdue / due today / this week / later."""
     if agenda.empty:
         return "<p><b>Your next steps:</b> nothing open. Well done.</p>"
     parts = ["<p><b>Your next steps</b></p><ul class='fk-next-steps'>"]
     for row in agenda.head(limit).to_dict("records"):
-        what = _step_words(str(row["step"]), row["interviewer"])
+        what = step_words(str(row["step"]), row["interviewer"])
         parts.append(
             f"<li><b>{html.escape(str(row['group']).capitalize())}</b>: "
             f"{html.escape(what)} ({html.escape(str(row['company']))}), due "
@@ -289,35 +135,28 @@ def ics_link(steps: pd.DataFrame, filename: str = "follow-up-plan.ics") -> str:
 
 def _chart_html(plan: pd.DataFrame, today: date) -> str:
     """The timeline as an inline PNG, so it shows the same in Lab, Voila and tests."""
-    from matplotlib.figure import Figure
-
     if plan.empty:
         return ""
     height = 0.4 * len(plan) + 1.5
-    fig = Figure(figsize=(7.5, height))
-    # Fixed margins: a layout engine would draw the figure twice, doubling the wait.
-    fig.subplots_adjust(left=0.36, right=0.98, top=1 - 0.35 / height, bottom=0.75 / height)
-    plot_plan(plan, today=today, ax=fig.add_subplot())
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    png = chart_png(
+        lambda ax: plot_plan(plan, today=today, ax=ax),
+        size=(7.5, height),
+        dpi=80,
+        # Fixed margins: a layout engine would draw the figure twice, doubling the wait.
+        margins={"left": 0.36, "right": 0.98, "top": 1 - 0.35 / height, "bottom": 0.75 / height},
+    )
+    data = base64.b64encode(png).decode("ascii")
     return f'<img alt="Timeline of the follow-up plan" src="data:image/png;base64,{data}"/>'
 
 
 # --------------------------------------------------------------------------- the form
-def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, Any]]) -> None:
-    """Replace a dropdown's options and select the first (ipywidgets 8 leaves it empty)."""
-    dropdown.options = options
-    dropdown.index = 0 if options else None
-
-
-class PlanForm:
+class PlanForm(Shown):
     """The widgets of :func:`plan_view`; ``box`` is what the notebook shows.
 
     Attributes
     ----------
     picker
-        Who is looking (a :class:`~followup_kit.forms.ClientPicker`; fixed to the
+        Who is looking (a :class:`~followup_kit.widgets.ClientPicker`; fixed to the
         JupyterHub user's own record when there is one).
     interview, step, channel, sent_on, reason, note, skipped
         The inputs; ``step`` values are ``(step, interviewer_id, interviewer)``.
@@ -398,7 +237,6 @@ class PlanForm:
                 self.download,
             ]
         )
-        self.box.form = self  # type: ignore[attr-defined]  # handy for tests and notebooks
         self.load_interviews()
 
     @property
@@ -447,8 +285,8 @@ class PlanForm:
                 else "<p>No interviews logged yet: log one in notebook 01 first.</p>"
             )
             self.chart.value = self.download.value = ""
-            _set_options(self.step, [])
-            _set_options(self.skipped, [])
+            set_options(self.step, [])
+            set_options(self.skipped, [])
             self._label_send_button()
             return
         row = tables["interviews"].set_index("id").loc[iid]
@@ -456,11 +294,11 @@ class PlanForm:
         self.table.value = plan_table_html(self.plan)
         self.chart.value = _chart_html(self.plan, self.today)
         actionable = self.plan[self.plan["state"].isin(["open", "overdue", "missed"])]
-        _set_options(
+        set_options(
             self.step,
             [
                 (
-                    f"{_step_words(str(r['step']), r['interviewer'])} (due {format_day(r['due'])})",
+                    f"{step_words(str(r['step']), r['interviewer'])} (due {format_day(r['due'])})",
                     (str(r["step"]), r["interviewer_id"], r["interviewer"]),
                 )
                 for r in actionable.to_dict("records")
@@ -469,11 +307,11 @@ class PlanForm:
         self._label_send_button()
         skipped = tables["skipped_steps"]
         skipped = skipped[skipped["interview_id"] == iid]
-        _set_options(
+        set_options(
             self.skipped,
             [
                 (
-                    f"{_step_words(str(r['step']), r['interviewer'])}: {r['reason']}",
+                    f"{step_words(str(r['step']), r['interviewer'])}: {r['reason']}",
                     int(r["id"]),
                 )
                 for r in skipped.to_dict("records")
@@ -497,7 +335,7 @@ class PlanForm:
         self.skip_button.disabled = choice is None
 
     def _say(self, text: str, ok: bool = True) -> None:
-        colour = "#1b7837" if ok else "#b2182b"
+        colour = GREEN if ok else RED
         self.message.value = f'<p style="color:{colour}">{html.escape(text)}</p>'
 
     def _fail(self, err: Exception) -> None:
@@ -516,23 +354,24 @@ class PlanForm:
         iid = self.interview.value
         try:
             if step == "close_as_ghosted":
-                close_as_ghosted(self.wb, iid)
+                actions.close_as_ghosted(self.wb, iid, client_id=self.client_id)
                 said = "Closed as ghosted. Well done for moving on."
             else:
                 script = self.plan.loc[self.plan["step"] == step, "script_id"]
                 script_id = (
                     script.iloc[0] if len(script) and isinstance(script.iloc[0], str) else None
                 )
-                log_step_sent(
+                actions.log_step_sent(
                     self.wb,
                     iid,
                     step,
+                    client_id=self.client_id,
                     channel=self.channel.value,
                     sent_on=self.sent_on.value,
                     interviewer_id=who_id,
                     script_id=script_id,
                 )
-                said = f"Logged: {_step_words(step, who)} on {format_day(self.sent_on.value)}."
+                said = f"Logged: {step_words(step, who)} on {format_day(self.sent_on.value)}."
         except (FollowupKitError, ValueError) as err:
             self._fail(err)
             return
@@ -546,15 +385,21 @@ class PlanForm:
         step, _who_id, who = self.step.value
         iid = self.interview.value
         try:
-            skip_plan_step(
-                self.wb, iid, step, reason=self.reason.value, note=self.note.value, interviewer=who
+            actions.skip_plan_step(
+                self.wb,
+                iid,
+                step,
+                reason=self.reason.value,
+                note=self.note.value,
+                interviewer=who,
+                client_id=self.client_id,
             )
         except (FollowupKitError, ValueError) as err:
             self._fail(err)
             return
         self.note.value = ""
         self.refresh()
-        self._say(f"Skipped: {_step_words(step, who)}. You can undo it below.")
+        self._say(f"Skipped: {step_words(step, who)}. You can undo it below.")
 
     def on_undo(self) -> None:
         """ "Undo skip": put the chosen skipped step back on the plan."""
@@ -562,7 +407,7 @@ class PlanForm:
             return
         label = self.skipped.label
         try:
-            undo_skip(self.wb, self.skipped.value)
+            actions.undo_skip(self.wb, self.skipped.value, client_id=self.client_id)
         except FollowupKitError as err:
             self._fail(err)
             return
@@ -576,7 +421,7 @@ def plan_view(
     client_id: int | None = None,
     today: Any = None,
     username: str | None = None,
-) -> widgets.VBox:
+) -> PlanForm:
     """The plan form: pick an interview, see its plan, log or skip steps, get an .ics.
 
     Parameters
@@ -594,7 +439,7 @@ def plan_view(
 
     Returns
     -------
-    VBox
-        The form; its ``form`` attribute is the :class:`PlanForm` holding each widget.
+    PlanForm
+        The form (display it); ``.box`` is the VBox shown.
     """
-    return PlanForm(wb, client_id=client_id, today=today, username=username).box
+    return PlanForm(wb, client_id=client_id, today=today, username=username)

@@ -1,4 +1,4 @@
-"""The plan form of notebook 02, driven without a browser."""
+"""The plan view of notebook 02, driven without a browser."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import date
 
 import icalendar
 import matplotlib
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -33,8 +32,8 @@ def book(wb):
 
 
 def form_for(wb, **kwargs):
-    box = fk.plan_view(wb, today=TODAY, **kwargs)
-    return box, box.form
+    form = fk.plan_view(wb, today=TODAY, **kwargs)
+    return form.box, form
 
 
 def pick_step(form, step, interviewer=None):
@@ -227,35 +226,12 @@ def test_client_without_interviews(wb):
     assert wb.follow_ups().empty
 
 
-def test_plot_plan_draws_one_bar_per_step_and_marks_today(book):
-    plan = book.plan(book.ids["acme"], today=TODAY)
-    fig, ax = plt.subplots()
-    out = fk.plot_plan(plan, today=TODAY, ax=ax)
-    assert out is ax
-    bars = ax.patches
-    assert len(bars) == len(plan) == 5
-    top = {tick.get_position()[1]: tick.get_text() for tick in ax.get_yticklabels()}
-    assert top[max(top)] == "Thank-you note to Dana Lee"  # the first step is drawn on top
-    assert top[min(top)] == "Close as ghosted and move on"
-    colours = [matplotlib.colors.to_hex(b.get_facecolor()) for b in bars]
-    # missed thank-yous, the overdue status check, then the steps still to do
-    assert colours == ["#cccccc", "#cccccc", "#d95f02", "#377eb8", "#377eb8"]
-    assert list(plan["state"].astype(str)) == ["missed", "missed", "overdue", "open", "open"]
-    status_check = bars[2]
-    assert round(status_check.get_width()) == 3  # Tue 11 to Thu 13 Mar, due day included
-    today_line = [ln for ln in ax.lines if ln.get_label() == "today"]
-    assert len(today_line) == 1
-    assert matplotlib.dates.num2date(today_line[0].get_xdata()[0]).date() == TODAY
+def test_plan_view_is_its_own_object(book):
+    form = fk.plan_view(book, client_id=book.ids["client"], today=TODAY)
+    assert isinstance(form, fk.PlanForm) and not hasattr(form.box, "form")
+    assert form._repr_mimebundle_()["text/plain"] == "<PlanForm>"
 
 
-def test_plain_functions(book):
-    with pytest.raises(ValueError, match="close_as_ghosted"):
-        fk.log_step_sent(book, book.ids["acme"], "close_as_ghosted")
-    sid = fk.skip_plan_step(
-        book, book.ids["acme"], "status_check", reason="Other", note="  moved on  "
-    )
-    assert book.skipped_steps()["reason"].tolist() == ["Other: moved on"]
-    fk.undo_skip(book, sid)
-    assert book.skipped_steps().empty
+def test_plain_html_helpers(book):
     assert fk.interview_choices(book.interviews().iloc[0:0]) == []
     assert fk.plan_table_html(pd.DataFrame()).startswith("<p>Nothing to plan")

@@ -1,16 +1,13 @@
 """The coach's dashboard (notebook 05) and the anonymised workshop view (notebook 06).
 
 Both are small classes holding ipywidgets; display them in a notebook. Every handler
-calls plain functions (:func:`coach_tables`, :func:`workshop_tables`,
-:func:`chart_png`, the ``*_html`` helpers) that are tested on their own, and every
-piece of user text shown as HTML is escaped.
+calls plain functions (:mod:`followup_kit.dashboard_data`, :func:`~followup_kit.plots.chart_png`,
+:mod:`followup_kit.actions`) that are tested on their own, and every piece of user text
+shown as HTML is escaped.
 """
 
 from __future__ import annotations
 
-import html
-import io
-import math
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -18,272 +15,28 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 import pandas as pd
 
-from . import analytics as an
-from . import plots as pl
-from . import schema
-from .schema import format_day
+from .. import actions, schema
+from .. import analytics as an
+from .. import plots as pl
+from ..dashboard_data import (
+    agenda_html,
+    clients_html,
+    coach_tables,
+    rates_html,
+    rules_html,
+    stale_interviews,
+    summary_html,
+    time_html,
+    workshop_tables,
+)
+from ..formatting import escape_html
+from ..schema import format_day
+from ._kit import Shown
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = [
-    "CoachDashboard",
-    "WorkshopView",
-    "coach_dashboard",
-    "workshop_view",
-    "coach_tables",
-    "workshop_tables",
-    "chart_png",
-    "rates_html",
-    "agenda_html",
-    "stale_interviews",
-    "summary_html",
-]
-
-_AGENDA_SHOWN = ("overdue", "due today", "this week")
-_AGENDA_ROWS = 25  # per group; the rest are counted, not listed
-
-
-# -- plain functions (tested without widgets) ----------------------------------------------
-
-
-def _esc(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value), quote=True)
-
-
-def _pct(x: object) -> str:
-    return "" if x is None or pd.isna(x) else f"{100 * float(x):.0f}%"  # type: ignore[arg-type]
-
-
-def chart_png(
-    draw: Callable[[Axes], Any], *, size: tuple[float, float] = (8, 4.2), font_size: float = 10
-) -> bytes:
-    """Draw with ``draw(ax)`` on a fresh off-screen figure and return PNG bytes.
-
-    A bare ``Figure`` is used (not pyplot), so nothing pops up in the notebook and the
-    notebook's own backend is left alone.
-    """
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context({"font.size": font_size}):
-        fig = Figure(figsize=size, layout="constrained")
-        draw(fig.add_subplot())
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=90)
-    return buf.getvalue()
-
-
-def coach_tables(
-    frame: pd.DataFrame,
-    *,
-    start: object = None,
-    end: object = None,
-    client_id: int | None = None,
-    round: str | None = None,  # noqa: A002 - the schema's field name
-    rules: object = None,
-) -> dict[str, pd.DataFrame]:
-    """Every table the coach dashboard shows, for the chosen filters.
-
-    Returns :func:`followup_kit.analytics.dashboard_tables` of the filtered frame plus
-    ``frame`` (the filtered rows), ``versions`` (by script version) and ``rules``
-    (:func:`~followup_kit.analytics.rule_evidence`).
-    """
-    rows = an.filter_frame(frame, start=start, end=end, client_id=client_id, round=round)
-    out = an.dashboard_tables(rows)
-    out["frame"] = rows
-    out["versions"] = an.by_script(rows)
-    out["rules"] = an.rule_evidence(rows, rules)
-    return out
-
-
-def workshop_tables(
-    frame: pd.DataFrame, *, cohort: str | None = None, k: int = 5, rules: object = None
-) -> dict[str, Any]:
-    """The anonymised tables for one workshop group (or everyone when ``cohort`` is None).
-
-    Groups with fewer than ``k`` distinct clients are hidden (see
-    :func:`~followup_kit.analytics.workshop_table`); ``enough`` is False when the whole
-    group has fewer than ``k`` clients, and then nothing else should be shown.
-    """
-    rows = an.filter_frame(frame, cohort=cohort)
-    clients = int(rows["client_id"].nunique())
-    out: dict[str, Any] = {"frame": rows, "clients": clients, "enough": clients >= k, "k": k}
-    for by in ("thank_you_timing", "status_check_timing", "thank_you_channel", "script_id"):
-        out[by] = an.workshop_table(rows, by, k=k)
-    out["curves"] = an.workshop_curves(rows, "thank_you_timing", k=k)
-    out["funnel"] = an.workshop_funnel(rows, k=k)
-    evidence = an.rule_evidence(rows, rules)
-    fewest = evidence[["clients_followed", "clients_not"]].min(axis=1).fillna(k)
-    out["rules"] = evidence[(fewest >= k).to_numpy() & (evidence["verdict"] != "not measured")]
-    return out
-
-
-def summary_html(frame: pd.DataFrame, *, big: bool = False) -> str:
-    """A line of headline numbers: clients, interviews, window closed, waiting, reply rate."""
-    window = frame.attrs.get("window_days", 30)
-    settled = frame[frame["settled"]]
-    rate = _pct(settled["responded"].mean()) if len(settled) else "-"
-    items = [
-        (frame["client_id"].nunique(), "clients"),
-        (len(frame), "interviews"),
-        (len(settled), "reply window closed"),
-        (int(frame["pending"].sum()), "still waiting"),
-        (rate, f"got a reply within {window} days"),
-    ]
-    size = "2.4em" if big else "1.5em"
-    cells = "".join(
-        f'<div style="padding:0.4em 1em;background:#f2f6fa;border-radius:6px">'
-        f'<div style="font-size:{size};font-weight:bold">{_esc(v)}</div>{_esc(label)}</div>'
-        for v, label in items
-    )
-    return f'<div style="display:flex;flex-wrap:wrap;gap:0.8em">{cells}</div>'
-
-
-def rates_html(table: pd.DataFrame, label: str, *, big: bool = False) -> str:
-    """A reply-rate table (from ``response_rates`` or ``workshop_table``) as escaped HTML."""
-    size = "1.4em" if big else "0.95em"
-    head = "".join(
-        f"<th style='text-align:left;padding:0.2em 0.8em'>{_esc(h)}</th>"
-        for h in (label, "Interviews (n)", "Got a reply", "Rate", "95% interval", "Still waiting")
-    )
-    body = []
-    for group, r in table.iterrows():
-        if "shown" in table and not bool(r["shown"]):
-            cells = f"<td colspan='5'><i>{an.TOO_FEW}</i></td>"
-        else:
-            interval = (
-                "" if pd.isna(r["ci_low"]) else f"{_pct(r['ci_low'])} to {_pct(r['ci_high'])}"
-            )
-            values = (
-                int(r["n"]),
-                int(r["responded"]),
-                _pct(r["rate"]),
-                interval,
-                int(r["pending"]),
-            )
-            cells = "".join(f"<td style='padding:0.2em 0.8em'>{_esc(v)}</td>" for v in values)
-        body.append(f"<tr><td style='padding:0.2em 0.8em'>{_esc(group)}</td>{cells}</tr>")
-    style = f"font-size:{size};border-collapse:collapse"
-    return f"<table style='{style}'><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def _rules_html(table: pd.DataFrame, *, big: bool = False) -> str:
-    size = "1.3em" if big else "0.95em"
-    parts = []
-    for _, r in table.iterrows():
-        if r["verdict"] == "not measured":
-            detail = f"<i>{_esc(r['reading'])}</i>"
-        else:
-            detail = (
-                f"<b>{_esc(r['verdict'])}</b>: {_pct(r['rate_followed'])} of "
-                f"{_esc(r['n_followed'])} when followed, {_pct(r['rate_not'])} of "
-                f"{_esc(r['n_not'])} when not.<br><small>{_esc(r['reading'])}</small>"
-            )
-        parts.append(f"<li><b>{_esc(r['title'])}</b><br>{detail}</li>")
-    return f"<ul style='font-size:{size}'>{''.join(parts)}</ul>"
-
-
-def _clients_html(table: pd.DataFrame) -> str:
-    head = "".join(
-        f"<th style='text-align:left;padding:0.2em 0.8em'>{h}</th>"
-        for h in ("Client", "Interviews", "Window closed", "Reply rate", "Thank-you sent",
-                  "Next round or offer", "Last interview")
-    )  # fmt: skip
-    body = []
-    for _, r in table.iterrows():
-        values = (
-            r["client"], int(r["interviews"]), int(r["n"]), _pct(r["rate"]),
-            _pct(r["thank_you_sent"]), int(r["next_round_or_offer"]),
-            format_day(r["last_interview"]),
-        )  # fmt: skip
-        body.append(
-            "<tr>"
-            + "".join(f"<td style='padding:0.2em 0.8em'>{_esc(v)}</td>" for v in values)
-            + "</tr>"
-        )
-    return f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def _time_html(table: pd.DataFrame) -> str:
-    rows = []
-    for group, r in table.iterrows():
-        median = "not reached" if pd.isna(r["median_days"]) else f"{r['median_days']:.0f} days"
-        answered = r["median_days_if_replied"]
-        answered = "" if pd.isna(answered) else f"{answered:.0f} days"
-        rows.append(
-            f"<tr><td>{_esc(group)}</td><td>{int(r['n'])}</td><td>{int(r['replies'])}</td>"
-            f"<td>{_pct(r['replied_by_window'])}</td><td>{_esc(median)}</td>"
-            f"<td>{_esc(answered)}</td></tr>"
-        )
-    head = (
-        "<tr><th>Thank-you sent</th><th>Interviews</th><th>Replies</th><th>Replied by the "
-        "window</th><th>Median wait (all)</th><th>Median wait (those answered)</th></tr>"
-    )
-    return f"<table>{head}{''.join(rows)}</table>"
-
-
-def stale_interviews(agenda: pd.DataFrame | None, *, client_id: int | None = None) -> list[int]:
-    """Interviews whose only overdue step is to close them as ghosted (no reply came)."""
-    if agenda is None or agenda.empty:
-        return []
-    due = agenda[(agenda["step"] == "close_as_ghosted") & (agenda["group"] == "overdue")]
-    if client_id is not None:
-        due = due[due["client_id"] == client_id]
-    return sorted(int(i) for i in due["interview_id"].unique())
-
-
-def agenda_html(agenda: pd.DataFrame | None, *, client_id: int | None = None) -> str:
-    """The coach's agenda (``wb.agenda()``): overdue, due today and this week, escaped.
-
-    Later steps are only counted. ``client_id`` keeps one client's steps.
-    """
-    if agenda is None:
-        return "<p><i>The agenda is not available in this workbook.</i></p>"
-    if client_id is not None and "client_id" in agenda:
-        agenda = agenda[agenda["client_id"] == client_id]
-    if agenda.empty:
-        return "<p>Nothing is waiting: no open follow-up steps.</p>"
-    parts = []
-    for group in _AGENDA_SHOWN:
-        rows = agenda[agenda["group"].astype(str) == group]
-        if rows.empty:
-            parts.append(f"<p><b>{group.capitalize()}</b>: nothing.</p>")
-            continue
-        items = []
-        for _, r in rows.head(_AGENDA_ROWS).iterrows():
-            step = schema.choice_label("step", r["step"])
-            who = f" to {_esc(r['interviewer'])}" if not pd.isna(r.get("interviewer")) else ""
-            script = f" (script: {_esc(r['script_id'])})" if not pd.isna(r.get("script_id")) else ""
-            items.append(
-                f"<li>{_esc(r['client'])}, {_esc(r['company'])}: {_esc(step)}{who}, due "
-                f"{_esc(format_day(r['due']))}{script}</li>"
-            )
-        more = len(rows) - _AGENDA_ROWS
-        tail = f"<li><i>... and {more} more</i></li>" if more > 0 else ""
-        parts.append(
-            f"<p><b>{group.capitalize()}</b> ({len(rows)})</p><ul>{''.join(items)}{tail}</ul>"
-        )
-    later = int((agenda["group"].astype(str) == "later").sum())
-    parts.append(f"<p>Later: {later} step{'s' if later != 1 else ''}.</p>")
-    return "".join(parts)
-
-
-# -- the coach dashboard (notebook 05) -------------------------------------------------------
-
-
-class _Shown:
-    """Displays ``self.box`` in a notebook, with a short stable text for plain outputs."""
-
-    box: widgets.Box
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = dict(self.box._repr_mimebundle_(**kwargs) or {})
-        bundle["text/plain"] = f"<{type(self).__name__}>"
-        return bundle
-
+__all__ = ["CoachDashboard", "WorkshopView", "coach_dashboard", "workshop_view"]
 
 _VIEWS = (
     ("thank_you", "Thank-you timing"),
@@ -298,7 +51,7 @@ _VIEWS = (
 )
 
 
-class CoachDashboard(_Shown):
+class CoachDashboard(Shown):
     """Filters (dates, client, round) that redraw the coach's charts and tables.
 
     Attributes
@@ -363,8 +116,8 @@ class CoachDashboard(_Shown):
             [
                 widgets.HTML(
                     "<h2>Coach dashboard</h2><p>Which follow-up habits went with replies, "
-                    f"as of {_esc(format_day(self.today))}. Choose dates, a client or a round to "
-                    "narrow it down.</p>"
+                    f"as of {escape_html(format_day(self.today))}. Choose dates, a client or a "
+                    "round to narrow it down.</p>"
                 ),
                 widgets.HTML("<h3>Agenda: what needs doing</h3>"),
                 self.agenda,
@@ -451,7 +204,7 @@ class CoachDashboard(_Shown):
                 "in notebook 01.</i>"
             )
             return
-        closed = self.wb.close_as_ghosted(ids)
+        closed = actions.close_as_ghosted(self.wb, ids)
         self.reload()
         self.close_stale_note.value = f"Closed {closed} interview(s) as ghosted."
 
@@ -496,18 +249,18 @@ class CoachDashboard(_Shown):
         self.notes["script"].value = rates_html(t["script"], "Script") + rates_html(
             t["versions"], "Script and version"
         )
-        self.notes["time"].value = _time_html(t["time_to_response"])
+        self.notes["time"].value = time_html(t["time_to_response"])
         funnel = t["funnel"]
         self.notes["funnel"].value = (
             "<p>"
             + ", ".join(
-                f"{_esc(stage)}: {int(c)}"
+                f"{escape_html(stage)}: {int(c)}"
                 for stage, c in zip(funnel.index, funnel["count"], strict=True)
             )
             + "</p>"
         )
-        self.notes["rules"].value = _rules_html(t["rules"])
-        self.notes["clients"].value = _clients_html(t["clients"])
+        self.notes["rules"].value = rules_html(t["rules"])
+        self.notes["clients"].value = clients_html(t["clients"])
         if self.client.value is None:
             self.notes["timeline"].value = "<p>Choose a client above to see their timeline.</p>"
         else:
@@ -515,8 +268,8 @@ class CoachDashboard(_Shown):
             self.notes["timeline"].value = (
                 "<ul>"
                 + "".join(
-                    f"<li>{_esc(format_day(r['date']))}: "
-                    f"{_esc(r['company'])}, {_esc(r['what'])}</li>"
+                    f"<li>{escape_html(format_day(r['date']))}: "
+                    f"{escape_html(r['company'])}, {escape_html(r['what'])}</li>"
                     for _, r in timeline.iterrows()
                 )
                 + "</ul>"
@@ -557,14 +310,14 @@ class CoachDashboard(_Shown):
                 return b""
             timeline = self._timeline()
             height = max(2.5, 0.45 * timeline["interview_id"].nunique() + 1.2)
-            return chart_png(
+            return pl.chart_png(
                 lambda ax: pl.plot_client_timeline(timeline, ax=ax, today=self.today),
                 size=(9, min(height, 14)),
             )
         if key not in draw:
             return b""
         size = (9.5, 4.5) if key == "rules" else (8, 4.2)
-        return chart_png(draw[key], size=size)
+        return pl.chart_png(draw[key], size=size)
 
 
 def coach_dashboard(wb, *, today: object = None, window_days: int = 30) -> CoachDashboard:
@@ -591,7 +344,7 @@ _WORKSHOP_CHARTS = (
 )
 
 
-class WorkshopView(_Shown):
+class WorkshopView(Shown):
     """Large, plain, anonymised charts for a workshop group, one at a time on a projector.
 
     No names or companies appear; groups of fewer than ``k`` clients show as "too few to
@@ -656,7 +409,7 @@ class WorkshopView(_Shown):
         name = self.cohort.value or "Everyone"
         self.heading.value = (
             f"<h1 style='font-size:2.4em;margin:0.2em 0'>What worked after interviews: "
-            f"{_esc(name)}</h1><p style='font-size:1.3em'>No names, no companies. Groups of "
+            f"{escape_html(name)}</h1><p style='font-size:1.3em'>No names, no companies. Groups of "
             f"fewer than {self.k} people are hidden.</p>"
         )
         if not self.tables["enough"]:
@@ -687,12 +440,12 @@ class WorkshopView(_Shown):
             "rules": lambda ax: pl.plot_rule_evidence(t[key], ax=ax),
         }
         size = (13, 6.5) if key == "rules" else (12, 6)
-        self.image.value = chart_png(plots[key], size=size, font_size=16)
+        self.image.value = pl.chart_png(plots[key], size=size, font_size=16)
         if key in ("thank_you_timing", "status_check_timing", "thank_you_channel", "script_id"):
             label = dict((v, lab) for lab, v in _WORKSHOP_CHARTS)[key]
             self.table.value = rates_html(t[key], label, big=True)
         elif key == "rules":
-            self.table.value = _rules_html(t[key], big=True)
+            self.table.value = rules_html(t[key], big=True)
         elif key == "funnel":
             f = t[key]
             self.table.value = (
@@ -700,7 +453,7 @@ class WorkshopView(_Shown):
                 if not f["shown"].all()
                 else "<p style='font-size:1.4em'>"
                 + ", ".join(
-                    f"{_esc(s)}: {int(c)}" for s, c in zip(f.index, f["count"], strict=True)
+                    f"{escape_html(s)}: {int(c)}" for s, c in zip(f.index, f["count"], strict=True)
                 )
                 + "</p>"
             )

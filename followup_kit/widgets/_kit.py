@@ -1,0 +1,263 @@
+"""What every widget module shares: showing a form, status lines, colours, headings, waits.
+
+A form object shows its ``box`` when displayed (:class:`Shown`); :func:`hidden` hides or
+shows one widget; the ``*_html`` helpers build the green "done" and red "not done" lines
+with the ``ct-ok`` / ``ct-error`` hooks the tests and the browser tests look for.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .. import schema
+from ..exceptions import ValidationError
+from ..formatting import escape_html, is_blank
+
+log = logging.getLogger("followup_kit.widgets")
+
+RED = "#b3261e"
+GREEN = "#1b5e20"
+GREY = "#555"
+LABEL_WIDTH = "14em"
+INPUT_WIDTH = "24em"
+
+#: Plain words for a table's rows, singular and plural.
+NOUNS = {
+    "clients": ("client", "clients"),
+    "interviews": ("interview", "interviews"),
+    "interviewers": ("interviewer", "interviewers"),
+    "follow_ups": ("follow-up", "follow-ups"),
+    "responses": ("reply", "replies"),
+    "skipped_steps": ("skipped step", "skipped steps"),
+    "recordings": ("recording", "recordings"),
+}
+
+
+# --------------------------------------------------------------------------- showing
+class Shown:
+    """Shows ``self.box`` when displayed, with a short stable text for plain-text outputs."""
+
+    box: widgets.Box
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = dict(self.box._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = f"<{type(self).__name__}>"
+        return bundle
+
+
+def hidden(widget: widgets.Widget, hide: bool = True) -> widgets.Widget:
+    """Hide (or show again) ``widget``; return it, so it can wrap a new widget."""
+    widget.layout.display = "none" if hide else None
+    return widget
+
+
+# --------------------------------------------------------------------------- words and lines
+def sentence(message: str) -> str:
+    """The message with a capital first letter."""
+    return message[:1].upper() + message[1:]
+
+
+def message_html(message: str | None) -> str:
+    """A field's message in red (escaped here), or nothing."""
+    if not message:
+        return ""
+    return f'<span class="ct-error" style="color:{RED}">{escape_html(sentence(message))}</span>'
+
+
+def ok_html(text_html: str) -> str:
+    """A green line with a tick: something was done (``text_html`` is already escaped)."""
+    return f'<div class="ct-ok" style="color:{GREEN}">&#10003; {text_html}</div>'
+
+
+def error_html(text_html: str) -> str:
+    """A red line: something was not done (``text_html`` is already escaped)."""
+    return f'<div class="ct-error" style="color:{RED}">{text_html}</div>'
+
+
+def error_words(err: Exception) -> str:
+    """An error in plain, escaped words (a refusal's messages, capitalised)."""
+    if isinstance(err, ValidationError):
+        return " ".join(escape_html(sentence(p.message)) for p in err.problems)
+    return escape_html(str(err))
+
+
+def label_html(label: str, required: bool) -> str:
+    """A field's label, marked with a red ``*`` when required."""
+    mark = (
+        f' <span class="ct-required" title="required" style="color:{RED}">*</span>'
+        if required
+        else ""
+    )
+    return f"<b>{escape_html(label)}</b>{mark}"
+
+
+def label(text: str, required: bool = True) -> widgets.HTML:
+    """A label widget of the forms' label width."""
+    return widgets.HTML(
+        label_html(text, required),
+        layout=widgets.Layout(width=LABEL_WIDTH, min_width=LABEL_WIDTH),
+    )
+
+
+def heading(text: str) -> widgets.HTML:
+    """A section heading."""
+    return widgets.HTML(f"<h3 style='margin:0.8em 0 0.2em'>{escape_html(text)}</h3>")
+
+
+def note_html(text_html: str) -> str:
+    """A grey note (``text_html`` is already escaped)."""
+    return f"<div style='color:{GREY}'>{text_html}</div>"
+
+
+def note(text_html: str) -> widgets.HTML:
+    """A grey note as a widget."""
+    return widgets.HTML(note_html(text_html))
+
+
+def pre(text: str) -> str:
+    """Text kept with its line breaks, escaped."""
+    return f"<div style='white-space:pre-wrap;line-height:1.4'>{escape_html(text)}</div>"
+
+
+def and_(parts: list[str]) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b and c"``."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def counted(counts: Mapping[str, int]) -> str:
+    """``{"interviews": 1, "follow_ups": 2}`` -> ``"1 interview and 2 follow-ups"``."""
+    parts = []
+    order = [
+        *(t for t in schema.WRITE_ORDER if t in counts),
+        *(t for t in counts if t not in schema.WRITE_ORDER),
+    ]
+    for table in order:
+        n = counts[table]
+        one, many = NOUNS.get(table, (table, table))
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return and_(parts) or "nothing"
+
+
+def seconds_words(seconds: int) -> str:
+    """``75`` -> ``"about 1 min 15 s"``."""
+    if seconds < 60:
+        return f"about {seconds} seconds"
+    minutes, rest = divmod(seconds, 60)
+    return f"about {minutes} min {rest:02d} s"
+
+
+def report_unexpected(err: Exception) -> str:
+    """Plain words for an error nobody planned for; the details go to the log."""
+    log.exception("unexpected error in a form", exc_info=err)
+    return (
+        "Something unexpected went wrong, so nothing was saved. What you typed is still "
+        f"here; please tell your coach ({escape_html(type(err).__name__)})."
+    )
+
+
+# --------------------------------------------------------------------------- values
+def py(value: object) -> Any:
+    """A frame cell as a plain Python value for a widget (NA -> None, Timestamp -> date)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if hasattr(value, "item"):  # numpy and pandas scalars
+        return value.item()
+    return value
+
+
+def set_options(dropdown: widgets.Dropdown, options: list[tuple[str, Any]]) -> None:
+    """Replace a dropdown's options and select the first (ipywidgets 8 leaves it empty)."""
+    dropdown.options = options
+    dropdown.index = 0 if options else None
+
+
+def interview_row(wb: Any, interview_id: int | None) -> pd.Series | None:
+    """One interview's row, or None when there is no such interview."""
+    if wb is None or interview_id is None:
+        return None
+    frame = wb.interviews()
+    row = frame.loc[frame["id"] == interview_id]
+    return None if row.empty else row.iloc[0]
+
+
+def decision_passed(row: pd.Series | None, today: date) -> bool:
+    """Whether the interview's expected decision date lies before ``today``."""
+    if row is None:
+        return False
+    expected = row.get("decision_expected")
+    return bool(pd.notna(expected) and pd.Timestamp(expected).date() < today)
+
+
+# --------------------------------------------------------------------------- waiting
+class Debouncer:
+    """Call ``fn`` once, ``delay`` seconds after the last :meth:`trigger`.
+
+    Typing fires many change events; the tone check should run when the client pauses.
+    ``timer`` is injectable (default :class:`threading.Timer`) so tests can run the
+    pending call with :meth:`flush` instead of sleeping.
+    """
+
+    def __init__(
+        self,
+        delay: float,
+        fn: Callable[..., Any],
+        *,
+        timer: Callable[[float, Callable[[], None]], Any] = threading.Timer,
+    ) -> None:
+        self.delay = delay
+        self.fn = fn
+        self._timer_factory = timer
+        self._timer: Any = None
+        self._pending: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self._lock = threading.Lock()
+        self.calls = 0
+
+    @property
+    def pending(self) -> bool:
+        """Whether a call is waiting to run."""
+        return self._pending is not None
+
+    def trigger(self, *args: Any, **kwargs: Any) -> None:
+        """(Re)start the wait; only the last trigger's arguments are used."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._pending = (args, kwargs)
+            self._timer = self._timer_factory(self.delay, self._fire)
+            if hasattr(self._timer, "daemon"):
+                self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            pending, self._pending, self._timer = self._pending, None, None
+        if pending is not None:
+            self.calls += 1
+            args, kwargs = pending
+            self.fn(*args, **kwargs)
+
+    def flush(self) -> None:
+        """Run the waiting call now (if any) and stop its timer."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+        self._fire()
+
+    def cancel(self) -> None:
+        """Drop the waiting call."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer, self._pending = None, None

@@ -1,0 +1,81 @@
+"""What the dashboard and the workshop view show, computed without widgets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+import followup_kit as fk
+from followup_kit import analytics as an
+from followup_kit import dashboard_data as db
+from followup_kit import demo
+
+TODAY = date(2026, 11, 2)
+EVIL = "<img src=x onerror=alert(1)>"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def wb(tmp_path_factory):
+    workbook = fk.open_workbook(tmp_path_factory.mktemp("d") / "wb.sqlite", today=TODAY)
+    workbook.load_tables(demo.generate(n_clients=12, seed=7), progress=False)
+    cid = workbook.add_client(f"Eve {EVIL}", cohort="Spring cohort")
+    iid = workbook.log_interview(cid, f"Bad {EVIL}", "Analyst", date(2026, 10, 20))
+    workbook.log_follow_up(iid, kind="thank_you", channel="email", sent_on=date(2026, 10, 20))
+    workbook.evil = cid
+    yield workbook
+    workbook.close()
+
+
+@pytest.fixture(scope="module")
+def frame(wb):
+    return an.analysis_frame(wb.tables(), today=TODAY)
+
+
+def test_coach_tables_plain_function(frame):
+    t = db.coach_tables(frame, round="first")
+    rows = an.filter_frame(frame, round="first")
+    assert len(t["frame"]) == len(rows)
+    assert set(t) >= {"thank_you_timing", "curves", "versions", "rules", "clients"}
+    assert t["rules"].loc["thank_you_due", "n_followed"] + t["rules"].loc[
+        "thank_you_due", "n_not"
+    ] == int(rows["settled"].sum())
+
+
+def test_agenda_html_groups_counts_and_escapes():
+    agenda = pd.DataFrame(
+        {
+            "group": ["overdue"] * 27 + ["this week", "later"],
+            "client_id": [1] * 27 + [2, 2],
+            "client": ["Ann"] * 27 + [f"Bo {EVIL}", "Bo"],
+            "company": ["Acme"] * 29,
+            "interviewer": [None] * 29,
+            "step": ["thank_you"] * 27 + ["status_check", "close_as_ghosted"],
+            "due": pd.to_datetime(["2026-10-01"] * 27 + ["2026-11-04", "2026-12-01"]),
+            "script_id": ["thank_you_note"] * 29,
+        }
+    )
+    html = db.agenda_html(agenda)
+    assert "<b>Overdue</b> (27)" in html and "... and 2 more" in html
+    assert "<b>Due today</b>: nothing." in html
+    assert "Bo &lt;img" in html and EVIL not in html
+    assert "First status check" in html and "due Wed 4 Nov 2026" in html
+    assert "Later: 1 step." in html
+    only_bo = db.agenda_html(agenda, client_id=2)
+    assert "Ann" not in only_bo
+    assert "not available" in db.agenda_html(None)
+    assert "Nothing is waiting" in db.agenda_html(agenda.iloc[0:0])
+
+
+def test_workshop_tables_suppress_by_distinct_clients(frame):
+    t = db.workshop_tables(frame, k=5)
+    table = t["thank_you_timing"]
+    clients = frame.groupby("thank_you_timing", observed=False)["client_id"].nunique()
+    for group, shown in table["shown"].items():
+        if 0 < clients[group] < 5:
+            assert not shown
+    assert (t["rules"][["clients_followed", "clients_not"]].min(axis=1) >= 5).all()
+    with pytest.raises(fk.AnalyticsError):
+        an.workshop_table(frame, "client")

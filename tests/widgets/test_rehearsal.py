@@ -1,0 +1,69 @@
+"""Rehearsal: the script read aloud, recordings uploaded, played and deleted."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import followup_kit as fk
+from followup_kit.widgets import Rehearsal
+
+
+def upload_value(name, data, mime):
+    return (
+        {
+            "name": name,
+            "type": mime,
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": datetime(2025, 3, 20, tzinfo=UTC),
+        },
+    )
+
+
+def test_rehearsal_shows_the_script_and_its_speaking_time(filled, iid):
+    r = Rehearsal(filled, filled.ids["client"], interview_id=iid)
+    assert r.script.value == "decision_check_call" and r.channel.value == "phone"
+    assert "Dana Lee" in r.text.value and "Speaking time: about" in r.timing.value
+    assert all("seconds" in label or "min" in label for label, _ in r.script.options)
+    r.channel.value = "voicemail"
+    assert "Voicemail" not in r.text.value and "[your phone number]" in r.text.value
+
+
+def test_rehearsal_upload_play_and_delete(filled):
+    cid = filled.ids["client"]
+    r = Rehearsal(filled, cid)
+    data = b"RIFF\x00\x00fake-wave"
+    r.upload.value = upload_value("take <1>.wav", data, "audio/wav")
+    assert r.upload.value == ()  # cleared for the next take
+    stored = filled.recordings(cid)
+    assert stored["filename"].tolist() == ["take <1>.wav"]
+    assert stored["script_id"].tolist() == ["decision_check_call"]
+    assert filled.recording_data(int(stored["id"].iloc[0])) == data
+    assert r.recordings.value == int(stored["id"].iloc[0])
+    assert bytes(r.audio.value) == data and r.audio.format == "wav"
+    assert "take &lt;1&gt;.wav" in r.status_html.value
+    r.delete_button.click()
+    assert r._confirm.layout.display is None
+    r.keep_button.click()
+    assert len(filled.recordings(cid)) == 1
+    r.delete_button.click()
+    r.confirm_button.click()
+    assert filled.recordings(cid).empty and r.recordings.options == ()
+    assert r.delete_button.disabled
+
+
+def test_rehearsal_refuses_a_file_that_is_not_audio(filled):
+    cid = filled.ids["client"]
+    r = Rehearsal(filled, cid)
+    r.upload.value = upload_value("notes.pdf", b"%PDF", "application/pdf")
+    assert filled.recordings(cid).empty and "not an audio file" in r.status_html.value
+
+
+def test_widgets_display_as_boxes(filled, iid):
+    for thing in (
+        fk.script_editor(filled, interview_id=iid),
+        fk.call_coach(filled, iid),
+        fk.rehearsal(filled, filled.ids["client"]),
+    ):
+        bundle = thing._repr_mimebundle_()
+        assert bundle["text/plain"].startswith("<") and thing.box.children
