@@ -13,19 +13,18 @@ million interviews take about a second.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import schema
+from .business_days import CountsByCountry
 from .exceptions import AnalyticsError
-from .timing import load_rules
+from .rules import Rule, channel_rule, load_rules
 
 __all__ = [
     "THANK_YOU_BUCKETS",
@@ -177,58 +176,6 @@ def _take_categorical(column: pd.Series, rows: np.ndarray) -> pd.Categorical:
     codes = column.cat.codes.to_numpy()
     taken = codes[np.maximum(rows, 0)] if len(codes) else np.full(len(rows), -1)
     return pd.Categorical.from_codes(np.where(rows >= 0, taken, -1), dtype=column.dtype)
-
-
-@cache
-def _holidays(country: str, first_year: int, last_year: int) -> np.ndarray:
-    """Country-wide public holidays (observed days included) as datetime64[D]."""
-    import holidays
-
-    try:
-        with warnings.catch_warnings():
-            # Some countries only have data for some years; outside them, no holidays.
-            warnings.simplefilter("ignore")
-            days = holidays.country_holidays(country, years=range(first_year, last_year + 1))
-    except (KeyError, NotImplementedError):
-        return np.empty(0, dtype="datetime64[D]")
-    return np.array(sorted(days), dtype="datetime64[D]")
-
-
-class _BusinessDays:
-    """Counts business days between day numbers with one table lookup per value.
-
-    ``cum[c, i]`` is the number of business days (weekends and country ``c``'s public
-    holidays excluded) from the first day of the range up to day ``i``, so the count
-    after ``start`` up to and including ``end`` is ``at(end) - at(start)``: same-day
-    is 0, the next business day 1, and an end before the start gives a negative count.
-    """
-
-    def __init__(self, country_codes: np.ndarray, countries: list[str], *days: np.ndarray):
-        self.codes = country_codes
-        # fmin/fmax skip NaN (missing days) without copying or warning.
-        lows = [np.fmin.reduce(d) for d in days if len(d)]
-        highs = [np.fmax.reduce(d) for d in days if len(d)]
-        lows = [x for x in lows if not np.isnan(x)]
-        highs = [x for x in highs if not np.isnan(x)]
-        self.lo = int(min(lows)) - 1 if lows else 0
-        hi = int(max(highs)) + 1 if highs else 1
-        span = np.arange(self.lo, hi + 1).astype("datetime64[D]")
-        years = (span[0].astype(object).year, span[-1].astype(object).year)
-        self.cum = np.zeros((max(len(countries), 1), len(span)), dtype=np.int64)
-        for i, country in enumerate(countries):
-            busy = np.is_busday(span, holidays=_holidays(str(country), *years))
-            self.cum[i] = np.cumsum(busy)
-        self._row = np.asarray(country_codes, dtype=np.int64) * len(span)
-
-    def at(self, days: np.ndarray) -> np.ndarray:
-        """Each row's running business-day count on its day (NaN for a missing day)."""
-        missing = np.isnan(days)
-        # One flat lookup per value: row offset of the country, minus the range start.
-        # Missing days look up the first cell and are blanked after (no compress/expand).
-        at = np.where(missing, self.lo, days).astype(np.int64) - self.lo
-        found = self.cum.ravel()[self._row + at].astype(np.float64)
-        found[missing] = np.nan
-        return found
 
 
 def _bucket(delay: np.ndarray, edges: tuple[int, ...], labels: tuple[str, ...]) -> pd.Categorical:
@@ -442,7 +389,7 @@ def analysis_frame(
     first_rs = _first_rows(rs_pos, rs_day, n)
     resp_day = _take(rs_day, first_rs)
     decision_day = _day_numbers(iv["decision_expected"])
-    bd = _BusinessDays(ccodes, cnames, iv_day, fu_day, rs_day, decision_day)
+    bd = CountsByCountry(ccodes, cnames, iv_day, fu_day, rs_day, decision_day)
 
     # Running business-day counts, looked up once per date and subtracted below.
     b_iv, b_ty, b_sc, b_sc2 = bd.at(iv_day), bd.at(ty_day), bd.at(sc_day), bd.at(sc2_day)
@@ -1215,10 +1162,10 @@ def _second_follow_up(frame: pd.DataFrame, r: Mapping[str, int]) -> Verdict:
     return eligible, gap >= r["second_follow_up_start"]
 
 
-def _email_thank_you(frame: pd.DataFrame, r: Mapping[str, int]) -> Verdict:
+def _thank_you_channel(frame: pd.DataFrame, r: Mapping[str, Any]) -> Verdict:
     channel = frame["thank_you_channel"].astype(object).to_numpy()
     eligible = _settled(frame) & frame["thank_you_date"].notna().to_numpy()
-    return eligible, channel == "email"
+    return eligible, channel == r["channel"]
 
 
 @dataclass(frozen=True)
@@ -1289,7 +1236,7 @@ _MEASURES: tuple[_Measure, ...] = (
         "Settled interviews with a thank-you.",
         "sent by email",
         "sent another way",
-        _email_thank_you,
+        _thank_you_channel,
     ),
     _Measure(
         "max_status_checks",
@@ -1313,35 +1260,20 @@ _MEASURES: tuple[_Measure, ...] = (
     ),
 )
 
-_DEFAULT_RULES = {
-    "thank_you_due": 1,
-    "status_check_start": 5,
-    "status_check_due": 7,
-    "status_check_after_decision_start": 1,
-    "status_check_after_decision_due": 2,
-    "second_follow_up_start": 5,
-    "max_status_checks": 2,
-    "close_as_ghosted_after": 10,
-    "feedback_request_start": 1,
-    "feedback_request_due": 2,
-}
-_CHANNEL_RULE = {
-    "why": "Email is the channel most hiring managers accept for a thank-you.",
-    "source": "Accountemps: email accepted by 87% of HR managers, phone 81%, handwritten "
-    "38%, social media 27%, text 10%.",
-}
-
-
-def _rules_info(rules: object) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
+def _rules_info(rules: object) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     """The rule values ({key: days}) and each rule's why and source, from the timing rules.
 
-    Accepts what ``timing.load_rules()`` returns, a plain mapping of key to number, or
-    ``None`` (the timing module's defaults).
+    Accepts what :func:`~followup_kit.rules.load_rules` returns, a plain mapping of key to
+    number, or ``None``; rules it does not give keep the defaults of ``rules.toml``. The
+    channel rule (``values["channel"]``, e.g. "email") comes from ``rules.toml`` too.
     """
+    defaults = load_rules()
     if rules is None:
-        rules = load_rules()
-    values = dict(_DEFAULT_RULES)
-    info: dict[str, dict[str, str]] = {"channel": dict(_CHANNEL_RULE)}
+        rules = defaults
+    values: dict[str, Any] = dict(defaults)
+    info = {key: _about(defaults.rule(key)) for key in defaults}
+    channel = channel_rule()
+    values["channel"], info["channel"] = channel.value, _about(channel)
     for key in rules:  # type: ignore[attr-defined]
         value = rules[key]  # type: ignore[index]
         if isinstance(value, Mapping):
@@ -1350,11 +1282,15 @@ def _rules_info(rules: object) -> tuple[dict[str, int], dict[str, dict[str, str]
             values[str(key)] = int(value)
         full = rules.rule(key) if hasattr(rules, "rule") else None
         if full is not None:
-            info[str(key)] = {"why": str(full.why), "source": str(full.source)}
+            info[str(key)] = _about(full)
         elif isinstance(rules[key], Mapping):  # type: ignore[index]
             raw = rules[key]  # type: ignore[index]
             info[str(key)] = {"why": str(raw.get("why", "")), "source": str(raw.get("source", ""))}
     return values, info
+
+
+def _about(rule: Rule) -> dict[str, str]:
+    return {"why": str(rule.why), "source": str(rule.source)}
 
 
 def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10) -> pd.DataFrame:

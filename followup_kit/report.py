@@ -17,8 +17,8 @@ from markupsafe import Markup
 from . import analytics as an
 from . import plots as pl
 from .exceptions import AnalyticsError
+from .rules import load_rules
 from .schema import format_day
-from .timing import load_rules
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -28,8 +28,9 @@ import math
 import os
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -37,10 +38,8 @@ import sqlalchemy as sa
 from tqdm.auto import tqdm
 
 from . import schema
+from ._db import TABLES, Database
 from .exceptions import BadFileError, Problem, ValidationError
-
-if TYPE_CHECKING:
-    from .store import Workbook
 
 __all__ = [
     "export_frame",
@@ -54,6 +53,17 @@ __all__ = [
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 5_000
 _PROGRESS_FROM = 10_000
+
+
+class Workbook(Protocol):
+    """What import and export need of a :class:`~followup_kit.store.Workbook`."""
+
+    db: Database
+
+    @property
+    def today(self) -> date: ...
+
+    def tables(self) -> dict[str, pd.DataFrame]: ...
 
 
 def neutralise(value: object) -> object:
@@ -417,7 +427,7 @@ def _write(
                 ids: list[int] = []
                 for start in range(0, len(records), _CHUNK):
                     chunk = records.iloc[start : start + _CHUNK]
-                    ids += wb._bulk_insert(conn, name, chunk)
+                    ids += wb.db.bulk_insert(conn, name, chunk)
                     bar.update(len(chunk))
                 fresh = pd.Series(ids, index=old.to_numpy(), dtype="int64")
                 new_ids[name] = pd.concat([known, fresh]) if len(known) else fresh
@@ -426,7 +436,7 @@ def _write(
             bar.close()
         return added
 
-    return wb._write(work)
+    return wb.db.write(work)
 
 
 _NO_IDS = pd.Series(dtype="int64")
@@ -439,7 +449,7 @@ def _skip_existing_clients(
 
     Returns the clients still to add, their old ids, and the store's ids of the others.
     """
-    t = sa.table("clients", sa.column("id"), sa.column("name"))
+    t = TABLES["clients"]
     existing = {name.casefold(): int(i) for i, name in conn.execute(sa.select(t.c.id, t.c.name))}
     keys = records["name"].str.casefold()
     found = keys.isin(existing).to_numpy()
