@@ -66,10 +66,10 @@ def _metadata() -> sa.MetaData:
     return md
 
 
-
 METADATA = _metadata()
 #: The SQLAlchemy table of each schema table, by name.
 TABLES = METADATA.tables
+
 
 def _engine_for(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
@@ -133,7 +133,6 @@ def _store_error(err: exc.DBAPIError) -> StoreError:
             "nothing was saved. Please press Save again."
         )
     return StoreError(f"The database refused the change, so nothing was saved: {err.orig}")
-
 
 
 class Database:
@@ -317,4 +316,3 @@ def _from_the_wire(
     if f.kind == "date":
         return cells.astype("datetime64[D]").astype(dtype)
     return pd.array(cells, dtype=dtype)
-

@@ -1260,6 +1260,7 @@ _MEASURES: tuple[_Measure, ...] = (
     ),
 )
 
+
 def _rules_info(rules: object) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     """The rule values ({key: days}) and each rule's why and source, from the timing rules.
 

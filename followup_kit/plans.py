@@ -595,7 +595,11 @@ def _done_tables(
     if unknown:
         raise ValidationError(
             [
-                Problem(k, f"unknown key in done; use {', '.join(sorted(allowed))}.")
+                Problem(
+                    k,
+                    f"unknown key in done; use {', '.join(sorted(allowed))}.",
+                    check="unknown_key",
+                )
                 for k in unknown
             ],
             what="plan",
@@ -606,10 +610,14 @@ def _done_tables(
         try:
             d = schema.as_date(value)
         except ValueError as err:
-            problems.append(Problem(field, str(err)))
+            problems.append(Problem(field, str(err), check="not_a_date"))
             return None
         if d is not None and d < interview_date:
-            problems.append(Problem(field, f"{d} is before the interview ({interview_date})."))
+            problems.append(
+                Problem(
+                    field, f"{d} is before the interview ({interview_date}).", check="not_before"
+                )
+            )
         return d
 
     def dates(value: Any, field: str) -> list[date]:
@@ -618,7 +626,9 @@ def _done_tables(
 
     if isinstance(interviewers, int | np.integer) and not isinstance(interviewers, bool):
         if interviewers < 1:
-            problems.append(Problem("interviewers", "at least 1 interviewer, or their names."))
+            problems.append(
+                Problem("interviewers", "at least 1 interviewer, or their names.", check="too_few")
+            )
         names = [f"Interviewer {i}" for i in range(1, int(interviewers) + 1)]
         names = names if len(names) > 1 else []
     else:
@@ -634,7 +644,13 @@ def _done_tables(
         for who, when in ty.items():
             pid = by_name.get(str(who).strip().casefold())
             if pid is None:
-                problems.append(Problem("thank_you", f"{who!r} is not one of the interviewers."))
+                problems.append(
+                    Problem(
+                        "thank_you",
+                        f"{who!r} is not one of the interviewers.",
+                        check="not_at_interview",
+                    )
+                )
             for d in dates(when, "thank_you"):
                 rows.append(("thank_you", pid, d))
     else:
@@ -657,7 +673,13 @@ def _done_tables(
     for item in replies:
         when, result = item
         if result not in CHOICES["result"]:
-            problems.append(Problem("response", f"choose one of: {', '.join(CHOICES['result'])}."))
+            problems.append(
+                Problem(
+                    "response",
+                    f"choose one of: {', '.join(CHOICES['result'])}.",
+                    check="not_a_choice",
+                )
+            )
         d = day(when, "response")
         if d is not None:
             answers.append((d, result))
@@ -673,7 +695,13 @@ def _done_tables(
     for item in done.get("skipped", []):
         step, who = (item, None) if isinstance(item, str) else tuple(item)
         if step not in STEPS:
-            problems.append(Problem("skipped", f"{step!r} is not a step; use {', '.join(STEPS)}."))
+            problems.append(
+                Problem(
+                    "skipped",
+                    f"{step!r} is not a step; use {', '.join(STEPS)}.",
+                    check="not_a_choice",
+                )
+            )
         skipped.append((step, who))
     skipped_steps = pd.DataFrame(
         {
@@ -685,11 +713,19 @@ def _done_tables(
 
     status = done.get("status", "open")
     if status not in CHOICES["status"]:
-        problems.append(Problem("status", f"choose one of: {', '.join(CHOICES['status'])}."))
+        problems.append(
+            Problem(
+                "status",
+                f"choose one of: {', '.join(CHOICES['status'])}.",
+                check="not_a_choice",
+            )
+        )
     if decision is not None and decision < interview_date:
         problems.append(
             Problem(
-                "decision_expected", "the expected decision date cannot be before the interview."
+                "decision_expected",
+                "the expected decision date cannot be before the interview.",
+                check="not_before",
             )
         )
     if problems:
@@ -770,11 +806,15 @@ def plan_follow_ups(
     """
     day = schema.as_date(interview_date)
     if day is None:
-        raise ValidationError([Problem("interview_date", "please give the interview date.")])
+        raise ValidationError(
+            [Problem("interview_date", "please give the interview date.", check="required")]
+        )
     try:
         decision = schema.as_date(decision_expected)
     except ValueError as err:
-        raise ValidationError([Problem("decision_expected", str(err))], what="plan") from err
+        raise ValidationError(
+            [Problem("decision_expected", str(err), check="not_a_date")], what="plan"
+        ) from err
     rules = as_rules(rules)
     tables = _done_tables(day, decision, interviewers, country_code(country), done)
     steps = _sorted(plan_steps(tables, rules, None).frame())

@@ -592,7 +592,8 @@ def validate_frame(
         values, found = _clean_column(f, frame.get(f.name, blank), today)
         clean[f.name] = pd.Series(values, index=frame.index, dtype=object)
         problems += [
-            replace(found[i], row=int(rows[i])) for i in np.flatnonzero(found != None)  # noqa: E711
+            replace(found[i], row=int(rows[i]))
+            for i in np.flatnonzero(found != None)  # noqa: E711
         ]
     for rule in spec.rules:
         if rule.other not in clean.columns:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,13 @@ class Workbook:
             who = self._get(conn, "interviewers", record["interviewer_id"])
             if who["interview_id"] != record["interview_id"]:
                 raise ValidationError(
-                    [Problem("interviewer_id", "that interviewer was not at this interview.")],
+                    [
+                        Problem(
+                            "interviewer_id",
+                            "that interviewer was not at this interview.",
+                            check="not_at_interview",
+                        )
+                    ],
                     what=_WHAT[table],
                 )
         return record
@@ -249,13 +256,17 @@ class Workbook:
         for i, person in enumerate(people, start=1):
             if not isinstance(person, dict):
                 problems.append(
-                    Problem(f"interviewers[{i}]", "give a name, or a dict with name, title, email.")
+                    Problem(
+                        f"interviewers[{i}]",
+                        "give a name, or a dict with name, title, email.",
+                        check="not_a_person",
+                    )
                 )
                 continue
             rec, found = schema.validate_record(
                 "interviewers", {**person, "interview_id": 1}, today=self.today
             )
-            problems += [Problem(f"interviewers[{i}].{p.field}", p.message) for p in found]
+            problems += [replace(p, field=f"interviewers[{i}].{p.field}") for p in found]
             row = {k: rec[k] for k in ("name", "title", "email")}
             if person.get("id") is not None:
                 row["id"] = person["id"]
@@ -398,7 +409,8 @@ class Workbook:
         """Store a practice recording with the client's data; return its id."""
         if not isinstance(data, bytes | bytearray | memoryview):
             raise ValidationError(
-                [Problem("data", "the recording must be the file's bytes.")], what="recording"
+                [Problem("data", "the recording must be the file's bytes.", check="not_bytes")],
+                what="recording",
             )
         values = dict(
             client_id=client_id,
@@ -438,7 +450,11 @@ class Workbook:
             allowed = ", ".join(sorted(editable))
             raise ValidationError(
                 [
-                    Problem(k, f"cannot be changed here; editable fields: {allowed}.")
+                    Problem(
+                        k,
+                        f"cannot be changed here; editable fields: {allowed}.",
+                        check="fixed_field",
+                    )
                     for k in unknown
                 ],
                 what=_WHAT[table],
@@ -470,6 +486,7 @@ class Workbook:
                         "interview_date",
                         f"{_count(early_fu, 'follow-up')} and {_count(early_rs, 'reply')} "
                         "would come before this new date; change their dates first.",
+                        check="not_before",
                     )
                 ],
                 what="interview",
@@ -513,7 +530,13 @@ class Workbook:
             )
             for i, row in enumerate(cleaned, start=1):
                 if row.get("id") is not None and row["id"] not in stored:
-                    found.append(Problem(f"interviewers[{i}].id", "not an interviewer here."))
+                    found.append(
+                        Problem(
+                            f"interviewers[{i}].id",
+                            "not an interviewer here.",
+                            check="not_at_interview",
+                        )
+                    )
             if problems or found:
                 raise ValidationError(problems + found, what="interview")
             kept = {row["id"] for row in cleaned if row.get("id") is not None}
@@ -758,6 +781,7 @@ class Workbook:
         from .spreadsheets import export_tables
 
         return export_tables(self, path)
+
 
 def _as_id(table: str, value: object) -> int:
     """An id as a plain int; ids taken from a frame are NumPy integers, which the

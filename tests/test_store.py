@@ -400,3 +400,19 @@ def test_close_as_ghosted_changes_only_waiting_interviews(filled):
     assert status[waiting] == "ghosted" and status[offered] == "offer"
     assert status[filled.ids["interview"]] == "ghosted"  # it was "next_round", never heard back
     assert filled.close_as_ghosted([]) == 0
+
+
+def test_store_problems_carry_check_codes(filled):
+    iid = filled.ids["interview"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(iid, client_id=2)
+    assert [p.check for p in err.value.problems] == ["fixed_field"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(iid, interview_date=date(2025, 3, 12))
+    assert [p.check for p in err.value.problems] == ["not_before"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(filled.ids["client"], "A", "B", date(2025, 3, 4), interviewers=[3])
+    assert [p.check for p in err.value.problems] == ["not_a_person"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(filled.ids["client"], "", "B", date(2025, 3, 4))
+    assert [(p.field, p.check) for p in err.value.problems] == [("company", "required")]
