@@ -730,7 +730,7 @@ class Workbook:
         self, today: date | str | None = None, window_days: int = 30
     ) -> pd.DataFrame:
         """One row per interview with the derived columns the coach's charts use."""
-        from .analytics import analysis_frame
+        from .analysis import analysis_frame
 
         day = schema.as_date(today) or self.today
         return analysis_frame(self.tables(), today=day, window_days=window_days)
