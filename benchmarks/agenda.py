@@ -13,7 +13,8 @@ import argparse
 import time
 from datetime import date
 
-from followup_kit import build_agenda, load_rules
+from followup_kit.agenda import build_agenda
+from followup_kit.rules import load_rules
 from followup_kit.demo import DEMO_END, generate
 
 GOAL_SECONDS = 1.0

@@ -28,7 +28,9 @@ import pandas as pd
 
 from followup_kit import analytics as an
 from followup_kit import demo
+from followup_kit.analysis import analysis_frame
 from followup_kit.dashboard_data import coach_tables
+from followup_kit.evidence import rule_evidence
 
 TODAY = date(2026, 11, 2)
 WINDOW = 30
@@ -62,7 +64,7 @@ def our_tables(frame: pd.DataFrame) -> dict[str, Callable[[], object]]:
         ),
         "time to reply (curves)": lambda: an.response_curves(frame, "thank_you_timing"),
         "by client": lambda: an.by_client(frame),
-        "evidence beside each rule": lambda: an.rule_evidence(frame),
+        "evidence beside each rule": lambda: rule_evidence(frame),
     }
 
 
@@ -425,7 +427,7 @@ def check_agreement(frame: pd.DataFrame, duck: dict[str, pd.DataFrame], con) -> 
     duck_km = duck["time to reply (Kaplan-Meier summary)"].set_index("g")["replied_by_window"]
     if not np.allclose(km.sort_index(), duck_km.sort_index()):
         problems.append("Kaplan-Meier share by day 30")
-    rules = an.rule_evidence(frame)
+    rules = rule_evidence(frame)
     ev = duck["evidence beside each rule"].set_index(["rule", "followed"])
     pairs = {"thank_you": "thank_you_due", "status_check": "status_check_start",
              "decision": "status_check_after_decision_start", "channel": "channel"}  # fmt: skip
@@ -454,12 +456,12 @@ def main() -> None:
     )
     # Warm up imports (statsmodels, scipy, holidays) on a small cohort, so neither side
     # pays a one-off import in its figures.
-    small = an.analysis_frame(demo.generate(n_clients=20, seed=1), today=TODAY)
+    small = analysis_frame(demo.generate(n_clients=20, seed=1), today=TODAY)
     for fn in our_tables(small).values():
         fn()
 
     print("\nOurs (pandas/numpy, one core)")
-    t_frame, frame = best_of(args.repeat, lambda: an.analysis_frame(tables, today=TODAY))
+    t_frame, frame = best_of(args.repeat, lambda: analysis_frame(tables, today=TODAY))
     print(f"  {'analysis_frame':<40} {t_frame * 1000:8.0f} ms")
     for name, fn in our_tables(frame).items():
         t, _ = best_of(args.repeat, fn)

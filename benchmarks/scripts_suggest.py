@@ -9,20 +9,21 @@ import pandas as pd
 
 import followup_kit as fk
 from followup_kit.library import suggest_for_steps
+from followup_kit.schema import CHOICES, STEPS
 
 
 def plan_rows(n: int, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
 
     def cat(values, field):
-        return pd.Categorical(rng.choice(values, n), categories=list(fk.CHOICES[field]))
+        return pd.Categorical(rng.choice(values, n), categories=list(CHOICES[field]))
 
     return pd.DataFrame(
         {
-            "step": cat(list(fk.STEPS), "step"),
-            "contact_route": cat(list(fk.CHOICES["contact_route"]), "contact_route"),
-            "round": cat(list(fk.CHOICES["round"]), "round"),
-            "status": cat(list(fk.CHOICES["status"]), "status"),
+            "step": cat(list(STEPS), "step"),
+            "contact_route": cat(list(CHOICES["contact_route"]), "contact_route"),
+            "round": cat(list(CHOICES["round"]), "round"),
+            "status": cat(list(CHOICES["status"]), "status"),
             "decision_passed": rng.random(n) < 0.3,
         }
     )

@@ -1,68 +1,79 @@
 """The Follow-up Workbook's helper package: store, timing rules, scripts, tone, analytics.
 
-Notebooks import from here only. Every public name is listed in ``__all__``; each line
-below re-exports one module's own ``__all__``.
+Notebooks and users import from here only: ``import followup_kit as fk``. The names in
+``__all__`` are what they call; everything else stays importable from its own module
+(``from followup_kit.plans import plan_for_interview``).
+
+Importing the package is cheap: each name is looked up in its module on first use, so
+a script that only opens the store never loads ipywidgets, matplotlib or statsmodels.
 """
 
-from . import actions, exceptions  # noqa: F401 - fk.actions for scripts
-from .actions import (
-    call_outcome,
-    close_as_ghosted,
-    kind_for_step,
-    log_call,
-    log_from_script,
-    log_step_sent,
-    next_follow_up_number,
-    skip_plan_step,
-    undo_skip,
-)
-from .analytics import *  # noqa: F403
-from .analytics import __all__ as _analytics_all
-from .dashboard_data import *  # noqa: F403
-from .dashboard_data import __all__ as _dashboard_data_all
-from .exceptions import *  # noqa: F403
-from .formatting import escape_html
-from .library import *  # noqa: F403
-from .library import __all__ as _library_all
-from .plots import *  # noqa: F403
-from .plots import __all__ as _plots_all
-from .report import *  # noqa: F403
-from .report import __all__ as _report_all
-from .schema import CHOICES, STEPS, TABLES, choice_label, format_day
-from .store import *  # noqa: F403
-from .store import __all__ as _store_all
-from .timing import *  # noqa: F403
-from .timing import __all__ as _timing_all
-from .tone import *  # noqa: F403
-from .tone import __all__ as _tone_all
-from .widgets import *  # noqa: F403
-from .widgets import __all__ as _widgets_all
+from __future__ import annotations
 
-__all__ = [
-    *exceptions.__all__,
-    "CHOICES",
-    "STEPS",
-    "TABLES",
-    "choice_label",
-    "format_day",
-    "escape_html",
-    "call_outcome",
-    "close_as_ghosted",
-    "kind_for_step",
-    "log_call",
-    "log_from_script",
-    "log_step_sent",
-    "next_follow_up_number",
-    "skip_plan_step",
-    "undo_skip",
-    *_store_all,
-    *_library_all,
-    *_timing_all,
-    *_tone_all,
-    *_analytics_all,
-    *_plots_all,
-    *_report_all,
-    *_dashboard_data_all,
-    *_widgets_all,
-]
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
 __version__ = "0.1.0"
+
+#: Where each public name lives, by module (relative to the package).
+_HOMES: dict[str, tuple[str, ...]] = {
+    "exceptions": (
+        "FollowupKitError",
+        "Problem",
+        "ValidationError",
+        "NotFoundError",
+        "BadFileError",
+        "StoreError",
+        "TemplateError",
+        "AnalyticsError",
+    ),
+    "store": ("Workbook", "open_workbook"),
+    "dates": ("format_day",),
+    "rules": ("load_rules",),
+    "plans": ("plan_follow_ups",),
+    "library": ("scripts", "suggest_scripts", "render_script"),
+    "templates": ("render_script_text", "context_for"),
+    "tone": ("check_tone", "tone_table"),
+    "analysis": ("analysis_frame",),
+    "analytics": (
+        "response_rates",
+        "compare",
+        "time_to_response",
+        "response_curves",
+        "by_script",
+        "filter_frame",
+    ),
+    "evidence": ("rule_evidence",),
+    "workshop": ("workshop_table",),
+    "dashboard_data": ("workshop_tables",),
+    "plots": ("plot_response_rates", "plot_thank_you_timing", "plot_time_to_response"),
+    "report": ("coach_report",),
+    "widgets.start": ("start_here", "store_summary", "demo_loader", "spreadsheet_import"),
+    "widgets.interview_form": ("interview_form",),
+    "widgets.plan": ("plan_view",),
+    "widgets.editor": ("script_editor",),
+    "widgets.call": ("call_coach",),
+    "widgets.rehearsal": ("rehearsal",),
+    "widgets.record_form": ("record_form",),
+    "widgets.dashboard": ("coach_dashboard", "workshop_view"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = [name for names in _HOMES.values() for name in names]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name (or a sub-module such as ``fk.actions``) on first use."""
+    module = _MODULE_OF.get(name)
+    if module is not None:
+        value = getattr(import_module(f".{module}", __name__), name)
+        globals()[name] = value  # found once; later look-ups skip this function
+        return value
+    if find_spec(f"{__name__}.{name}") is not None:
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

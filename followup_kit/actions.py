@@ -23,8 +23,8 @@ import pandas as pd
 
 from . import demo
 from .library import CALL_ANSWERS, Script, get_script
+from .plans import STEP_KIND
 from .schema import STEPS
-from .timing import STEP_KIND
 
 if TYPE_CHECKING:
     from .store import Workbook

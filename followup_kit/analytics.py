@@ -1,40 +1,39 @@
-"""Coach analytics: what clients did after interviews, what came back, measured honestly.
+"""Coach analytics: reply rates, comparisons, time to reply and other views, measured honestly.
 
-Everything starts from :func:`analysis_frame`, one row per interview with the derived
-columns (delays, reply, pending). The other functions turn it into small tables:
-response rates with Wilson intervals, two-group comparisons with a plain-words reading,
-Kaplan-Meier time to reply, a funnel, per-client and per-script views, each timing
-rule beside what the coach's own data says about it, and anonymised workshop tables.
+Everything starts from :func:`~followup_kit.analysis.analysis_frame`, one row per
+interview with the derived columns (delays, reply, pending). The functions here turn it
+into small tables: response rates with Wilson intervals, two-group comparisons with a
+plain-words reading, Kaplan-Meier time to reply, a funnel, per-client and per-script
+views. Each timing rule beside the data is in :mod:`~followup_kit.evidence`; the
+anonymised views for a group are in :mod:`~followup_kit.workshop`.
 
-All work is vectorised (numpy, pandas groupby); nothing loops over interviews, so a
-million interviews take about a second.
+All work is vectorised (numpy, pandas groupby); nothing loops over interviews.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import date
-from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import schema
+from .analysis import (
+    BUCKET_COLUMNS,
+    as_day,
+    bucket,
+    dates_from_numbers,
+    day_numbers,
+    empty_table,
+)
 from .exceptions import AnalyticsError
-from .timing import load_rules
 
 __all__ = [
-    "THANK_YOU_BUCKETS",
-    "STATUS_CHECK_BUCKETS",
     "FUNNEL_STAGES",
-    "PRIVATE_COLUMNS",
-    "TOO_FEW",
     "Comparison",
-    "analysis_frame",
     "response_rates",
     "compare",
     "time_to_response",
@@ -43,25 +42,10 @@ __all__ = [
     "by_client",
     "by_script",
     "client_timeline",
-    "rule_evidence",
-    "workshop_table",
-    "workshop_funnel",
-    "workshop_curves",
     "filter_frame",
     "dashboard_tables",
 ]
 
-#: Buckets of days from the interview to the first thank-you, in display order.
-THANK_YOU_BUCKETS: tuple[str, ...] = (
-    "same day",
-    "1 day",
-    "2-3 days",
-    "4-7 days",
-    "8+ days",
-    "none",
-)
-#: Buckets of days from the interview to the first status check, in display order.
-STATUS_CHECK_BUCKETS: tuple[str, ...] = ("0-3 days", "4-7 days", "8-14 days", "15+ days", "none")
 #: The funnel's stages, top to bottom.
 FUNNEL_STAGES: tuple[str, ...] = (
     "Interviews",
@@ -70,22 +54,11 @@ FUNNEL_STAGES: tuple[str, ...] = (
     "Reply received",
     "Next round or offer",
 )
-#: Columns that identify a person or an employer: never grouped or shown in a workshop.
-PRIVATE_COLUMNS: frozenset[str] = frozenset(
-    {"client", "client_id", "company", "role", "interview_id", "notes", "username"}
-)
 
-# Upper edges (inclusive, in days) of the buckets above, "none" excepted.
-_THANK_YOU_EDGES = (0, 1, 3, 7)
-_STATUS_CHECK_EDGES = (3, 7, 14)
-_BUCKET_COLUMNS = {
-    "thank_you_timing": ("thank_you_delay_days", _THANK_YOU_EDGES, THANK_YOU_BUCKETS),
-    "status_check_timing": ("status_check_delay_days", _STATUS_CHECK_EDGES, STATUS_CHECK_BUCKETS),
-}
-# Groupings that explode a multi-valued column (an interview may use several scripts).
-_MULTI_COLUMNS = {"script_id": "scripts_before_reply", "script_version": "versions_before_reply"}
-_NONE = "none"
-_GOOD_RESULTS = ("next_round", "offer")
+# Package-internal (workshop uses them): groupings that explode a multi-valued column (an
+# interview may use several scripts), and the group of missing values.
+MULTI_COLUMNS = {"script_id": "scripts_before_reply", "script_version": "versions_before_reply"}
+NONE_GROUP = "none"
 
 _OBSERVATIONAL = (
     "This is observational: clients chose what they did, and those who follow a habit "
@@ -93,423 +66,10 @@ _OBSERVATIONAL = (
     "so it shows an association, not proof that the habit caused the replies."
 )
 
-
-# -- small helpers ---------------------------------------------------------------------
-
-
-def _as_day(today: object) -> date:
-    """A date from ``today`` (date, datetime, Timestamp, ISO text); None is the real today."""
-    day = schema.as_date(today)
-    return day if day is not None else date.today()
-
-
-def _day_numbers(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Days since 1970 as float (NaN where the date is missing), for quick arithmetic."""
-    arr = np.asarray(values, dtype="datetime64[D]")
-    out = arr.astype("int64").astype("float64")
-    out[np.isnat(arr)] = np.nan
-    return out
-
-
-def _int_array(values: np.ndarray) -> pd.arrays.IntegerArray:
-    """Whole numbers with NaN shown as missing (pandas' nullable Int64)."""
-    mask = np.isnan(values)
-    return pd.arrays.IntegerArray(np.where(mask, 0, values).astype("int64"), mask)
-
-
-_US_PER_DAY = 86_400_000_000
-_NAT = np.iinfo(np.int64).min  # how numpy stores NaT
-
-
-def _dates_from_numbers(days: np.ndarray) -> np.ndarray:
-    """Day numbers (NaN = missing) back to datetime64[us] dates, in one pass."""
-    with np.errstate(invalid="ignore"):
-        micros = np.where(np.isnan(days), _NAT, days * _US_PER_DAY).astype(np.int64)
-    micros[np.isnan(days)] = _NAT  # float rounding of the sentinel, made exact
-    return micros.view("datetime64[us]")
-
-
-_NO_ROW = np.iinfo(np.int64).max
-
-
-def _first_rows(pos: np.ndarray, day: np.ndarray, n: int, skip: np.ndarray | None = None):
-    """Row number of the earliest row for each of ``n`` interviews (-1 where none).
-
-    Rows are ordered by day, then by their order in the table (the order they were
-    logged). Day and row are packed into one int64 so a single ``minimum.at`` does it.
-    ``skip`` marks rows to leave out (to find the second one).
-    """
-    rows = np.arange(len(pos), dtype=np.int64)
-    if skip is not None:
-        pos, day, rows = pos[~skip], day[~skip], rows[~skip]
-    best = np.full(n, _NO_ROW, dtype=np.int64)
-    if len(rows):
-        offset = day.astype(np.int64) - int(day.min())
-        np.minimum.at(best, pos, (offset << 32) | rows)
-    return np.where(best == _NO_ROW, -1, best & 0xFFFFFFFF)
-
-
-def _positions(ids: np.ndarray, wanted: pd.Series) -> np.ndarray:
-    """Position of each wanted id in ``ids`` (-1 when absent or missing).
-
-    Store ids usually run 1, 2, 3, ... so arithmetic does it; otherwise a hash lookup.
-    """
-    values = wanted.to_numpy(dtype="float64", na_value=np.nan)
-    if len(ids) and ids[-1] - ids[0] == len(ids) - 1 and bool((np.diff(ids) == 1).all()):
-        pos = values - ids[0]
-        ok = (pos >= 0) & (pos < len(ids))  # NaN fails both
-        return np.where(ok, np.nan_to_num(pos), -1).astype(np.int64)
-    return pd.Index(ids).get_indexer(values)
-
-
-def _take(values: np.ndarray, rows: np.ndarray, fill: float = np.nan) -> np.ndarray:
-    """values[rows] with ``fill`` where rows is -1."""
-    out = (
-        np.asarray(values, dtype="float64")[np.maximum(rows, 0)]
-        if len(values)
-        else (np.full(len(rows), fill))
-    )
-    return np.where(rows >= 0, out, fill)
-
-
-def _take_categorical(column: pd.Series, rows: np.ndarray) -> pd.Categorical:
-    """column[rows] keeping the categories; -1 gives a missing value."""
-    codes = column.cat.codes.to_numpy()
-    taken = codes[np.maximum(rows, 0)] if len(codes) else np.full(len(rows), -1)
-    return pd.Categorical.from_codes(np.where(rows >= 0, taken, -1), dtype=column.dtype)
-
-
-@cache
-def _holidays(country: str, first_year: int, last_year: int) -> np.ndarray:
-    """Country-wide public holidays (observed days included) as datetime64[D]."""
-    import holidays
-
-    try:
-        with warnings.catch_warnings():
-            # Some countries only have data for some years; outside them, no holidays.
-            warnings.simplefilter("ignore")
-            days = holidays.country_holidays(country, years=range(first_year, last_year + 1))
-    except (KeyError, NotImplementedError):
-        return np.empty(0, dtype="datetime64[D]")
-    return np.array(sorted(days), dtype="datetime64[D]")
-
-
-class _BusinessDays:
-    """Counts business days between day numbers with one table lookup per value.
-
-    ``cum[c, i]`` is the number of business days (weekends and country ``c``'s public
-    holidays excluded) from the first day of the range up to day ``i``, so the count
-    after ``start`` up to and including ``end`` is ``at(end) - at(start)``: same-day
-    is 0, the next business day 1, and an end before the start gives a negative count.
-    """
-
-    def __init__(self, country_codes: np.ndarray, countries: list[str], *days: np.ndarray):
-        self.codes = country_codes
-        # fmin/fmax skip NaN (missing days) without copying or warning.
-        lows = [np.fmin.reduce(d) for d in days if len(d)]
-        highs = [np.fmax.reduce(d) for d in days if len(d)]
-        lows = [x for x in lows if not np.isnan(x)]
-        highs = [x for x in highs if not np.isnan(x)]
-        self.lo = int(min(lows)) - 1 if lows else 0
-        hi = int(max(highs)) + 1 if highs else 1
-        span = np.arange(self.lo, hi + 1).astype("datetime64[D]")
-        years = (span[0].astype(object).year, span[-1].astype(object).year)
-        self.cum = np.zeros((max(len(countries), 1), len(span)), dtype=np.int64)
-        for i, country in enumerate(countries):
-            busy = np.is_busday(span, holidays=_holidays(str(country), *years))
-            self.cum[i] = np.cumsum(busy)
-        self._row = np.asarray(country_codes, dtype=np.int64) * len(span)
-
-    def at(self, days: np.ndarray) -> np.ndarray:
-        """Each row's running business-day count on its day (NaN for a missing day)."""
-        missing = np.isnan(days)
-        # One flat lookup per value: row offset of the country, minus the range start.
-        # Missing days look up the first cell and are blanked after (no compress/expand).
-        at = np.where(missing, self.lo, days).astype(np.int64) - self.lo
-        found = self.cum.ravel()[self._row + at].astype(np.float64)
-        found[missing] = np.nan
-        return found
-
-
-def _bucket(delay: np.ndarray, edges: tuple[int, ...], labels: tuple[str, ...]) -> pd.Categorical:
-    """Days -> bucket label; the last edge's right side is the open bucket, NaN is "none"."""
-    codes = np.searchsorted(np.asarray(edges, dtype=float), delay, side="left")
-    codes = np.where(np.isnan(delay), len(labels) - 1, codes)
-    return pd.Categorical.from_codes(codes, categories=list(labels), ordered=True)
-
-
-def _combinations(pos: np.ndarray, codes: np.ndarray, labels: list[str], n: int) -> pd.Categorical:
-    """For each of ``n`` interviews, the sorted set of labels it has, joined by ", ".
-
-    ``pos`` (the interview of each row) must be sorted. Each set is a bit mask built by
-    one ``bitwise_or.reduceat`` over the rows, so a million interviews need no Python
-    loop; only the few distinct sets are turned into text.
-    """
-    if not len(pos) or not labels:
-        return pd.Categorical.from_codes(np.full(n, -1), categories=[])
-    order = sorted(range(len(labels)), key=lambda j: labels[j])
-    if len(order) > 62:  # more labels than bits: slower, still correct
-        pairs = pd.DataFrame({"p": pos, "t": np.asarray(labels, dtype=object)[codes]})
-        pairs = pairs.drop_duplicates().sort_values(["p", "t"])
-        joined = pairs.groupby("p")["t"].agg(", ".join)
-        out = pd.Series(pd.NA, index=range(n), dtype=object)
-        out[joined.index] = joined.to_numpy()
-        return pd.Categorical(out.to_numpy())
-    bit_of = np.empty(len(labels), dtype=np.int64)
-    bit_of[order] = np.arange(len(order))  # alphabetical bit order = the joined text's order
-    bits = np.left_shift(np.int64(1), bit_of[codes])
-    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
-    mask = np.zeros(n, dtype=np.int64)
-    mask[pos[starts]] = np.bitwise_or.reduceat(bits, starts)
-    mask_codes, uniq = pd.factorize(mask)
-    used = uniq != 0
-    renumber = np.where(used, np.cumsum(used) - 1, -1)
-    names = [
-        ", ".join(labels[code] for bit, code in enumerate(order) if (int(m) >> bit) & 1)
-        for m in uniq[used]
-    ]
-    return pd.Categorical.from_codes(renumber[mask_codes], categories=names)
-
-
-def _version_label(script_id: object, version: object) -> str:
-    if version is None or version is pd.NA or (isinstance(version, float) and math.isnan(version)):
-        return f"{script_id} (no version)"
-    text = str(version)
-    return f"{script_id} {text}" if text[:1] in "vV" else f"{script_id} v{text}"
-
-
-def _empty_table(name: str) -> pd.DataFrame:
-    cols = schema.TABLES[name].columns
-    return schema.to_frame_dtypes(name, pd.DataFrame({c: [] for c in cols}))
-
-
-def _categorical(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
-    """The column as the schema's Categorical (hand-made frames may hold plain text)."""
-    dtype = schema.frame_dtypes(table)[column]
-    col = frame[column]
-    return col if col.dtype == dtype else col.astype(object).astype(dtype)
-
-
-def _code_of(column: pd.Series, values: Iterable[str]) -> np.ndarray:
-    """Boolean: which rows of a Categorical hold one of ``values``."""
-    cats = list(column.cat.categories)
-    codes = column.cat.codes.to_numpy()
-    out = np.zeros(len(codes), dtype=bool)
-    for v in values:
-        if v in cats:
-            out |= codes == cats.index(v)
-    return out
-
-
-# -- the analysis frame -----------------------------------------------------------------
-
-
-def analysis_frame(
-    tables: Mapping[str, pd.DataFrame], *, today: object = None, window_days: int = 30
-) -> pd.DataFrame:
-    """One row per interview with what the client did and what came back.
-
-    Parameters
-    ----------
-    tables
-        The workbook's tables (``wb.tables()`` or ``demo.generate()``): at least
-        ``interviews``; ``clients``, ``follow_ups`` and ``responses`` when there are any.
-    today
-        The day the data is seen from (date or ISO text; ``None`` is the real today).
-        Follow-ups and replies dated after it are ignored, so an analysis can be rerun
-        "as of" an earlier day.
-    window_days
-        A reply counts as ``responded`` when the first one came within this many days
-        of the interview (day 0 to day ``window_days``, inclusive).
-
-    Returns
-    -------
-    DataFrame
-        Columns: ``interview_id, client_id, client, cohort, country, company, role,
-        round, format, contact_route, interview_date, decision_expected, status,
-        age_days``; the first thank-you's ``thank_you_date, thank_you_delay_days``
-        (calendar days), ``thank_you_delay_bdays`` (business days), ``thank_you_channel``,
-        ``thank_you_timing`` (bucket); the first status check's
-        ``status_check_date, status_check_delay_days, status_check_delay_bdays,
-        status_check_channel, status_check_timing``, ``decision_bdays`` (business days
-        from the interview to the stated decision date), ``status_check_after_decision_bdays``
-        (business days after the stated decision date); ``second_follow_up_date`` and
-        ``second_follow_up_gap_bdays`` (the second status check, counted from the first);
-        ``n_follow_ups, n_status_checks``; ``script_ids`` (every script used),
-        ``scripts_before_reply`` and ``versions_before_reply`` (scripts sent before the
-        first reply: what the script analysis counts); ``first_response_date,
-        days_to_response, bdays_to_response, first_result, responded, pending, settled,
-        reached_next_round_or_offer``.
-
-        ``pending`` is True when no reply has come yet and the window has not closed
-        (``age_days <= window_days``): too early to judge, so rates leave it out.
-        Business days leave out weekends and the client's country's public holidays.
-        ``frame.attrs`` holds ``today`` and ``window_days``.
-
-    Examples
-    --------
-    >>> from followup_kit import demo
-    >>> frame = analysis_frame(demo.generate(n_clients=5, seed=1), today="2026-11-02")
-    >>> bool((frame["responded"] & frame["pending"]).any())
-    False
-    """
-    if window_days < 0:
-        raise AnalyticsError(f"window_days must be 0 or more; got {window_days!r}.")
-    day = _as_day(today)
-    today_n = float((np.datetime64(day, "D") - np.datetime64(0, "D")).astype("int64"))
-    iv = tables["interviews"]
-    clients = tables.get("clients")
-    clients = _empty_table("clients") if clients is None else clients
-    fu = tables.get("follow_ups")
-    fu = _empty_table("follow_ups") if fu is None else fu
-    rs = tables.get("responses")
-    rs = _empty_table("responses") if rs is None else rs
-    n = len(iv)
-    iv_day = _day_numbers(iv["interview_date"])
-
-    # Clients: one lookup, then positional takes.
-    ids = iv["id"].to_numpy(dtype="int64")
-    cpos = _positions(clients["id"].to_numpy(dtype="int64"), iv["client_id"])
-    out = {
-        "interview_id": iv["id"].array,
-        "client_id": iv["client_id"].array,
-    }
-    for src, dst in (("name", "client"), ("cohort", "cohort")):
-        col = (
-            clients[src]
-            if src in clients
-            else pd.Series(pd.NA, index=clients.index, dtype="string")
-        )
-        out[dst] = col.array.take(cpos, allow_fill=True)
-    # Countries are coded per client (few) and spread to interviews by position.
-    client_country = clients["country"].fillna("US") if "country" in clients else None
-    if client_country is None or not len(client_country):
-        cnames = ["US"]
-        ccodes = np.zeros(n, dtype=np.int64)
-    else:
-        codes, uniq = pd.factorize(client_country.to_numpy(dtype=object))
-        cnames = [str(c) for c in uniq]
-        if "US" not in cnames:
-            cnames.append("US")
-        ccodes = np.where(cpos >= 0, codes[np.maximum(cpos, 0)], cnames.index("US"))
-    out["country"] = pd.Categorical.from_codes(ccodes, categories=cnames)
-    for name in ("company", "role", "round", "format", "contact_route", "interview_date"):
-        out[name] = iv[name].array
-    out["decision_expected"] = iv["decision_expected"].array
-    status = _categorical(iv, "status", "interviews")
-    out["status"] = status.array
-    out["age_days"] = _int_array(today_n - iv_day)
-
-    # Follow-ups and replies as seen on ``today``, for interviews in this frame only.
-    fu_pos = _positions(ids, fu["interview_id"])
-    fu_day = _day_numbers(fu["sent_on"])
-    keep = (fu_pos >= 0) & (fu_day <= today_n)
-    fu = fu[keep] if not keep.all() else fu
-    fu_pos, fu_day = fu_pos[keep], fu_day[keep]
-    rs_pos = _positions(ids, rs["interview_id"])
-    rs_day = _day_numbers(rs["received_on"])
-    keep = (rs_pos >= 0) & (rs_day <= today_n)
-    rs = rs[keep] if not keep.all() else rs
-    rs_pos, rs_day = rs_pos[keep], rs_day[keep]
-
-    kind = _categorical(fu, "kind", "follow_ups")
-    channel = _categorical(fu, "channel", "follow_ups")
-    is_ty = _code_of(kind, ["thank_you"])
-    is_sc = _code_of(kind, ["status_check"])
-    ty_rows = np.flatnonzero(is_ty)
-    sc_rows = np.flatnonzero(is_sc)
-    first_ty = _first_rows(fu_pos[is_ty], fu_day[is_ty], n)
-    first_sc = _first_rows(fu_pos[is_sc], fu_day[is_sc], n)
-    was_first = np.zeros(len(sc_rows), dtype=bool)
-    was_first[first_sc[first_sc >= 0]] = True
-    second_sc = _first_rows(fu_pos[is_sc], fu_day[is_sc], n, skip=was_first)
-    # Back to row numbers of ``fu``.
-    first_ty = (
-        np.where(first_ty >= 0, ty_rows[np.maximum(first_ty, 0)], -1) if len(ty_rows) else first_ty
-    )
-    first_sc = (
-        np.where(first_sc >= 0, sc_rows[np.maximum(first_sc, 0)], -1) if len(sc_rows) else first_sc
-    )
-    second_sc = (
-        np.where(second_sc >= 0, sc_rows[np.maximum(second_sc, 0)], -1)
-        if len(sc_rows)
-        else second_sc
-    )
-    ty_day = _take(fu_day, first_ty)
-    sc_day = _take(fu_day, first_sc)
-    sc2_day = _take(fu_day, second_sc)
-
-    first_rs = _first_rows(rs_pos, rs_day, n)
-    resp_day = _take(rs_day, first_rs)
-    decision_day = _day_numbers(iv["decision_expected"])
-    bd = _BusinessDays(ccodes, cnames, iv_day, fu_day, rs_day, decision_day)
-
-    # Running business-day counts, looked up once per date and subtracted below.
-    b_iv, b_ty, b_sc, b_sc2 = bd.at(iv_day), bd.at(ty_day), bd.at(sc_day), bd.at(sc2_day)
-    b_resp, b_dec = bd.at(resp_day), bd.at(decision_day)
-    ty_delay = ty_day - iv_day
-    out["thank_you_date"] = _dates_from_numbers(ty_day)
-    out["thank_you_delay_days"] = _int_array(ty_delay)
-    out["thank_you_delay_bdays"] = _int_array(b_ty - b_iv)
-    out["thank_you_channel"] = _take_categorical(channel, first_ty)
-    out["thank_you_timing"] = _bucket(ty_delay, _THANK_YOU_EDGES, THANK_YOU_BUCKETS)
-
-    sc_delay = sc_day - iv_day
-    out["status_check_date"] = _dates_from_numbers(sc_day)
-    out["status_check_delay_days"] = _int_array(sc_delay)
-    out["status_check_delay_bdays"] = _int_array(b_sc - b_iv)
-    out["status_check_channel"] = _take_categorical(channel, first_sc)
-    out["status_check_timing"] = _bucket(sc_delay, _STATUS_CHECK_EDGES, STATUS_CHECK_BUCKETS)
-    out["decision_bdays"] = _int_array(b_dec - b_iv)
-    out["status_check_after_decision_bdays"] = _int_array(b_sc - b_dec)
-    out["second_follow_up_date"] = _dates_from_numbers(sc2_day)
-    out["second_follow_up_gap_bdays"] = _int_array(b_sc2 - b_sc)
-    out["n_follow_ups"] = np.bincount(fu_pos, minlength=n)
-    out["n_status_checks"] = np.bincount(fu_pos[is_sc], minlength=n)
-
-    days_to = resp_day - iv_day
-    out["first_response_date"] = _dates_from_numbers(resp_day)
-    out["days_to_response"] = _int_array(days_to)
-    out["bdays_to_response"] = _int_array(b_resp - b_iv)
-    out["first_result"] = _take_categorical(_categorical(rs, "result", "responses"), first_rs)
-    responded = days_to <= window_days  # NaN compares False
-    pending = ~responded & ~(today_n - iv_day > window_days)
-    out["responded"] = responded
-    out["pending"] = pending
-    out["settled"] = ~pending
-    good = _code_of(_categorical(rs, "result", "responses"), _GOOD_RESULTS)
-    reached = np.bincount(rs_pos[good], minlength=n) > 0
-    out["reached_next_round_or_offer"] = reached | _code_of(status, _GOOD_RESULTS)
-
-    # Scripts: all used, and those sent before the first reply (what the script rates
-    # count: a script sent after the reply, such as a gracious close, did not earn it).
-    # The raw object arrays (NA as pd.NA) are read once: each NA scan of 2M strings costs.
-    sid_all, sid_names = pd.factorize(np.asarray(fu["script_id"].array, dtype=object))
-    has = sid_all >= 0
-    labels = [str(x) for x in sid_names]
-    # Sorted by interview once, so every set below is a single reduceat.
-    order = np.argsort(fu_pos[has], kind="stable")
-    s_pos = fu_pos[has][order]
-    sid_codes = sid_all[has][order]
-    out["script_ids"] = _combinations(s_pos, sid_codes, labels, n)
-    before = ~(fu_day[has][order] >= resp_day[s_pos])  # True where no reply (NaN)
-    out["scripts_before_reply"] = _combinations(s_pos[before], sid_codes[before], labels, n)
-    versions = np.asarray(fu["script_version"].array, dtype=object)[has][order][before]
-    ver_codes, ver_names = pd.factorize(versions)
-    width = len(ver_names) + 1
-    pair_codes, pairs = pd.factorize(sid_codes[before] * width + ver_codes + 1)
-    vlabels = [_version_label(labels[p // width], [None, *ver_names][p % width]) for p in pairs]
-    out["versions_before_reply"] = _combinations(s_pos[before], pair_codes, vlabels, n)
-
-    frame = pd.DataFrame(out, copy=False)  # the arrays are ours: no need to copy them
-    frame.attrs = {"today": day, "window_days": int(window_days)}
-    return frame
-
-
 # -- rates ------------------------------------------------------------------------------
 
 
-def _wilson(responded: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(responded: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from statsmodels.stats.proportion import proportion_confint
 
     lo = np.full(len(n), np.nan)
@@ -530,18 +90,18 @@ class _Grouping:
     keep_empty: bool  # timing buckets list every bucket, even with no interviews
 
 
-def _grouping(frame: pd.DataFrame, by: str) -> _Grouping:
+def grouping(frame: pd.DataFrame, by: str) -> _Grouping:
     """How ``frame`` splits for ``by``: a timing bucket or any column (see response_rates)."""
-    if by in _BUCKET_COLUMNS:
+    if by in BUCKET_COLUMNS:
         if by in frame:
             col = frame[by]
             codes = col.cat.codes.to_numpy().astype(np.int64)
             return _Grouping(by, codes, list(col.cat.categories), True)
-        source, edges, labels = _BUCKET_COLUMNS[by]
-        cat = _bucket(frame[source].to_numpy(dtype="float64", na_value=np.nan), edges, labels)
+        source, edges, labels = BUCKET_COLUMNS[by]
+        cat = bucket(frame[source].to_numpy(dtype="float64", na_value=np.nan), edges, labels)
         return _Grouping(by, cat.codes.astype(np.int64), list(labels), True)
     if by not in frame:
-        known = ", ".join([*_BUCKET_COLUMNS, *_MULTI_COLUMNS])
+        known = ", ".join([*BUCKET_COLUMNS, *MULTI_COLUMNS])
         raise AnalyticsError(
             f"Cannot group by {by!r}: no such column. Use {known}, or a column of the "
             f"analysis frame such as thank_you_channel, round or client."
@@ -556,7 +116,7 @@ def _grouping(frame: pd.DataFrame, by: str) -> _Grouping:
         labels = list(uniques)
     if (codes < 0).any():
         codes = np.where(codes < 0, len(labels), codes)
-        labels = [*labels, _NONE]
+        labels = [*labels, NONE_GROUP]
     return _Grouping(by, codes, labels, False)
 
 
@@ -577,18 +137,20 @@ def _counts(frame: pd.DataFrame, g: _Grouping) -> pd.DataFrame:
 
 def _exploded_counts(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """Counts per script (or script version): an interview counts once in each it used."""
-    per_combo = _counts(frame, _grouping(frame, _MULTI_COLUMNS[by]))
+    per_combo = _counts(frame, grouping(frame, MULTI_COLUMNS[by]))
     names = pd.Series(per_combo.index, index=per_combo.index).astype(str).str.split(", ")
     long = per_combo.assign(**{by: names.to_numpy()}).explode(by)
     table = long.groupby(by, sort=True)[["n", "responded", "pending"]].sum()
-    order = [g for g in table.index if g != _NONE] + ([_NONE] if _NONE in table.index else [])
+    order = [g for g in table.index if g != NONE_GROUP] + (
+        [NONE_GROUP] if NONE_GROUP in table.index else []
+    )
     return table.loc[order]
 
 
 def _rate_table(counts: pd.DataFrame, min_n: int) -> pd.DataFrame:
     n = counts["n"].to_numpy(dtype="int64")
     r = counts["responded"].to_numpy(dtype="int64")
-    lo, hi = _wilson(r, n)
+    lo, hi = wilson_interval(r, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(n > 0, r / np.maximum(n, 1), np.nan)
     table = pd.DataFrame(
@@ -612,7 +174,7 @@ def response_rates(frame: pd.DataFrame, by: str, *, min_n: int = 5) -> pd.DataFr
     Parameters
     ----------
     frame
-        From :func:`analysis_frame` (filtered as you like).
+        From :func:`~followup_kit.analysis.analysis_frame` (filtered as you like).
     by
         ``"thank_you_timing"`` (same day, 1 day, 2-3 days, 4-7 days, 8+ days, none),
         ``"status_check_timing"`` (0-3, 4-7, 8-14, 15+ days, none), ``"script_id"`` or
@@ -632,12 +194,12 @@ def response_rates(frame: pd.DataFrame, by: str, *, min_n: int = 5) -> pd.DataFr
     Notes
     -----
     In the status-check buckets, "none" also holds interviews answered before any check
-    was due; :func:`rule_evidence` compares only interviews still waiting.
+    was due; :func:`~followup_kit.evidence.rule_evidence` compares only interviews still waiting.
     """
-    if by in _MULTI_COLUMNS:
+    if by in MULTI_COLUMNS:
         counts = _exploded_counts(frame, by)
     else:
-        counts = _counts(frame, _grouping(frame, by))
+        counts = _counts(frame, grouping(frame, by))
     counts.index.name = by
     table = _rate_table(counts, min_n)
     table.attrs = {"window_days": frame.attrs.get("window_days", 30), "by": by}
@@ -712,7 +274,7 @@ _WHEN_WORDS = {"same day": "the same day", "none": "never"}
 def _group_words(by: str, group: object) -> str:
     """'where the thank-you went out the same day or after 1 day', and so on."""
     parts = list(group) if isinstance(group, list | tuple) else [group]
-    if by in _BUCKET_COLUMNS:
+    if by in BUCKET_COLUMNS:
         when = " or ".join(_WHEN_WORDS.get(str(g), f"after {g}") for g in parts)
         what = "the thank-you" if by == "thank_you_timing" else "the first status check"
         if parts == ["none"]:
@@ -721,7 +283,7 @@ def _group_words(by: str, group: object) -> str:
     return f"where {by.replace('_', ' ')} was {_describe(group)}"
 
 
-def _comparison(
+def compare_counts(
     by: str,
     a: object,
     b: object,
@@ -805,7 +367,7 @@ def compare(
     Parameters
     ----------
     frame
-        From :func:`analysis_frame`.
+        From :func:`~followup_kit.analysis.analysis_frame`.
     by
         A grouping accepted by :func:`response_rates` (a bucket, a column, script_id).
     a, b
@@ -827,7 +389,7 @@ def compare(
     def pooled(group: object) -> tuple[int, int]:
         wanted = list(group) if isinstance(group, list | tuple) else [group]
         unknown = [g for g in wanted if g not in table.index]
-        if unknown and by in _BUCKET_COLUMNS:
+        if unknown and by in BUCKET_COLUMNS:
             raise AnalyticsError(
                 f"{by} has no group {unknown[0]!r}; choose from {', '.join(table.index)}."
             )
@@ -836,7 +398,7 @@ def compare(
 
     ra, na = pooled(a)
     rb, nb = pooled(b)
-    return _comparison(
+    return compare_counts(
         by, a, b, (ra, na, rb, nb), min_n=min_n, window_days=frame.attrs.get("window_days")
     )
 
@@ -859,7 +421,7 @@ def _groups(frame: pd.DataFrame, by: str | None) -> Iterable[tuple[object, np.nd
     if by is None:
         yield "all", np.ones(len(frame), dtype=bool)
         return
-    g = _grouping(frame, by)
+    g = grouping(frame, by)
     for i in np.flatnonzero(np.bincount(g.codes, minlength=len(g.labels))):
         yield g.labels[i], g.codes == i
 
@@ -1052,7 +614,7 @@ def by_client(frame: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
     sub = frame.iloc[np.flatnonzero(ok)] if not ok.all() else frame
     sent = sub["thank_you_date"].notna().to_numpy()
     delay = sub["thank_you_delay_days"].to_numpy(dtype="float64", na_value=np.nan)
-    day = _day_numbers(sub["interview_date"])
+    day = day_numbers(sub["interview_date"])
     last = np.full(m, -np.inf)
     np.fmax.at(last, codes, day)
     info = pd.DataFrame(
@@ -1069,7 +631,7 @@ def by_client(frame: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
             "next_round_or_offer": np.bincount(
                 codes[sub["reached_next_round_or_offer"].to_numpy(dtype=bool)], minlength=m
             ),
-            "last_interview": _dates_from_numbers(np.where(np.isfinite(last), last, np.nan)),
+            "last_interview": dates_from_numbers(np.where(np.isfinite(last), last, np.nan)),
         },
         index=pd.Index(ids, name="client_id"),
     )
@@ -1111,12 +673,12 @@ def client_timeline(
         status_check, ..., reply), ``what`` (plain words), ``channel``, ``script_id``,
         ``result`` (for replies). Events after ``today`` are left out.
     """
-    day = pd.Timestamp(_as_day(today))
+    day = pd.Timestamp(as_day(today))
     iv = tables["interviews"]
     iv = iv[iv["client_id"] == client_id]
     ids = iv["id"]
-    fu = tables.get("follow_ups", _empty_table("follow_ups"))
-    rs = tables.get("responses", _empty_table("responses"))
+    fu = tables.get("follow_ups", empty_table("follow_ups"))
+    rs = tables.get("responses", empty_table("responses"))
     fu = fu[fu["interview_id"].isin(ids) & (fu["sent_on"] <= day)]
     rs = rs[rs["interview_id"].isin(ids) & (rs["received_on"] <= day)]
     base = pd.DataFrame(
@@ -1166,427 +728,6 @@ def client_timeline(
         "what", "channel", "script_id", "result",
     ]  # fmt: skip
     return events[cols].reset_index(drop=True)
-
-
-# -- evidence beside each rule --------------------------------------------------------------
-
-Verdict = tuple[np.ndarray, np.ndarray]
-
-
-def _f(frame: pd.DataFrame, col: str) -> np.ndarray:
-    return frame[col].to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _still_waiting(frame: pd.DataFrame, opens_bdays: np.ndarray | float) -> np.ndarray:
-    """No reply yet when the rule's window opened (a reply before it decides on its own)."""
-    return ~(_f(frame, "bdays_to_response") < opens_bdays)
-
-
-def _settled(frame: pd.DataFrame) -> np.ndarray:
-    return frame["settled"].to_numpy(dtype=bool)
-
-
-def _thank_you(frame: pd.DataFrame, r: Mapping[str, int]) -> Verdict:
-    return _settled(frame), _f(frame, "thank_you_delay_bdays") <= r["thank_you_due"]
-
-
-def _status_check(frame: pd.DataFrame, r: Mapping[str, int]) -> Verdict:
-    start, due = r["status_check_start"], r["status_check_due"]
-    delay = _f(frame, "status_check_delay_bdays")
-    no_date = frame["decision_expected"].isna().to_numpy()
-    eligible = _settled(frame) & no_date & _still_waiting(frame, start)
-    return eligible, (delay >= start) & (delay <= due)
-
-
-def _decision_check(frame: pd.DataFrame, r: Mapping[str, int]) -> Verdict:
-    start = r["status_check_after_decision_start"]
-    due = r["status_check_after_decision_due"]
-    after = _f(frame, "status_check_after_decision_bdays")
-    opens = _f(frame, "decision_bdays") + start  # the window opens, counted from the interview
-    eligible = _settled(frame) & ~np.isnan(opens) & _still_waiting(frame, opens)
-    return eligible, (after >= start) & (after <= due)
-
-
-def _second_follow_up(frame: pd.DataFrame, r: Mapping[str, int]) -> Verdict:
-    gap = _f(frame, "second_follow_up_gap_bdays")
-    second = _day_numbers(frame["second_follow_up_date"])
-    reply = _day_numbers(frame["first_response_date"])
-    eligible = _settled(frame) & ~np.isnan(gap) & ~(reply < second)
-    return eligible, gap >= r["second_follow_up_start"]
-
-
-def _email_thank_you(frame: pd.DataFrame, r: Mapping[str, int]) -> Verdict:
-    channel = frame["thank_you_channel"].astype(object).to_numpy()
-    eligible = _settled(frame) & frame["thank_you_date"].notna().to_numpy()
-    return eligible, channel == "email"
-
-
-@dataclass(frozen=True)
-class _Measure:
-    """How one rule is checked against the data: who counts, and who followed it."""
-
-    key: str  # the rule whose why and source are shown
-    title: Callable[[Mapping[str, int]], str]
-    who: str
-    followed: str = ""
-    not_followed: str = ""
-    test: Callable[[pd.DataFrame, Mapping[str, int]], Verdict] | None = None
-
-
-_CAUSE_NOTE = (
-    "Not measured against replies: people send more follow-ups when no reply has come, "
-    "so the data would mostly show that, not whether the rule helps."
-)
-
-_MEASURES: tuple[_Measure, ...] = (
-    _Measure(
-        "thank_you_due",
-        lambda r: (
-            f"Thank-you within {r['thank_you_due']} business "
-            f"day{'s' if r['thank_you_due'] != 1 else ''} of the interview"
-        ),
-        "All settled interviews.",
-        "sent in time",
-        "sent later or not at all",
-        _thank_you,
-    ),
-    _Measure(
-        "status_check_start",
-        lambda r: (
-            f"First status check {r['status_check_start']}-{r['status_check_due']} business "
-            "days after the interview (no decision date given)"
-        ),
-        "Settled interviews with no stated decision date, still waiting when the window opened.",
-        "sent in the window",
-        "sent earlier, later or not at all",
-        _status_check,
-    ),
-    _Measure(
-        "status_check_after_decision_start",
-        lambda r: (
-            f"First status check {r['status_check_after_decision_start']}-"
-            f"{r['status_check_after_decision_due']} business days after the stated "
-            "decision date"
-        ),
-        "Settled interviews with a stated decision date, still waiting when the window opened.",
-        "sent in the window",
-        "sent earlier, later or not at all",
-        _decision_check,
-    ),
-    _Measure(
-        "second_follow_up_start",
-        lambda r: (
-            f"Second follow-up at least {r['second_follow_up_start']} business days after the first"
-        ),
-        "Settled interviews with a second status check sent before any reply.",
-        "waited long enough",
-        "sent sooner",
-        _second_follow_up,
-    ),
-    _Measure(
-        "channel",
-        lambda r: "Thank-you by email (the channel most employers accept)",
-        "Settled interviews with a thank-you.",
-        "sent by email",
-        "sent another way",
-        _email_thank_you,
-    ),
-    _Measure(
-        "max_status_checks",
-        lambda r: f"At most {r['max_status_checks']} follow-ups after the thank-you",
-        _CAUSE_NOTE,
-    ),
-    _Measure(
-        "close_as_ghosted_after",
-        lambda r: (
-            f"Close as ghosted {r['close_as_ghosted_after']} business days after the last follow-up"
-        ),
-        "Not measured against replies: closing is about moving on, not about getting one.",
-    ),
-    _Measure(
-        "feedback_request_start",
-        lambda r: (
-            f"Ask for feedback {r['feedback_request_start']}-{r['feedback_request_due']} "
-            "business days after a rejection"
-        ),
-        "Not measured against replies: it comes after the employer has answered.",
-    ),
-)
-
-_DEFAULT_RULES = {
-    "thank_you_due": 1,
-    "status_check_start": 5,
-    "status_check_due": 7,
-    "status_check_after_decision_start": 1,
-    "status_check_after_decision_due": 2,
-    "second_follow_up_start": 5,
-    "max_status_checks": 2,
-    "close_as_ghosted_after": 10,
-    "feedback_request_start": 1,
-    "feedback_request_due": 2,
-}
-_CHANNEL_RULE = {
-    "why": "Email is the channel most hiring managers accept for a thank-you.",
-    "source": "Accountemps: email accepted by 87% of HR managers, phone 81%, handwritten "
-    "38%, social media 27%, text 10%.",
-}
-
-
-def _rules_info(rules: object) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
-    """The rule values ({key: days}) and each rule's why and source, from the timing rules.
-
-    Accepts what ``timing.load_rules()`` returns, a plain mapping of key to number, or
-    ``None`` (the timing module's defaults).
-    """
-    if rules is None:
-        rules = load_rules()
-    values = dict(_DEFAULT_RULES)
-    info: dict[str, dict[str, str]] = {"channel": dict(_CHANNEL_RULE)}
-    for key in rules:  # type: ignore[attr-defined]
-        value = rules[key]  # type: ignore[index]
-        if isinstance(value, Mapping):
-            value = value.get("value")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            values[str(key)] = int(value)
-        full = rules.rule(key) if hasattr(rules, "rule") else None
-        if full is not None:
-            info[str(key)] = {"why": str(full.why), "source": str(full.source)}
-        elif isinstance(rules[key], Mapping):  # type: ignore[index]
-            raw = rules[key]  # type: ignore[index]
-            info[str(key)] = {"why": str(raw.get("why", "")), "source": str(raw.get("source", ""))}
-    return values, info
-
-
-def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10) -> pd.DataFrame:
-    """Each timing rule beside what the coach's own clients' data says about it.
-
-    Parameters
-    ----------
-    frame
-        From :func:`analysis_frame`.
-    rules
-        The timing rules in force (``timing.load_rules(wb.data_dir)``); ``None`` uses
-        the defaults. A plain ``{"thank_you_due": 2}`` mapping works too.
-    min_n
-        Fewer settled interviews than this on either side: "too little data".
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``rule`` (the timing rule's key): ``title``, ``why``, ``source``,
-        ``who`` (which interviews count), ``followed`` / ``not_followed`` (what each side
-        means), ``n_followed``, ``rate_followed``, ``ci_low_followed``,
-        ``ci_high_followed`` (95% Wilson), the same with ``_not``, ``difference`` with
-        ``diff_ci_low`` / ``diff_ci_high``, ``p_value``, ``verdict`` ("followed did
-        better", "followed did worse", "no clear difference", "too little data" or "not
-        measured"), ``reading`` (from :func:`compare`), and ``clients_followed`` /
-        ``clients_not`` (distinct clients on each side, for the workshop's privacy check).
-
-    Notes
-    -----
-    Timing is counted in business days (weekends and the client's country's public
-    holidays left out), as the rules are written. For the status-check rules only
-    interviews still waiting for a reply when the rule's window opened count, so a reply
-    that came first cannot make skipping the step look good. Those who were still waiting
-    but did not send in the window count as "not followed" even if a reply then came
-    before they wrote, which if anything flatters not following the rule.
-    """
-    values, info = _rules_info(rules)
-    window = frame.attrs.get("window_days")
-    responded = frame["responded"].to_numpy(dtype=bool)
-    client = pd.factorize(frame["client_id"])[0]
-    has_client = client >= 0
-
-    def distinct_clients(mask: np.ndarray) -> int:
-        return int(np.count_nonzero(np.bincount(client[mask & has_client])))
-
-    rows = []
-    for m in _MEASURES:
-        about = info.get(m.key, {})
-        row: dict[str, Any] = {
-            "rule": m.key,
-            "title": m.title(values),
-            "why": about.get("why", ""),
-            "source": about.get("source", ""),
-            "who": m.who,
-            "followed": m.followed,
-            "not_followed": m.not_followed,
-        }
-        if m.test is None:
-            row.update(verdict="not measured", reading=m.who)
-            rows.append(row)
-            continue
-        eligible, followed = m.test(frame, values)
-        followed = followed & eligible
-        others = eligible & ~followed
-        counts = (
-            int((responded & followed).sum()),
-            int(followed.sum()),
-            int((responded & others).sum()),
-            int(others.sum()),
-        )
-        cmp = _comparison(
-            m.key,
-            True,
-            False,
-            counts,
-            min_n=min_n,
-            window_days=window,
-            label_a=f"where it was {m.followed}",
-            label_b=f"where it was {m.not_followed}",
-        )
-        lo, hi = _wilson(np.array([counts[0], counts[2]]), np.array([counts[1], counts[3]]))
-        if cmp.too_little_data:
-            verdict = "too little data"
-        elif cmp.ci_low > 0:
-            verdict = "followed did better"
-        elif cmp.ci_high < 0:
-            verdict = "followed did worse"
-        else:
-            verdict = "no clear difference"
-        row.update(
-            n_followed=counts[1],
-            rate_followed=cmp.rate_a,
-            ci_low_followed=lo[0],
-            ci_high_followed=hi[0],
-            n_not=counts[3],
-            rate_not=cmp.rate_b,
-            ci_low_not=lo[1],
-            ci_high_not=hi[1],
-            difference=cmp.difference,
-            diff_ci_low=cmp.ci_low,
-            diff_ci_high=cmp.ci_high,
-            p_value=cmp.p_value,
-            verdict=verdict,
-            reading=cmp.reading,
-            clients_followed=distinct_clients(followed),
-            clients_not=distinct_clients(others),
-        )
-        rows.append(row)
-    cols = [
-        "rule", "title", "why", "source", "who", "followed", "not_followed", "n_followed",
-        "rate_followed", "ci_low_followed", "ci_high_followed", "n_not", "rate_not",
-        "ci_low_not", "ci_high_not", "difference", "diff_ci_low", "diff_ci_high", "p_value",
-        "verdict", "reading", "clients_followed", "clients_not",
-    ]  # fmt: skip
-    table = pd.DataFrame(rows).reindex(columns=cols)
-    for c in ("n_followed", "n_not", "clients_followed", "clients_not"):
-        table[c] = table[c].astype("Int64")
-    for c in cols[8:11] + cols[12:19]:
-        table[c] = table[c].astype("float64")
-    return table.set_index("rule")
-
-
-# -- workshop (anonymised) ------------------------------------------------------------------
-
-TOO_FEW = "too few to show"
-
-
-def _check_public(by: str | None) -> None:
-    if by is not None and by in PRIVATE_COLUMNS:
-        raise AnalyticsError(
-            f"The workshop view cannot group by {by!r}: it identifies a person or an "
-            f"employer. Use a habit such as thank_you_timing, status_check_timing, "
-            f"thank_you_channel, round or script_id."
-        )
-
-
-def _distinct_clients(codes: np.ndarray, clients: np.ndarray, m: int) -> np.ndarray:
-    """Distinct clients in each of m groups (rows coded 0..m-1; client codes >= 0)."""
-    pairs = pd.unique(codes * (int(clients.max(initial=0)) + 1) + clients)
-    return np.bincount(pairs // (int(clients.max(initial=0)) + 1), minlength=m)
-
-
-def _clients_per_group(frame: pd.DataFrame, by: str) -> pd.Series:
-    """Distinct clients per group, including pending interviews (they are shown too)."""
-    client_codes = pd.factorize(frame["client_id"])[0].astype(np.int64)
-    known = client_codes >= 0
-    if by in _MULTI_COLUMNS:
-        combos = _grouping(frame, _MULTI_COLUMNS[by])
-        parts = [str(c).split(", ") for c in combos.labels]
-        names = sorted({p for part in parts for p in part} - {_NONE})
-        names += [_NONE] if any(_NONE in part for part in parts) else []
-        out = {}
-        for name in names:
-            holding = [i for i, part in enumerate(parts) if name in part]
-            rows = np.isin(combos.codes, holding) & known
-            out[name] = len(pd.unique(client_codes[rows]))
-        return pd.Series(out, dtype="int64")
-    g = _grouping(frame, by)
-    counts = _distinct_clients(g.codes[known], client_codes[known], len(g.labels))
-    return pd.Series(counts, index=pd.Index(g.labels, dtype=object), dtype="int64")
-
-
-def _suppress(clients: pd.Series, k: int) -> np.ndarray:
-    """Which groups to hide: those with 1 to k-1 clients, plus one more if only one is.
-
-    Hiding a single group is not enough when the total is shown elsewhere: it could be
-    worked out by subtraction, so the next smallest shown group is hidden too. Empty
-    groups reveal nothing and stay shown (with n = 0).
-    """
-    counts = clients.to_numpy()
-    hide = (counts > 0) & (counts < k)
-    shown = np.flatnonzero(counts >= k)
-    if hide.sum() == 1 and len(shown):
-        hide[shown[np.argmin(counts[shown])]] = True
-    return hide
-
-
-def workshop_table(frame: pd.DataFrame, by: str, *, k: int = 5, min_n: int = 5) -> pd.DataFrame:
-    """Reply rates for showing a group: no names or companies, small groups hidden.
-
-    Parameters
-    ----------
-    by
-        A habit or setting (as in :func:`response_rates`); names, companies and ids
-        are refused with :class:`~followup_kit.exceptions.AnalyticsError`.
-    k
-        A group with fewer than ``k`` distinct clients is shown as "too few to show"
-        with its numbers blanked. If that would leave exactly one hidden group, the next
-        smallest is hidden too, so it cannot be worked out from the total.
-
-    Returns
-    -------
-    DataFrame
-        Same columns as :func:`response_rates` plus ``shown`` (bool) and ``note``.
-    """
-    _check_public(by)
-    table = response_rates(frame, by, min_n=min_n)
-    clients = _clients_per_group(frame, by).reindex(table.index, fill_value=0)
-    hide = _suppress(clients, k)
-    table = table.astype({"n": "Int64", "responded": "Int64", "pending": "Int64"})
-    table.loc[hide, ["n", "responded", "pending"]] = pd.NA
-    table.loc[hide, ["rate", "ci_low", "ci_high"]] = np.nan
-    table.loc[hide, "too_few"] = True
-    table["shown"] = ~hide
-    table["note"] = np.where(hide, TOO_FEW, "")
-    table.attrs = {"window_days": frame.attrs.get("window_days", 30), "by": by, "k": k}
-    return table
-
-
-def workshop_funnel(frame: pd.DataFrame, *, k: int = 5) -> pd.DataFrame:
-    """The funnel for a group, hidden entirely when it holds fewer than ``k`` clients."""
-    table = funnel(frame)
-    enough = frame.loc[frame["settled"], "client_id"].nunique() >= k
-    table["shown"] = enough
-    table["note"] = "" if enough else TOO_FEW
-    if not enough:
-        table["count"] = pd.array([pd.NA] * len(table), dtype="Int64")
-        table["share"] = np.nan
-    return table
-
-
-def workshop_curves(frame: pd.DataFrame, by: str | None = None, *, k: int = 5) -> pd.DataFrame:
-    """Kaplan-Meier curves for a group, leaving out groups with fewer than ``k`` clients."""
-    _check_public(by)
-    curves = response_curves(frame, by)
-    if by is None:
-        enough = frame["client_id"].nunique() >= k
-        return curves if enough else curves.iloc[0:0]
-    clients = _clients_per_group(frame, by)
-    clients = clients[clients > 0]
-    keep = clients.index[~_suppress(clients, k)]
-    return curves[curves["group"].isin(keep)].reset_index(drop=True)
 
 
 # -- filters and the dashboard's tables -----------------------------------------------------

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 
 from . import analytics as an
-from . import schema
+from . import schema, workshop
+from .evidence import rule_evidence
 from .formatting import escape_html, percent
 from .schema import format_day
 
@@ -41,13 +42,13 @@ def coach_tables(
 
     Returns :func:`followup_kit.analytics.dashboard_tables` of the filtered frame plus
     ``frame`` (the filtered rows), ``versions`` (by script version) and ``rules``
-    (:func:`~followup_kit.analytics.rule_evidence`).
+    (:func:`~followup_kit.evidence.rule_evidence`).
     """
     rows = an.filter_frame(frame, start=start, end=end, client_id=client_id, round=round)
     out = an.dashboard_tables(rows)
     out["frame"] = rows
     out["versions"] = an.by_script(rows)
-    out["rules"] = an.rule_evidence(rows, rules)
+    out["rules"] = rule_evidence(rows, rules)
     return out
 
 
@@ -57,17 +58,17 @@ def workshop_tables(
     """The anonymised tables for one workshop group (or everyone when ``cohort`` is None).
 
     Groups with fewer than ``k`` distinct clients are hidden (see
-    :func:`~followup_kit.analytics.workshop_table`); ``enough`` is False when the whole
+    :func:`~followup_kit.workshop.workshop_table`); ``enough`` is False when the whole
     group has fewer than ``k`` clients, and then nothing else should be shown.
     """
     rows = an.filter_frame(frame, cohort=cohort)
     clients = int(rows["client_id"].nunique())
     out: dict[str, Any] = {"frame": rows, "clients": clients, "enough": clients >= k, "k": k}
     for by in ("thank_you_timing", "status_check_timing", "thank_you_channel", "script_id"):
-        out[by] = an.workshop_table(rows, by, k=k)
-    out["curves"] = an.workshop_curves(rows, "thank_you_timing", k=k)
-    out["funnel"] = an.workshop_funnel(rows, k=k)
-    evidence = an.rule_evidence(rows, rules)
+        out[by] = workshop.workshop_table(rows, by, k=k)
+    out["curves"] = workshop.workshop_curves(rows, "thank_you_timing", k=k)
+    out["funnel"] = workshop.workshop_funnel(rows, k=k)
+    evidence = rule_evidence(rows, rules)
     fewest = evidence[["clients_followed", "clients_not"]].min(axis=1).fillna(k)
     out["rules"] = evidence[(fewest >= k).to_numpy() & (evidence["verdict"] != "not measured")]
     return out
@@ -105,7 +106,7 @@ def rates_html(table: pd.DataFrame, label: str, *, big: bool = False) -> str:
     body = []
     for group, r in table.iterrows():
         if "shown" in table and not bool(r["shown"]):
-            cells = f"<td colspan='5'><i>{an.TOO_FEW}</i></td>"
+            cells = f"<td colspan='5'><i>{workshop.TOO_FEW}</i></td>"
         else:
             interval = (
                 "" if pd.isna(r["ci_low"]) else f"{percent(r['ci_low'])} to {percent(r['ci_high'])}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 
 __all__ = [
+    "CHECKS",
     "FollowupKitError",
     "Problem",
     "ValidationError",
@@ -23,13 +24,65 @@ class FollowupKitError(Exception):
     """Base of every error the package raises on purpose."""
 
 
-@dataclass(frozen=True)
+#: Every ``check`` code a :class:`Problem` or :class:`BadFileError` carries, with its meaning.
+#: Code branches on these codes; the messages are for people and may be reworded.
+CHECKS: dict[str, str] = {
+    # one value (schema.clean_value)
+    "required": "a required field is blank",
+    "bad_text": "text holds an invisible control character",
+    "too_long": "text is longer than the field allows",
+    "not_an_email": "not an email address",
+    "not_a_choice": "not one of the field's allowed values",
+    "not_a_date": "not a date in YYYY-MM-DD form",
+    "too_early": "a date before 2000",
+    "in_future": "a date after today where only past dates make sense",
+    "too_far_ahead": "a date more than two years ahead",
+    "not_a_country": "not a two-letter country code the holiday calendars know",
+    "not_an_id": "not a whole number that can be an id",
+    "not_bytes": "a recording that is not a file's bytes",
+    # a row, or rows that belong together
+    "not_before": "a date earlier than the date it must follow (schema NotBefore)",
+    "required_with": "blank while a field that needs it is filled in (schema RequiredWith)",
+    "not_at_interview": "an interviewer who was not at this interview",
+    "not_a_person": "an interviewer given as neither a name nor a dict",
+    "fixed_field": "a field that cannot be changed after it was saved",
+    "unknown_key": "a key that the call does not know",
+    "too_few": "fewer items than needed",
+    # whole files and tables (spreadsheets)
+    "extra_cells": "a row with more cells than the header has columns",
+    "duplicate_id": "two rows of a table with the same id",
+    "missing_parent": "a link to a row the file does not hold",
+    "not_found": "no such file",
+    "unreadable": "a file that cannot be read at all",
+    "not_text": "a CSV file in an encoding that cannot be read",
+    "malformed_csv": "a CSV file the parser cannot split into rows",
+    "old_excel": "an old .xls file",
+    "empty_file": "a file without any cells",
+    "empty_sheet": "a sheet with a header row but no data rows",
+    "duplicate_column": "a column header that appears twice",
+    "unknown_column": "a column header the layout does not know",
+    "missing_column": "a required column is not in the file",
+    "invalid": "anything else (the default)",
+}
+
+
+@dataclasses.dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: which field, which row (for files), and why."""
+    """One thing wrong with an input: which field, which row (for files), and why.
+
+    ``check`` is a code from :data:`CHECKS` (``"required"``, ``"not_before"``...) for
+    code to branch on; ``message`` is the sentence shown to people.
+
+    Examples
+    --------
+    >>> Problem("name", "please fill in name (or alias).", check="required")
+    Problem(field='name', message='please fill in name (or alias).', row=None, check='required')
+    """
 
     field: str
     message: str
     row: int | None = None
+    check: str = dataclasses.field(default="invalid", kw_only=True)
 
     def __str__(self) -> str:
         where = f"row {self.row}, " if self.row is not None else ""
@@ -67,11 +120,12 @@ class NotFoundError(FollowupKitError, LookupError):
 
 
 class BadFileError(FollowupKitError):
-    """A file could not be read at all (wrong format, encoding, empty)."""
+    """A file could not be read at all (wrong format, encoding, empty); ``check`` says which."""
 
-    def __init__(self, path: object, reason: str) -> None:
+    def __init__(self, path: object, reason: str, *, check: str = "unreadable") -> None:
         self.path = path
         self.reason = reason
+        self.check = check
         super().__init__(f"Could not read {path}: {reason}")
 
 

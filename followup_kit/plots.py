@@ -86,7 +86,7 @@ def plot_response_rates(
     ----------
     table
         From :func:`~followup_kit.analytics.response_rates` or
-        :func:`~followup_kit.analytics.workshop_table` (its hidden groups are written as
+        :func:`~followup_kit.workshop.workshop_table` (its hidden groups are written as
         "too few to show" and not drawn).
     horizontal
         Bars across (better for long labels such as script names).
@@ -363,7 +363,7 @@ def plot_rule_evidence(
 ) -> Axes:
     """Each measured rule's difference in reply rate (followed minus not), with its interval.
 
-    ``table`` comes from :func:`~followup_kit.analytics.rule_evidence`. Rules marked
+    ``table`` comes from :func:`~followup_kit.evidence.rule_evidence`. Rules marked
     "not measured" are left out; rules with too little data are drawn faint and say so.
     """
     ax = _axes(ax)
@@ -508,7 +508,7 @@ def plot_plan(plan: pd.DataFrame, *, today: date | str, ax: Axes | None = None) 
     Parameters
     ----------
     plan
-        From :func:`~followup_kit.timing.plan_for_interview` (or ``wb.plan``).
+        From :func:`~followup_kit.plans.plan_for_interview` (or ``wb.plan``).
     today
         The day marked with a dashed line.
     ax

@@ -14,10 +14,13 @@ from markupsafe import Markup
 
 from . import analytics as an
 from . import plots as pl
+from .analysis import analysis_frame
+from .evidence import rule_evidence
 from .exceptions import AnalyticsError
 from .formatting import percent
+from .rules import load_rules
 from .schema import format_day
-from .timing import load_rules
+from .workshop import TOO_FEW, workshop_curves, workshop_funnel, workshop_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -108,7 +111,7 @@ def _rates_html(table: pd.DataFrame, label: str) -> Markup:
     for group, r in table.iterrows():
         hidden = "shown" in table and not bool(r["shown"])
         if hidden:
-            cells = [f'<td colspan="5" class="hidden">{an.TOO_FEW}</td>']
+            cells = [f'<td colspan="5" class="hidden">{TOO_FEW}</td>']
         else:
             interval = (
                 f"{percent(r['ci_low'])} to {percent(r['ci_high'])}"
@@ -137,7 +140,7 @@ def _rules_html(table: pd.DataFrame, hidden: np.ndarray) -> Markup:
         if r["verdict"] == "not measured":
             rest = f'<td colspan="3" class="hidden">{Markup.escape(r["reading"])}</td>'
         elif hide:
-            rest = f'<td colspan="3" class="hidden">{an.TOO_FEW}</td>'
+            rest = f'<td colspan="3" class="hidden">{TOO_FEW}</td>'
         else:
             followed = f"{percent(r['rate_followed'])} of {r['n_followed']}"
             not_followed = f"{percent(r['rate_not'])} of {r['n_not']}"
@@ -209,7 +212,7 @@ def render_report(
     if anonymous:
 
         def rates(by: str) -> pd.DataFrame:
-            return an.workshop_table(frame, by, k=k)
+            return workshop_table(frame, by, k=k)
 
     else:
 
@@ -271,7 +274,7 @@ def render_report(
                 }
             )
         curves = (
-            an.workshop_curves(frame, "thank_you_timing", k=k)
+            workshop_curves(frame, "thank_you_timing", k=k)
             if anonymous
             else an.response_curves(frame, "thank_you_timing")
         )
@@ -286,7 +289,7 @@ def render_report(
                 "interview, one line per thank-you timing.",
             }
         )
-        funnel = an.workshop_funnel(frame, k=k) if anonymous else an.funnel(frame)
+        funnel = workshop_funnel(frame, k=k) if anonymous else an.funnel(frame)
         sections.append(
             {
                 "heading": "From interview to offer",
@@ -298,7 +301,7 @@ def render_report(
                 "received, next round or offer.",
             }
         )
-        evidence = an.rule_evidence(frame, rules)
+        evidence = rule_evidence(frame, rules)
         hidden = np.zeros(len(evidence), dtype=bool)
         if anonymous:
             fewest = evidence[["clients_followed", "clients_not"]].min(axis=1)
@@ -385,7 +388,7 @@ def coach_report(
         every piece of user text is HTML-escaped.
     """
     day = today if today is not None else wb.today
-    frame = an.analysis_frame(wb.tables(), today=day, window_days=window_days)
+    frame = analysis_frame(wb.tables(), today=day, window_days=window_days)
     if cohort is not None:
         known = sorted(str(c) for c in frame["cohort"].dropna().unique())
         if cohort not in known:

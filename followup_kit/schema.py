@@ -12,13 +12,15 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
+from . import business_days
+from .dates import as_date, format_day, is_blank, parse_date
 from .exceptions import Problem
 
 __all__ = [
@@ -145,6 +147,7 @@ class NotBefore:
     field: str
     other: str
     message: str
+    check: ClassVar[str] = "not_before"
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class RequiredWith:
     field: str
     other: str
     message: str
+    check: ClassVar[str] = "required_with"
 
 
 @dataclass(frozen=True)
@@ -369,80 +373,67 @@ def _choice_lookup(key: str) -> dict[str, str]:
     return out
 
 
-def _is_missing(v: object) -> bool:
-    if v is None or v is pd.NaT or v is pd.NA:
-        return True
-    if isinstance(v, float):
-        return math.isnan(v)
-    if isinstance(v, str):
-        return not v.strip()
-    return False
-
-
-def _parse_date(v: object) -> date | None:
-    """A date from a date, datetime, Timestamp or ISO string; None when unreadable."""
-    if isinstance(v, datetime):  # includes pd.Timestamp
-        return v.date()
-    if isinstance(v, date):
-        return v
-    if isinstance(v, str):
-        text = v.strip()
-        # ISO only: 03/04/2025 means March in one country and April in another.
-        if _ISO_DATE.fullmatch(text):
-            try:
-                return date.fromisoformat(text[:10])
-            except ValueError:
-                return None
-    return None
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.+Z-]*)?")
 _NO_PROBLEM: tuple[Any, None] = (None, None)
 
 
-def clean_value(f: Field, v: object, today: date) -> tuple[Any, str | None]:
-    """Clean one value for field ``f``: (value to store, None) or (None, message)."""
-    if _is_missing(v):
+def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
+    """Clean one value for field ``f``: (value to store, None) or (None, the problem).
+
+    The problem names the field and carries a ``check`` code from
+    :data:`~followup_kit.exceptions.CHECKS`.
+
+    Examples
+    --------
+    >>> clean_value(TABLES["clients"]["country"], "usa", date(2025, 3, 4))[1].check
+    'not_a_country'
+    """
+    if is_blank(v):
         if f.required:
-            return None, f"please fill in {f.label.lower()}."
+            return None, Problem(f.name, f"please fill in {f.label.lower()}.", check="required")
         return (f.default, None) if f.default is not None else _NO_PROBLEM
+
+    def refuse(check: str, message: str) -> tuple[None, Problem]:
+        return None, Problem(f.name, message, check=check)
+
     if f.kind in ("text", "email"):
         text = str(v).strip()
         if _UNSAVABLE.search(text):
-            return None, "contains an invisible control character; please retype it."
+            return refuse("bad_text", "contains an invisible control character; please retype it.")
         if f.max_len and len(text) > f.max_len:
-            return None, f"too long; keep it to {f.max_len} characters or fewer."
+            return refuse("too_long", f"too long; keep it to {f.max_len} characters or fewer.")
         if f.kind == "email" and not _EMAIL.match(text):
-            return None, "this does not look like an email address."
+            return refuse("not_an_email", "this does not look like an email address.")
         return text, None
     if f.kind == "enum":
         key = f.choices or f.name
         value = _choice_lookup(key).get(str(v).strip().casefold())
         if value is None:
-            return None, f"choose one of: {', '.join(CHOICES[key])}."
+            return refuse("not_a_choice", f"choose one of: {', '.join(CHOICES[key])}.")
         return value, None
     if f.kind == "date":
-        d = _parse_date(v)
+        d = parse_date(v)
         if d is None:
-            return None, "not a date I can read; write it as YYYY-MM-DD, e.g. 2025-03-04."
+            return refuse(
+                "not_a_date", "not a date I can read; write it as YYYY-MM-DD, e.g. 2025-03-04."
+            )
         if d < _EARLIEST:
-            return None, f"that is before {_EARLIEST.year}; check the year."
+            return refuse("too_early", f"that is before {_EARLIEST.year}; check the year.")
         if f.max_future_days is not None and d > today + timedelta(days=f.max_future_days):
             if f.max_future_days == 0:
-                return None, "cannot be in the future."
-            return None, "that is more than two years ahead; check the year."
+                return refuse("in_future", "cannot be in the future.")
+            return refuse("too_far_ahead", "that is more than two years ahead; check the year.")
         return d, None
     if f.kind == "country":
         code = str(v).strip().upper()
         # Two letters only: "USA" and "US" would otherwise be two countries in the charts.
-        if not _COUNTRY.fullmatch(code) or code not in _countries():
-            return None, "use a two-letter country code such as US, GB or DE."
+        if not _COUNTRY.fullmatch(code) or code not in business_days.known_countries():
+            return refuse("not_a_country", "use a two-letter country code such as US, GB or DE.")
         return code, None
     if f.kind in ("ref", "id"):
         number = _whole_number(v)
         # Ids are 64-bit in SQLite and PostgreSQL; anything else cannot be one.
         if number is None or not 0 < number < 2**63:
-            return None, "not a valid id."
+            return refuse("not_an_id", "not a valid id.")
         return number, None
     return v, None  # bytes are stored as given
 
@@ -465,13 +456,6 @@ def _whole_number(v: object) -> int | None:
     except (TypeError, ValueError, OverflowError):
         return None
     return int(x) if math.isfinite(x) and x == int(x) else None
-
-
-@cache
-def _countries() -> frozenset[str]:
-    import holidays
-
-    return frozenset(holidays.list_supported_countries())
 
 
 def _breaks(rule: NotBefore | RequiredWith, a: object, b: object) -> bool:
@@ -516,11 +500,11 @@ def validate_record(
     for f in spec.inputs:
         if partial and f.name not in values:
             continue
-        record[f.name], message = clean_value(f, values.get(f.name), today)
-        if message:
-            problems.append(Problem(f.name, message))
+        record[f.name], problem = clean_value(f, values.get(f.name), today)
+        if problem is not None:
+            problems.append(problem)
     problems += [
-        Problem(rule.field, rule.message)
+        Problem(rule.field, rule.message, check=rule.check)
         for rule in spec.rules
         if _breaks(rule, record.get(rule.field), record.get(rule.other))
     ]
@@ -567,12 +551,12 @@ def _objects(values: Iterable[Any], n: int) -> np.ndarray:
 
 
 def _clean_column(f: Field, raw: pd.Series, today: date) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`clean_value` over a column, once per distinct value: (values, messages)."""
+    """:func:`clean_value` over a column, once per distinct value: (values, problems)."""
     codes, distinct = distinct_values(raw.to_numpy(dtype=object))
     pairs = [clean_value(f, v, today) for v in distinct]
     values = _objects((v for v, _ in pairs), len(pairs))
-    messages = _objects((m for _, m in pairs), len(pairs))
-    return values[codes], messages[codes]
+    problems = _objects((p for _, p in pairs), len(pairs))
+    return values[codes], problems[codes]
 
 
 def _broken_rows(rule: NotBefore | RequiredWith, a: pd.Series, b: pd.Series) -> np.ndarray:
@@ -605,16 +589,19 @@ def validate_frame(
     rows = frame.index.to_numpy()
     blank = pd.Series(None, index=frame.index, dtype=object)
     for f in spec.inputs:
-        values, messages = _clean_column(f, frame.get(f.name, blank), today)
+        values, found = _clean_column(f, frame.get(f.name, blank), today)
         clean[f.name] = pd.Series(values, index=frame.index, dtype=object)
         problems += [
-            Problem(f.name, messages[i], int(rows[i])) for i in np.flatnonzero(pd.notna(messages))
+            replace(found[i], row=int(rows[i]))
+            for i in np.flatnonzero(found != None)  # noqa: E711
         ]
     for rule in spec.rules:
         if rule.other not in clean.columns:
             continue
         broken = _broken_rows(rule, clean[rule.field], clean[rule.other])
-        problems += [Problem(rule.field, rule.message, int(r)) for r in rows[broken]]
+        problems += [
+            Problem(rule.field, rule.message, int(r), check=rule.check) for r in rows[broken]
+        ]
     problems.sort(key=lambda p: p.row or 0)
     return clean, problems
 
@@ -646,35 +633,3 @@ def to_frame_dtypes(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[name] = frame[name].astype(dtype)
     return frame
-
-
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def format_day(value: object) -> str:
-    """A date as people write it, e.g. ``"Tue 4 Mar 2025"``; blank for a missing date.
-
-    Examples
-    --------
-    >>> format_day("2025-03-04"), format_day(None)
-    ('Tue 4 Mar 2025', '')
-    """
-    day = as_date(value)
-    if day is None:
-        return ""
-    # Spelled out rather than strftime("%a"), which would follow the machine's locale.
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def as_date(value: object) -> date | None:
-    """One date from a date, datetime, Timestamp or ISO string; blank gives None.
-
-    Raises ``ValueError`` for anything else, so a typo never becomes a silent None.
-    """
-    if _is_missing(value):
-        return None
-    d = _parse_date(value)
-    if d is None:
-        raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD.")
-    return d

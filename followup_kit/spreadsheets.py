@@ -28,8 +28,10 @@ import math
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -37,10 +39,8 @@ import sqlalchemy as sa
 from tqdm.auto import tqdm
 
 from . import schema
+from ._db import TABLES, Database
 from .exceptions import BadFileError, Problem, ValidationError
-
-if TYPE_CHECKING:
-    from .store import Workbook
 
 __all__ = [
     "export_frame",
@@ -54,6 +54,17 @@ __all__ = [
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 5_000
 _PROGRESS_FROM = 10_000
+
+
+class Workbook(Protocol):
+    """What import and export need of a :class:`~followup_kit.store.Workbook`."""
+
+    db: Database
+
+    @property
+    def today(self) -> date: ...
+
+    def tables(self) -> dict[str, pd.DataFrame]: ...
 
 
 def neutralise(value: object) -> object:
@@ -92,7 +103,9 @@ def _decode(raw: bytes, path: Path) -> str:
         if "\x00" not in text:
             return text
     raise BadFileError(
-        path, "this is not a text file I can read; in Excel use Save As > 'CSV UTF-8'."
+        path,
+        "this is not a text file I can read; in Excel use Save As > 'CSV UTF-8'.",
+        check="not_text",
     )
 
 
@@ -102,7 +115,7 @@ def _csv_grid(path: Path) -> pd.DataFrame:
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), None)
     if first is None:
-        raise BadFileError(path, "the file is empty.")
+        raise BadFileError(path, "the file is empty.", check="empty_file")
     delimiter = max((",", ";", "\t"), key=first.count)
     try:
         try:
@@ -117,6 +130,7 @@ def _csv_grid(path: Path) -> pd.DataFrame:
         raise BadFileError(
             path,
             f"the CSV is malformed ({detail}); look for a stray separator or a quote left open.",
+            check="malformed_csv",
         ) from err
 
 
@@ -163,14 +177,16 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
     keep = filled.any(axis=1)
     grid, filled = grid[keep], filled[keep]
     if grid.empty:
-        raise BadFileError(path, "the file is empty.")
+        raise BadFileError(path, "the file is empty.", check="empty_file")
     header = [_header_key(h) for h in grid.iloc[0]]
     while header and not header[-1]:
         header.pop()
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise BadFileError(path, f"the column {name!r} appears twice; keep one.")
+            raise BadFileError(
+                path, f"the column {name!r} appears twice; keep one.", check="duplicate_column"
+            )
         seen.add(name)
     unknown = [h or "(blank)" for h in header if h not in columns]
     if unknown:
@@ -178,15 +194,17 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
             path,
             f"unknown column(s) {', '.join(map(repr, unknown))}; "
             f"the columns I know are: {', '.join(columns)}.",
+            check="unknown_column",
         )
     if len(grid) == 1:
-        raise BadFileError(path, "it has a header row but no data rows.")
+        raise BadFileError(path, "it has a header row but no data rows.", check="empty_sheet")
     extra = filled.iloc[1:, len(header) :].sum(axis=1)
     problems = [
         Problem(
             "(row)",
             f"{len(header) + n} cells but {len(header)} columns; look for a stray separator.",
             int(row),
+            check="extra_cells",
         )
         for row, n in extra[extra > 0].items()
     ]
@@ -226,11 +244,13 @@ def import_file(wb: Workbook, path: str | os.PathLike, *, progress: bool | None 
     """
     path = Path(path)
     if not path.exists():
-        raise BadFileError(path, "there is no such file.")
+        raise BadFileError(path, "there is no such file.", check="not_found")
     if _is_export(path):
         return load_tables(wb, _read_export(path), progress=progress)
     if path.suffix.lower() == ".xls":
-        raise BadFileError(path, "this is an old Excel file; save it as .xlsx or CSV first.")
+        raise BadFileError(
+            path, "this is an old Excel file; save it as .xlsx or CSV first.", check="old_excel"
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         grid = next(iter(_excel_grids(path).values()), pd.DataFrame())
     else:
@@ -238,7 +258,9 @@ def import_file(wb: Workbook, path: str | os.PathLike, *, progress: bool | None 
     flat = read_rows(grid, schema.FLAT.columns, path)
     missing = [c for c in ("client", "company", "role", "interview_date") if c not in flat]
     if missing:
-        raise BadFileError(path, f"required column(s) missing: {', '.join(missing)}.")
+        raise BadFileError(
+            path, f"required column(s) missing: {', '.join(missing)}.", check="missing_column"
+        )
     clean, problems = schema.validate_frame(schema.FLAT, flat, today=wb.today)
     tables, more = _tables_from_flat(clean, wb)
     problems = sorted(problems + more, key=lambda p: p.row or 0)
@@ -265,7 +287,7 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
     interviewers = pd.DataFrame({"interview_id": people.index, "name": people.to_numpy()})
     interviewers.index = people.index
     _, problems = schema.validate_frame("interviewers", interviewers, today=wb.today)
-    problems = [Problem("interviewers", p.message, p.row) for p in problems]
+    problems = [replace(p, field="interviewers") for p in problems]
     interviewers.insert(0, "id", range(1, len(interviewers) + 1))
 
     parts = []
@@ -324,7 +346,7 @@ def _read_export(path: Path) -> dict[str, pd.DataFrame]:
         try:
             tables[name] = read_rows(grid, schema.TABLES[name].columns, f"{path} [{name}]")
         except BadFileError as err:
-            if "no data rows" not in err.reason:
+            if err.check != "empty_sheet":
                 raise
     return tables
 
@@ -351,19 +373,29 @@ def load_tables(
             dates = clean["interviews"].drop_duplicates("id").set_index("id")["interview_date"]
             frame["interview_date"] = frame["interview_id"].map(_int_or_none).map(dates)
         result, found = schema.validate_frame(name, frame, today=wb.today)
-        problems += [Problem(f"{name}.{p.field}", p.message, p.row) for p in found]
+        problems += [replace(p, field=f"{name}.{p.field}") for p in found]
         ids = frame["id"].map(_int_or_none)
         result["id"] = ids
         twins = ids.notna() & ids.duplicated(keep=False)
         problems += [
-            Problem(f"{name}.id", "another row has this id too; each row needs its own.", int(r))
+            Problem(
+                f"{name}.id",
+                "another row has this id too; each row needs its own.",
+                int(r),
+                check="duplicate_id",
+            )
             for r in result.index[twins]
         ]
         for f in spec.fields:
             if f.kind == "ref" and f.ref in known_ids:
                 dangling = result[f.name].notna() & ~result[f.name].isin(known_ids[f.ref])
                 problems += [
-                    Problem(f"{name}.{f.name}", f"refers to a missing {f.ref} row.", int(r))
+                    Problem(
+                        f"{name}.{f.name}",
+                        f"refers to a missing {f.ref} row.",
+                        int(r),
+                        check="missing_parent",
+                    )
                     for r in result.index[dangling]
                 ]
         known_ids[name] = set(ids.dropna())
@@ -417,7 +449,7 @@ def _write(
                 ids: list[int] = []
                 for start in range(0, len(records), _CHUNK):
                     chunk = records.iloc[start : start + _CHUNK]
-                    ids += wb._bulk_insert(conn, name, chunk)
+                    ids += wb.db.bulk_insert(conn, name, chunk)
                     bar.update(len(chunk))
                 fresh = pd.Series(ids, index=old.to_numpy(), dtype="int64")
                 new_ids[name] = pd.concat([known, fresh]) if len(known) else fresh
@@ -426,7 +458,7 @@ def _write(
             bar.close()
         return added
 
-    return wb._write(work)
+    return wb.db.write(work)
 
 
 _NO_IDS = pd.Series(dtype="int64")
@@ -439,7 +471,7 @@ def _skip_existing_clients(
 
     Returns the clients still to add, their old ids, and the store's ids of the others.
     """
-    t = sa.table("clients", sa.column("id"), sa.column("name"))
+    t = TABLES["clients"]
     existing = {name.casefold(): int(i) for i, name in conn.execute(sa.select(t.c.id, t.c.name))}
     keys = records["name"].str.casefold()
     found = keys.isin(existing).to_numpy()

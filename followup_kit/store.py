@@ -8,37 +8,27 @@ their messages are the same for a form, a file import and a notebook call.
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy import event, exc
-from sqlalchemy.ext.compiler import compiles
 
 from . import schema
-from .analytics import analysis_frame
+from ._db import TABLES as _T
+from ._db import Database
 from .exceptions import NotFoundError, Problem, StoreError, ValidationError
+from .rules import load_rules
 from .schema import WRITE_ORDER
-from .spreadsheets import export_tables, import_file, load_tables
-from .timing import build_agenda, load_rules, plan_for_interview, write_ics
 
 __all__ = ["Workbook", "default_data_dir", "open_workbook"]
 
-T = TypeVar("T")
-
 #: Tables people see as frames (recordings carry bytes and have their own call).
 FRAME_TABLES = WRITE_ORDER[:-1]
-
-_BUSY_TIMEOUT_MS = 10_000
-_RETRY_SECONDS = 60.0
 
 
 def default_data_dir() -> Path:
@@ -54,110 +44,6 @@ def default_data_dir() -> Path:
     return checkout if checkout.is_dir() else Path.cwd() / "data"
 
 
-#: Ids are 64-bit everywhere, as the schema allows; SQLite's own INTEGER already is, and
-#: only "INTEGER PRIMARY KEY" gives it automatic ids.
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def _metadata() -> sa.MetaData:
-    """SQLAlchemy tables generated from the one schema."""
-    md = sa.MetaData()
-    for spec in schema.TABLES.values():
-        cols: list[sa.SchemaItem] = []
-        for f in spec.fields:
-            if f.kind == "id":
-                cols.append(sa.Column("id", _ID, primary_key=True, autoincrement=True))
-            elif f.kind == "ref":
-                on_delete = "SET NULL" if f.name == "interviewer_id" else "CASCADE"
-                fk = sa.ForeignKey(f"{f.ref}.id", ondelete=on_delete)
-                cols.append(sa.Column(f.name, _ID, fk, nullable=not f.required, index=True))
-            elif f.kind == "date":
-                cols.append(sa.Column(f.name, sa.Date, nullable=not f.required))
-            elif f.kind == "bytes":
-                cols.append(sa.Column(f.name, sa.LargeBinary))
-            elif f.kind == "enum":
-                # "x = 'a' OR x = 'b'" rather than "x IN ('a', 'b')": SQLite builds a
-                # small table for an IN list on every row it checks, which made bulk
-                # inserts three times slower. The values are the schema's own constants.
-                allowed = " OR ".join(f"{f.name} = '{v}'" for v in f.allowed())
-                cols.append(sa.Column(f.name, sa.String(40), nullable=not f.required))
-                cols.append(sa.CheckConstraint(allowed))
-            else:
-                length = f.max_len if f.max_len and f.max_len <= 500 else None
-                kind = sa.String(length) if length else sa.Text
-                cols.append(sa.Column(f.name, kind, nullable=not f.required))
-        sa.Table(spec.name, md, *cols)
-    return md
-
-
-METADATA = _metadata()
-_T = METADATA.tables
-
-
-def _engine_for(url: str) -> sa.Engine:
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-            # Let SQLAlchemy's "begin" event below issue BEGIN itself.
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA foreign_keys=ON")
-            # NORMAL is durable against a killed process in WAL mode; only a power cut
-            # can lose the last commits, and never corrupts the file.
-            cur.execute("PRAGMA synchronous=NORMAL")
-            # A big import must not spill pages to disk half-way through its transaction.
-            cur.execute("PRAGMA cache_size=-65536")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn: sa.Connection) -> None:
-            # Writers take the write lock up front: a deferred transaction that reads
-            # and then writes can fail at once with "database is locked" under load,
-            # whatever the busy timeout.
-            write = conn.get_execution_options().get("write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return sa.create_engine(url, pool_pre_ping=True)
-
-
-def _is_busy(err: exc.OperationalError) -> bool:
-    text = str(err.orig).lower()
-    return "locked" in text or "busy" in text
-
-
-def _store_error(err: exc.DBAPIError) -> StoreError:
-    text = str(err.orig).lower()
-    if "readonly" in text or "read-only" in text or "read only" in text:
-        return StoreError(
-            "The workbook is read-only here, so nothing was saved. Ask your coach to "
-            "check the file's permissions; everything saved before is still there."
-        )
-    if "full" in text or "no space" in text:
-        return StoreError(
-            "The disk is full, so nothing was saved. Free some space and try again; "
-            "everything saved before is still there."
-        )
-    if "i/o error" in text:
-        return StoreError(
-            "The workbook could not be written to disk (it may be full, or the file too "
-            "large), so nothing was saved. Free some space and try again; everything saved "
-            "before is still there."
-        )
-    if "locked" in text or "busy" in text:
-        return StoreError(
-            "The workbook stayed busy for a minute (many people saving at once), so "
-            "nothing was saved. Please press Save again."
-        )
-    return StoreError(f"The database refused the change, so nothing was saved: {err.orig}")
-
-
 class Workbook:
     """One workbook: clients, their interviews, follow-ups and the replies.
 
@@ -170,9 +56,9 @@ class Workbook:
     ) -> None:
         self.url = url
         self._today = schema.as_date(today)
-        self.engine = _engine_for(url)
+        self.db = Database(url)
         self.data_dir = Path(data_dir) if data_dir else self._guess_data_dir()
-        self._write(lambda conn: METADATA.create_all(conn))
+        self.db.create_tables()
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -188,45 +74,26 @@ class Workbook:
         return self._today or date.today()
 
     @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine (see :class:`followup_kit._db.Database`)."""
+        return self.db.engine
+
+    @property
     def is_sqlite(self) -> bool:
-        return self.engine.url.get_backend_name() == "sqlite"
+        return self.db.is_sqlite
 
     def __repr__(self) -> str:
         return f"<Workbook {self.engine.url.render_as_string(hide_password=True)}>"
 
     def close(self) -> None:
         """Release the database connections."""
-        self.engine.dispose()
+        self.db.close()
 
     def __enter__(self) -> Workbook:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def _write(self, work: Callable[[sa.Connection], T]) -> T:
-        """Run ``work`` in one write transaction, retrying while the database is busy."""
-        deadline = time.monotonic() + _RETRY_SECONDS
-        delay = 0.01
-        while True:
-            try:
-                with self.engine.connect().execution_options(write=True) as conn:
-                    with conn.begin():
-                        return work(conn)
-            except exc.OperationalError as err:
-                if not _is_busy(err) or time.monotonic() > deadline:
-                    raise _store_error(err) from err
-                time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 1.0)
-            except exc.DBAPIError as err:
-                if isinstance(err, exc.IntegrityError):
-                    raise
-                raise _store_error(err) from err
-
-    @contextmanager
-    def _read(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
 
     def _get(self, conn: sa.Connection, table: str, id_: object) -> dict[str, Any]:
         t = _T[table]
@@ -281,7 +148,13 @@ class Workbook:
             who = self._get(conn, "interviewers", record["interviewer_id"])
             if who["interview_id"] != record["interview_id"]:
                 raise ValidationError(
-                    [Problem("interviewer_id", "that interviewer was not at this interview.")],
+                    [
+                        Problem(
+                            "interviewer_id",
+                            "that interviewer was not at this interview.",
+                            check="not_at_interview",
+                        )
+                    ],
                     what=_WHAT[table],
                 )
         return record
@@ -290,7 +163,7 @@ class Workbook:
         def work(conn: sa.Connection) -> int:
             return self._insert(conn, table, self._checked(conn, table, values))
 
-        return self._write(work)
+        return self.db.write(work)
 
     # -- adding -----------------------------------------------------------------------
 
@@ -375,7 +248,7 @@ class Workbook:
                 )
             return iid
 
-        return self._write(work)
+        return self.db.write(work)
 
     def _clean_people(self, people: list[Any]) -> tuple[list[dict], list[Problem]]:
         """Validate interviewer rows; problems are named ``interviewers[i].field``."""
@@ -383,13 +256,17 @@ class Workbook:
         for i, person in enumerate(people, start=1):
             if not isinstance(person, dict):
                 problems.append(
-                    Problem(f"interviewers[{i}]", "give a name, or a dict with name, title, email.")
+                    Problem(
+                        f"interviewers[{i}]",
+                        "give a name, or a dict with name, title, email.",
+                        check="not_a_person",
+                    )
                 )
                 continue
             rec, found = schema.validate_record(
                 "interviewers", {**person, "interview_id": 1}, today=self.today
             )
-            problems += [Problem(f"interviewers[{i}].{p.field}", p.message) for p in found]
+            problems += [replace(p, field=f"interviewers[{i}].{p.field}") for p in found]
             row = {k: rec[k] for k in ("name", "title", "email")}
             if person.get("id") is not None:
                 row["id"] = person["id"]
@@ -466,7 +343,7 @@ class Workbook:
             self._status_from_reply(conn, record)
             return rid
 
-        return self._write(work)
+        return self.db.write(work)
 
     def _status_from_reply(self, conn: sa.Connection, reply: Mapping[str, Any]) -> None:
         """The newest reply decides an interview's status (unless the client withdrew)."""
@@ -500,7 +377,7 @@ class Workbook:
             done = conn.execute(t.update().where(t.c.id.in_(ids), waiting).values(status="ghosted"))
             return int(done.rowcount)
 
-        return self._write(work) if ids else 0
+        return self.db.write(work) if ids else 0
 
     def skip_step(
         self,
@@ -532,7 +409,8 @@ class Workbook:
         """Store a practice recording with the client's data; return its id."""
         if not isinstance(data, bytes | bytearray | memoryview):
             raise ValidationError(
-                [Problem("data", "the recording must be the file's bytes.")], what="recording"
+                [Problem("data", "the recording must be the file's bytes.", check="not_bytes")],
+                what="recording",
             )
         values = dict(
             client_id=client_id,
@@ -546,13 +424,13 @@ class Workbook:
             record = self._checked(conn, "recordings", values)
             return self._insert(conn, "recordings", {**record, "data": bytes(data)})
 
-        return self._write(work)
+        return self.db.write(work)
 
     def recording_data(self, recording_id: int) -> bytes:
         """The bytes of one stored recording."""
         t = _T["recordings"]
         recording_id = _as_id("recordings", recording_id)
-        with self._read() as conn:
+        with self.db.read() as conn:
             row = conn.execute(sa.select(t.c.data).where(t.c.id == recording_id)).first()
         if row is None:
             raise NotFoundError("recordings", recording_id)
@@ -562,7 +440,7 @@ class Workbook:
 
     def _update(self, table: str, id_: int, changes: Mapping[str, Any]) -> None:
         self._refuse_fixed_fields(table, changes)
-        self._write(lambda conn: self._apply_update(conn, table, id_, changes))
+        self.db.write(lambda conn: self._apply_update(conn, table, id_, changes))
 
     def _refuse_fixed_fields(self, table: str, changes: Mapping[str, Any]) -> None:
         spec = schema.TABLES[table]
@@ -572,7 +450,11 @@ class Workbook:
             allowed = ", ".join(sorted(editable))
             raise ValidationError(
                 [
-                    Problem(k, f"cannot be changed here; editable fields: {allowed}.")
+                    Problem(
+                        k,
+                        f"cannot be changed here; editable fields: {allowed}.",
+                        check="fixed_field",
+                    )
                     for k in unknown
                 ],
                 what=_WHAT[table],
@@ -604,6 +486,7 @@ class Workbook:
                         "interview_date",
                         f"{_count(early_fu, 'follow-up')} and {_count(early_rs, 'reply')} "
                         "would come before this new date; change their dates first.",
+                        check="not_before",
                     )
                 ],
                 what="interview",
@@ -647,7 +530,13 @@ class Workbook:
             )
             for i, row in enumerate(cleaned, start=1):
                 if row.get("id") is not None and row["id"] not in stored:
-                    found.append(Problem(f"interviewers[{i}].id", "not an interviewer here."))
+                    found.append(
+                        Problem(
+                            f"interviewers[{i}].id",
+                            "not an interviewer here.",
+                            check="not_at_interview",
+                        )
+                    )
             if problems or found:
                 raise ValidationError(problems + found, what="interview")
             kept = {row["id"] for row in cleaned if row.get("id") is not None}
@@ -659,7 +548,7 @@ class Workbook:
                 else:
                     conn.execute(t.update().where(t.c.id == row["id"]).values(**row))
 
-        self._write(work)
+        self.db.write(work)
 
     def update_interviewer(self, interviewer_id: int, /, **changes: Any) -> None:
         """Change an interviewer's name, title or email."""
@@ -697,7 +586,7 @@ class Workbook:
                     removed[name] = len(ids[name])
             return removed
 
-        return self._write(work)
+        return self.db.write(work)
 
     def delete_client(self, client_id: int) -> dict[str, int]:
         """Delete a client with all their interviews, follow-ups, replies and recordings."""
@@ -730,35 +619,9 @@ class Workbook:
     # -- reading ----------------------------------------------------------------------
 
     def _frame(self, conn: sa.Connection, table: str, client_id: int | None) -> pd.DataFrame:
-        t = _T[table]
-        fields = [f for f in schema.TABLES[table].fields if f.kind != "bytes"]
-        singles = [f for f in fields if f.kind != "enum"]
-        enums = [f for f in fields if f.kind == "enum"]
-        wire = [_on_the_wire(t.c[f.name], f) for f in singles]
-        query = sa.select(*wire, _packed_choices(t, enums)).order_by(t.c.id)
-        if client_id is not None:
-            query = query.where(self._client_filter(table, _as_id("clients", client_id)))
-        # Plain tuples from the driver's own cursor, straight into NumPy: wrapping a
-        # million rows in SQLAlchemy Row objects and letting pandas guess each column's
-        # type costs seconds more.
-        compiled = query.compile(dialect=conn.dialect)
-        params = compiled.construct_params()
-        if conn.dialect.positional:
-            params = tuple(params[key] for key in compiled.positiontup or ())
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            cursor.execute(str(compiled), params)
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-        layout = [(f.name, _WIRE_DTYPES.get(f.kind, object)) for f in singles]
-        columns = np.array(rows, dtype=[*layout, ("choices", np.int64)])
-        dtypes = schema.frame_dtypes(table)
-        data = {f.name: _from_the_wire(f, columns[f.name], dtypes[f.name]) for f in singles}
-        for i, f in enumerate(enums):
-            codes = ((columns["choices"] >> (_CHOICE_BITS * i)) & _CHOICE_MASK) - 1
-            data[f.name] = pd.Categorical.from_codes(codes, dtype=dtypes[f.name])
-        return pd.DataFrame({f.name: data[f.name] for f in fields})
+        mine = None if client_id is None else _as_id("clients", client_id)
+        where = None if mine is None else self._client_filter(table, mine)
+        return self.db.frame(conn, table, where)
 
     def _client_filter(self, table: str, client_id: int) -> sa.ColumnElement[bool]:
         t = _T[table]
@@ -771,7 +634,7 @@ class Workbook:
         return t.c.interview_id.in_(mine)
 
     def _read_frame(self, table: str, client_id: int | None) -> pd.DataFrame:
-        with self._read() as conn:
+        with self.db.read() as conn:
             return self._frame(conn, table, client_id)
 
     def clients(self, client_id: int | None = None) -> pd.DataFrame:
@@ -804,12 +667,12 @@ class Workbook:
 
     def tables(self, client_id: int | None = None) -> dict[str, pd.DataFrame]:
         """Every table as a DataFrame, read in one consistent snapshot."""
-        with self._read() as conn:
+        with self.db.read() as conn:
             return {name: self._frame(conn, name, client_id) for name in FRAME_TABLES}
 
     def counts(self) -> pd.Series:
         """How many rows each table holds."""
-        with self._read() as conn:
+        with self.db.read() as conn:
             return pd.Series(
                 {
                     name: conn.execute(sa.select(sa.func.count()).select_from(_T[name])).scalar()
@@ -821,11 +684,11 @@ class Workbook:
     def client_for_user(self, username: str) -> int | None:
         """The id of the client whose JupyterHub user name is ``username``, if any."""
         t = _T["clients"]
-        with self._read() as conn:
+        with self.db.read() as conn:
             row = conn.execute(sa.select(t.c.id).where(t.c.username == username)).first()
         return None if row is None else int(row[0])
 
-    # -- plans, agenda and analysis (the logic lives in timing and analytics) ----------
+    # -- plans, agenda and analysis (the logic lives in plans, agenda and analytics) ----------
 
     @property
     def rules(self):
@@ -835,14 +698,18 @@ class Workbook:
     def plan(self, interview_id: int, today: date | str | None = None) -> pd.DataFrame:
         """The dated follow-up plan of one interview, with each step's state."""
         day = schema.as_date(today) or self.today
-        with self._read() as conn:
+        with self.db.read() as conn:
             client_id = self._get(conn, "interviews", interview_id)["client_id"]
         # Only that client's rows: a plan never needs anyone else's.
         tables = self.tables(client_id=client_id)
+        from .plans import plan_for_interview
+
         return plan_for_interview(tables, interview_id, today=day, rules=self.rules)
 
     def agenda(self, today: date | str | None = None, client_id: int | None = None) -> pd.DataFrame:
         """Every open step across clients (or one client's), grouped by urgency."""
+        from .agenda import build_agenda
+
         day = schema.as_date(today) or self.today
         return build_agenda(
             self.tables(client_id), today=day, client_id=client_id, rules=self.rules
@@ -855,12 +722,16 @@ class Workbook:
         today: date | str | None = None,
     ) -> Path:
         """Write the open steps as an iCalendar file (re-exports update, not duplicate)."""
+        from .calendar_export import write_ics
+
         return write_ics(self.agenda(today=today, client_id=client_id), path)
 
     def analysis_frame(
         self, today: date | str | None = None, window_days: int = 30
     ) -> pd.DataFrame:
         """One row per interview with the derived columns the coach's charts use."""
+        from .analysis import analysis_frame
+
         day = schema.as_date(today) or self.today
         return analysis_frame(self.tables(), today=day, window_days=window_days)
 
@@ -891,6 +762,8 @@ class Workbook:
         Ids in the frames only link rows to each other; the store gives new ids.
         Returns the number of rows added per table.
         """
+        from .spreadsheets import load_tables
+
         return load_tables(self, tables, progress=progress)
 
     def import_table(self, path: str | os.PathLike, *, progress: bool | None = None):
@@ -899,109 +772,15 @@ class Workbook:
         See :mod:`followup_kit.spreadsheets` for the columns. Returns the rows added per table;
         raises :class:`~followup_kit.exceptions.ValidationError` naming every bad row.
         """
+        from .spreadsheets import import_file
+
         return import_file(self, path, progress=progress)
 
     def export(self, path: str | os.PathLike) -> Path:
         """Write every table to a folder of CSV files, or one ``.xlsx`` with a sheet each."""
+        from .spreadsheets import export_tables
+
         return export_tables(self, path)
-
-    def _bulk_insert(self, conn: sa.Connection, table: str, frame: pd.DataFrame) -> list[int]:
-        """Insert the rows of a clean frame and return their new ids, in order.
-
-        The ids are reserved first and written explicitly: RETURNING with a guaranteed
-        order makes SQLite insert one row per statement, a hundred times slower.
-        """
-        if frame.empty:
-            return []
-        t = _T[table]
-        columns = {c: frame[c].to_numpy(dtype=object, na_value=None) for c in frame.columns}
-        if self.is_sqlite:
-            # Safe: write transactions here hold SQLite's write lock (BEGIN IMMEDIATE).
-            start = conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar()
-            ids = list(range(start + 1, start + 1 + len(frame)))
-            # Straight to the driver: SQLAlchemy's per-row parameter handling costs more
-            # than SQLite's own insert. Dates go as ISO text, as SQLAlchemy stores them.
-            for name, cells in columns.items():
-                if isinstance(t.c[name].type, sa.Date):
-                    columns[name] = schema.per_distinct(_iso_day, cells)
-            names = ", ".join(["id", *columns])
-            marks = ", ".join("?" * (len(columns) + 1))
-            rows = list(zip(ids, *(cells.tolist() for cells in columns.values()), strict=True))
-            # Names come from the schema, values are bound.
-            conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-            return ids
-        seq = sa.func.pg_get_serial_sequence(table, "id")
-        reserve = sa.select(sa.func.nextval(seq)).select_from(
-            sa.func.generate_series(1, len(frame))
-        )
-        ids = [int(i) for i in conn.execute(reserve).scalars()]
-        names = ["id", *columns]
-        rows = zip(ids, *(cells.tolist() for cells in columns.values()), strict=True)
-        conn.execute(t.insert(), [dict(zip(names, row, strict=True)) for row in rows])
-        return ids
-
-
-def _iso_day(day: date | None) -> str | None:
-    return None if day is None else date.isoformat(day)
-
-
-# How a column travels from the database, so that NumPy reads it without a Python
-# object per cell: ids and dates as whole numbers. The choices of a row (round,
-# format, status...) travel together as one number, each as its position in its list
-# plus one (0 for none) in three bits: the driver's cost is per cell, not per byte.
-_WIRE_DTYPES = {"id": np.int64, "ref": np.int64, "date": np.int64}
-_CHOICE_BITS, _CHOICE_MASK = 3, 0b111
-#: A missing date travels as the smallest 64-bit integer, which NumPy reads as NaT.
-_NO_DAY = -(2**63)
-_EPOCH = date(1970, 1, 1)
-
-
-def _on_the_wire(column: sa.Column, f: schema.Field) -> sa.ColumnElement:
-    """The SQL expression that sends ``column`` in its wire form (see ``_WIRE_DTYPES``)."""
-    if f.kind in ("id", "ref"):
-        return sa.func.coalesce(column, 0)  # ids start at 1, so 0 is a missing link
-    if f.kind == "date":
-        return sa.func.coalesce(_days_since_epoch(column), _NO_DAY)
-    return column
-
-
-def _packed_choices(t: sa.Table, enums: list[schema.Field]) -> sa.ColumnElement:
-    """The choices of a row as one number: see ``_CHOICE_BITS``."""
-    packed: sa.ColumnElement = sa.literal(0)
-    for i, f in enumerate(enums):
-        positions = {value: n + 1 for n, value in enumerate(f.allowed())}
-        code = sa.case(positions, value=t.c[f.name], else_=0)
-        packed = packed + code * (1 << (_CHOICE_BITS * i))
-    return packed
-
-
-class _days_since_epoch(sa.sql.functions.GenericFunction):  # noqa: N801 - SQL function name
-    """Whole days from 1970-01-01 to a DATE column, in each database's own words."""
-
-    type = sa.BigInteger()
-    inherit_cache = True
-
-
-@compiles(_days_since_epoch, "sqlite")
-def _days_sqlite(element, compiler, **kw):  # noqa: ANN001 - SQLAlchemy's compiler hook
-    # A date's Julian day ends in .5 (days start at noon); 2440587.5 is 1970-01-01.
-    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
-
-
-@compiles(_days_since_epoch)
-def _days_standard(element, compiler, **kw):  # noqa: ANN001
-    return f"({compiler.process(element.clauses, **kw)} - DATE '{_EPOCH.isoformat()}')"
-
-
-def _from_the_wire(
-    f: schema.Field, cells: np.ndarray, dtype: Any
-) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """A column in its wire form as ``dtype``, its frame's (:func:`schema.frame_dtypes`)."""
-    if f.kind in ("id", "ref"):
-        return pd.arrays.IntegerArray(cells.copy(), cells == 0)
-    if f.kind == "date":
-        return cells.astype("datetime64[D]").astype(dtype)
-    return pd.array(cells, dtype=dtype)
 
 
 def _as_id(table: str, value: object) -> int:

@@ -465,9 +465,9 @@ def stream_saves(store: str, round_no: int, conn: Any) -> None:
 def bulk_import_then_freeze(store: str, csv_path: str, freeze_after: int, conn: Any) -> None:
     """Run ``python -m followup_kit import`` and freeze after ``freeze_after`` chunks."""
     from followup_kit import __main__ as cli
-    from followup_kit.store import Workbook
+    from followup_kit._db import Database
 
-    original = Workbook._bulk_insert
+    original = Database.bulk_insert
     chunks = [0]
 
     def counting(self, c, table, rows):  # noqa: ANN001 - same signature as the original
@@ -479,7 +479,7 @@ def bulk_import_then_freeze(store: str, csv_path: str, freeze_after: int, conn: 
             time.sleep(_FREEZE_SECONDS)
         return ids
 
-    Workbook._bulk_insert = counting  # this child only; it is killed before it returns
+    Database.bulk_insert = counting  # this child only; it is killed before it returns
     code = cli.main(["--store", store, "import", csv_path])
     conn.send(("finished", code, chunks[0]))
 

@@ -11,6 +11,8 @@ import followup_kit as fk
 from followup_kit import analytics as an
 from followup_kit import dashboard_data as db
 from followup_kit import demo
+from followup_kit.analysis import analysis_frame
+from followup_kit.workshop import workshop_table
 
 TODAY = date(2026, 11, 2)
 EVIL = "<img src=x onerror=alert(1)>"
@@ -31,7 +33,7 @@ def wb(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def frame(wb):
-    return an.analysis_frame(wb.tables(), today=TODAY)
+    return analysis_frame(wb.tables(), today=TODAY)
 
 
 def test_coach_tables_plain_function(frame):
@@ -78,4 +80,4 @@ def test_workshop_tables_suppress_by_distinct_clients(frame):
             assert not shown
     assert (t["rules"][["clients_followed", "clients_not"]].min(axis=1) >= 5).all()
     with pytest.raises(fk.AnalyticsError):
-        an.workshop_table(frame, "client")
+        workshop_table(frame, "client")

@@ -22,8 +22,8 @@ import sqlalchemy as sa
 import store_workers as sw
 
 import followup_kit as fk
+from followup_kit import _db as db_module
 from followup_kit import demo
-from followup_kit import store as store_module
 from followup_kit.exceptions import StoreError
 
 KILLS = 50
@@ -221,8 +221,8 @@ def test_sigkill_at_random_moments_keeps_every_returned_save(tmp_path):
 
 def test_busy_store_gives_a_clear_message_after_the_retry_bound(tmp_path, monkeypatch):
     store = _new_store(tmp_path / "busy.sqlite")
-    monkeypatch.setattr(store_module, "_BUSY_TIMEOUT_MS", 50)
-    monkeypatch.setattr(store_module, "_RETRY_SECONDS", 0.4)
+    monkeypatch.setattr(db_module, "_BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(db_module, "_RETRY_SECONDS", 0.4)
     wb = fk.open_workbook(store, today=sw.TODAY)
     before = wb.counts()
     holder = sqlite3.connect(store, isolation_level=None, check_same_thread=False)

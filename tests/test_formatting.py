@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import followup_kit as fk
-from followup_kit.formatting import percent
+from followup_kit.formatting import escape_html, percent
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -29,10 +29,10 @@ def test_format_day_reads_like_people_write(value, expected):
 
 
 def test_escape_html_turns_markup_into_text():
-    assert fk.escape_html(XSS) == "&lt;img src=x onerror=alert(1)&gt;"
-    assert fk.escape_html('"quoted" & more') == "&quot;quoted&quot; &amp; more"
-    assert fk.escape_html(None) == fk.escape_html(pd.NA) == ""
-    assert fk.escape_html(3) == "3"
+    assert escape_html(XSS) == "&lt;img src=x onerror=alert(1)&gt;"
+    assert escape_html('"quoted" & more') == "&quot;quoted&quot; &amp; more"
+    assert escape_html(None) == escape_html(pd.NA) == ""
+    assert escape_html(3) == "3"
 
 
 def test_percent_rounds_and_leaves_missing_blank():

@@ -10,11 +10,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
-from test_analytics import D0, TODAY, Cohort, _clients_cohort, _km_cohort, _rate_cohort, d
+from test_analytics import D0, TODAY, Cohort, _km_cohort, _rate_cohort, d
+from test_workshop import _clients_cohort
 
 from followup_kit import analytics as an
 from followup_kit import demo
 from followup_kit import plots as pl
+from followup_kit.analysis import THANK_YOU_BUCKETS, analysis_frame
+from followup_kit.evidence import rule_evidence
+from followup_kit.workshop import workshop_funnel, workshop_table
 
 matplotlib.use("Agg")
 
@@ -36,7 +40,7 @@ def test_bars_are_the_rates_with_n_on_each_and_wilson_error_bars():
     heights = [p.get_height() for p in ax.patches]
     assert heights == pytest.approx([100 * 4 / 7, 0.0, 100.0])  # same day, 1 day, none
     assert [p.get_x() + p.get_width() / 2 for p in ax.patches] == pytest.approx([0, 1, 5])
-    assert _ticks(ax) == list(an.THANK_YOU_BUCKETS)
+    assert _ticks(ax) == list(THANK_YOU_BUCKETS)
     # Every group carries its n, drawn or not; groups under min_n say they are few.
     assert _texts(ax) == ["n=7", "n=3 (few)", "n=0", "n=0", "n=0", "n=5"]
     # The error bar of the first bar spans the Wilson interval.
@@ -60,7 +64,7 @@ def test_few_bars_are_faint_and_colours_are_okabe_ito():
 
 def test_hidden_workshop_groups_are_not_drawn():
     f = _clients_cohort({"same day": 6, "1 day": 4, "2-3 days": 3, "none": 7}).frame()
-    table = an.workshop_table(f, "thank_you_timing", k=5)
+    table = workshop_table(f, "thank_you_timing", k=5)
     fig, ax = plt.subplots()
     pl.plot_thank_you_timing(table, ax=ax)
     assert len(ax.patches) == 2  # same day and none only
@@ -120,7 +124,7 @@ def test_funnel_bars_and_labels():
     assert [p.get_width() for p in ax.patches] == list(table["count"])
     assert _ticks(ax, "y") == list(an.FUNNEL_STAGES)
     assert _texts(ax)[0] == "15 (100%)"
-    hidden = pl.plot_funnel(an.workshop_funnel(f, k=5), ax=plt.figure().gca())
+    hidden = pl.plot_funnel(workshop_funnel(f, k=5), ax=plt.figure().gca())
     assert not hidden.patches and _texts(hidden) == ["too few to show"]
 
 
@@ -146,8 +150,8 @@ def test_client_timeline_marks_every_event():
 
 
 def test_rule_evidence_dots_and_intervals():
-    f = an.analysis_frame(demo.generate(n_clients=10, seed=7), today="2026-11-02")
-    table = an.rule_evidence(f)
+    f = analysis_frame(demo.generate(n_clients=10, seed=7), today="2026-11-02")
+    table = rule_evidence(f)
     ax = pl.plot_rule_evidence(table)
     measured = table[table["verdict"] != "not measured"]
     assert len(ax.get_yticklabels()) == len(measured)
@@ -171,7 +175,7 @@ def test_save_figure_writes_png_svg_and_pdf(tmp_path):
 
 def test_every_chart_draws_on_the_demo_without_warnings(recwarn):
     tables = demo.generate(n_clients=8, seed=7)
-    f = an.analysis_frame(tables, today="2026-11-02")
+    f = analysis_frame(tables, today="2026-11-02")
     fig, axes = plt.subplots(3, 3)
     pl.plot_thank_you_timing(an.response_rates(f, "thank_you_timing"), ax=axes[0, 0])
     pl.plot_status_check_timing(an.response_rates(f, "status_check_timing"), ax=axes[0, 1])
@@ -180,7 +184,7 @@ def test_every_chart_draws_on_the_demo_without_warnings(recwarn):
     pl.plot_time_to_response(an.response_curves(f, "thank_you_timing"), ax=axes[1, 1])
     pl.plot_funnel(an.funnel(f), ax=axes[1, 2])
     pl.plot_client_timeline(an.client_timeline(tables, 1, today="2026-11-02"), ax=axes[2, 0])
-    pl.plot_rule_evidence(an.rule_evidence(f), ax=axes[2, 1])
+    pl.plot_rule_evidence(rule_evidence(f), ax=axes[2, 1])
     assert all(ax.get_title() for ax in axes.flat[:8])
     assert not [w for w in recwarn if "matplotlib" in str(w.filename)]
     assert np.isfinite([p.get_height() for p in axes[0, 0].patches]).all()

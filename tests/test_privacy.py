@@ -291,8 +291,8 @@ def test_sql_in_a_spreadsheet_is_only_data(tmp_path):
 
 #: Dynamic SQL text in the package, each with the reason it cannot carry user input.
 ALLOWED_DYNAMIC_SQL = {
-    ("store.py", "PRAGMA busy_timeout="): "a module constant",
-    ("store.py", "INSERT INTO "): "table and column names from the schema (t.c[col] checks "
+    ("_db.py", "PRAGMA busy_timeout="): "a module constant",
+    ("_db.py", "INSERT INTO "): "table and column names from the schema (t.c[col] checks "
     "each); values go as ? parameters",
 }
 _SQL_CALLS = {"execute", "executemany", "executescript", "exec_driver_sql", "text"}

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 
 import followup_kit as fk
-from followup_kit import analytics as an
 from followup_kit import demo
+from followup_kit.analysis import analysis_frame
+from followup_kit.evidence import rule_evidence
 from followup_kit.report import coach_report, render_report
 
 TODAY = date(2026, 11, 2)
@@ -49,13 +50,13 @@ def test_workshop_report_is_self_contained_escaped_and_anonymous(demo_wb, tmp_pa
     assert "Data as of Mon 2 Nov 2026" in html
     assert "observational" in html and "not what caused it" in html
     # The headline numbers match the analysis.
-    frame = an.analysis_frame(demo_wb.tables(), today=TODAY)
+    frame = analysis_frame(demo_wb.tables(), today=TODAY)
     assert f"<b>{len(frame)}</b>interviews" in html
     assert f"<b>{int(frame['pending'].sum())}</b>still waiting" in html
 
 
 def test_coach_view_names_clients_escaped(demo_wb):
-    frame = an.analysis_frame(demo_wb.tables(), today=TODAY)
+    frame = analysis_frame(demo_wb.tables(), today=TODAY)
     html = render_report(frame, anonymous=False, charts=False)
     assert "By client (coach only)" in html
     assert "Mallory &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
@@ -78,10 +79,10 @@ def test_unknown_cohort_is_refused(demo_wb, tmp_path):
 
 def test_render_report_hides_rule_rows_with_few_clients():
     tables = demo.generate(n_clients=6, seed=7)
-    frame = an.analysis_frame(tables, today=TODAY)
+    frame = analysis_frame(tables, today=TODAY)
     html = render_report(frame, k=6, charts=False)
     assert "<img" not in html
-    evidence = an.rule_evidence(frame)
+    evidence = rule_evidence(frame)
     measured = evidence[evidence["verdict"] != "not measured"]
     few = measured[measured[["clients_followed", "clients_not"]].min(axis=1) < 6]
     assert len(few) >= 1  # the second follow-up rule has few clients on one side

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from followup_kit import schema
+from followup_kit.exceptions import CHECKS, Problem
 
 TODAY = date(2025, 3, 20)
 INTERVIEW = dict(client_id=1, company="Acme", role="Analyst", interview_date="2025-03-04")
@@ -185,3 +186,48 @@ def test_as_date():
     assert schema.as_date(None) is None
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         schema.as_date("4/3/25")
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "value", "check"),
+    [
+        ("clients", "name", "  ", "required"),
+        ("clients", "name", "x" * 121, "too_long"),
+        ("clients", "name", "Al\x00ex", "bad_text"),
+        ("interviewers", "email", "not-an-email", "not_an_email"),
+        ("interviews", "round", "semi-final", "not_a_choice"),
+        ("interviews", "interview_date", "03/04/2025", "not_a_date"),
+        ("interviews", "interview_date", "1999-12-31", "too_early"),
+        ("follow_ups", "sent_on", "2025-03-21", "in_future"),
+        ("interviews", "interview_date", "2030-01-01", "too_far_ahead"),
+        ("clients", "country", "USA", "not_a_country"),
+        ("interviews", "client_id", "abc", "not_an_id"),
+    ],
+)
+def test_each_value_problem_carries_its_check_code(table, field, value, check):
+    spec = schema.TABLES[table]
+    cleaned, problem = schema.clean_value(spec[field], value, date(2025, 3, 20))
+    assert cleaned is None and problem.check == check and problem.field == field
+    assert check in CHECKS
+    _, frame_problems = schema.validate_frame(
+        table, pd.DataFrame({field: [value]}, index=[7]), today=date(2025, 3, 20)
+    )
+    assert any(p.check == check and p.row == 7 for p in frame_problems)
+
+
+def test_row_rules_carry_not_before_and_required_with():
+    _, problems = schema.validate_record(
+        "interviews",
+        {"client_id": 1, "company": "A", "role": "B", "interview_date": "2025-03-10",
+         "decision_expected": "2025-03-01"},
+        today=date(2025, 3, 20),
+    )  # fmt: skip
+    assert [p.check for p in problems] == ["not_before"]
+    flat = pd.DataFrame({"response_result": ["offer"], "response_channel": ["email"]})
+    _, problems = schema.validate_frame(schema.FLAT, flat, today=date(2025, 3, 20))
+    assert {p.check for p in problems if p.field == "response_date"} == {"required_with"}
+
+
+def test_problem_keeps_its_positional_form_and_defaults_to_invalid():
+    p = Problem("name", "bad.", 3)
+    assert (p.field, p.message, p.row, p.check) == ("name", "bad.", 3, "invalid")

@@ -10,6 +10,7 @@ import pytest
 
 import followup_kit as fk
 from followup_kit import demo
+from followup_kit.exceptions import BadFileError, ValidationError
 from followup_kit.spreadsheets import neutralise
 
 HEADER = [
@@ -277,3 +278,39 @@ def test_blank_and_space_only_rows_are_skipped_but_rows_keep_their_numbers(wb, t
     with pytest.raises(fk.ValidationError) as err:
         wb.import_table(path)
     assert [(p.row, p.field) for p in err.value.problems] == [(5, "interview_date")]
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("", "empty_file"),
+        ("client,company,role,interview_date,colour\n", "unknown_column"),
+        ("client,client\nA,B\n", "duplicate_column"),
+        ("client,company,role,interview_date\n", "empty_sheet"),
+        ("client,company\nA,B\n", "missing_column"),
+    ],
+)
+def test_unreadable_files_carry_a_check_code(wb, tmp_path, text, check):
+    path = tmp_path / "sheet.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BadFileError) as err:
+        wb.import_table(path)
+    assert err.value.check == check
+
+
+def test_import_problems_carry_check_codes(wb, tmp_path):
+    frames = {
+        "clients": pd.DataFrame({"id": [1, 1], "name": ["A", "B"]}),
+        "interviews": pd.DataFrame(
+            {"id": [1], "client_id": [9], "company": ["X"], "role": ["Y"],
+             "interview_date": ["2025-03-04"]}
+        ),
+    }  # fmt: skip
+    with pytest.raises(ValidationError) as err:
+        wb.load_tables(frames)
+    checks = {(p.field, p.check) for p in err.value.problems}
+    assert ("clients.id", "duplicate_id") in checks
+    assert ("interviews.client_id", "missing_parent") in checks
+    with pytest.raises(BadFileError) as missing:
+        wb.import_table(tmp_path / "nowhere.csv")
+    assert missing.value.check == "not_found"

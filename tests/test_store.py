@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from datetime import date, datetime
 
 import pandas as pd
 import pytest
 
 import followup_kit as fk
+from followup_kit.schema import CHOICES, TABLES
 
 
 def test_public_api_round_trip(wb):
@@ -43,57 +43,16 @@ def test_frames_have_proper_dtypes(filled):
     assert str(iv["interview_date"].dtype) == "datetime64[us]"
     assert iv["interview_date"].iloc[0] == pd.Timestamp("2025-03-04")
     assert isinstance(iv["round"].dtype, pd.CategoricalDtype)
-    assert list(iv["status"].cat.categories) == list(fk.CHOICES["status"])
+    assert list(iv["status"].cat.categories) == list(CHOICES["status"])
     assert str(iv["id"].dtype) == "Int64"
     assert str(filled.follow_ups()["interviewer_id"].dtype) == "Int64"
     assert filled.follow_ups()["interviewer_id"].isna().all()
 
 
-def test_frames_read_back_every_choice_date_and_blank_as_stored(wb, tmp_path):
-    """The reader sends choices, dates and links as numbers; compare with a plain read."""
-    cid = wb.add_client("Alex")
-    choices = {name: list(fk.CHOICES[name]) for name in ("round", "format", "status")}
-    choices["contact_route"] = list(fk.CHOICES["contact_route"])
-    decisions = [None, date(2000, 1, 1), date(2025, 2, 28), date(2026, 12, 31)]
-    for i in range(12):
-        wb.log_interview(
-            cid,
-            f"Company {i}",
-            "Analyst",
-            date(2025, 1, 1 + i),
-            decision_expected=decisions[i % len(decisions)]
-            and max(decisions[i % len(decisions)], date(2025, 1, 1 + i)),
-            notes=None if i % 3 else f"note {i}",
-            **{name: values[i % len(values)] for name, values in choices.items()},
-        )
-    with sqlite3.connect(tmp_path / "wb.sqlite") as raw:  # a choice left blank by hand
-        raw.execute("UPDATE interviews SET format = NULL, round = NULL WHERE id = 2")
-    raw.close()
-
-    with sqlite3.connect(tmp_path / "wb.sqlite") as raw:
-        expected = pd.read_sql("SELECT * FROM interviews ORDER BY id", raw)
-    raw.close()
-    for name, dtype in fk.schema.frame_dtypes("interviews").items():
-        if dtype == "datetime64[us]":
-            expected[name] = pd.to_datetime(expected[name]).astype(dtype)
-        else:
-            expected[name] = expected[name].astype(dtype)
-    got = wb.interviews()
-    pd.testing.assert_frame_equal(got, expected)
-    assert got.loc[1, ["round", "format"]].isna().all()
-    assert set(got["status"]) == set(fk.CHOICES["status"])
-
-
-def test_every_list_of_choices_fits_the_bits_the_reader_packs_it_in():
-    from followup_kit.store import _CHOICE_MASK
-
-    assert max(len(values) for values in fk.CHOICES.values()) < _CHOICE_MASK + 1
-
-
 def test_empty_frames_keep_their_columns_and_dtypes(wb):
     frame = wb.responses()
     assert frame.empty
-    assert list(frame.columns) == fk.TABLES["responses"].columns
+    assert list(frame.columns) == TABLES["responses"].columns
     assert str(frame["received_on"].dtype) == "datetime64[us]"
 
 
@@ -175,7 +134,7 @@ def test_follow_up_to_an_interviewer_of_another_interview_is_refused(filled):
 
 def test_errors_are_all_followup_kit_errors():
     for name in fk.exceptions.__all__:
-        cls = getattr(fk, name)
+        cls = getattr(fk.exceptions, name)
         if isinstance(cls, type) and issubclass(cls, Exception):
             assert issubclass(cls, fk.FollowupKitError)
 
@@ -336,17 +295,6 @@ def test_client_for_user(wb):
 # -- opening ------------------------------------------------------------------------
 
 
-def test_sqlite_file_uses_wal_and_a_busy_timeout(tmp_path):
-    path = tmp_path / "w.sqlite"
-    with fk.open_workbook(path) as wb:
-        wb.add_client("Alex")
-        with wb.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
-            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    assert sqlite3.connect(path).execute("select name from clients").fetchall() == [("Alex",)]
-
-
 def test_open_workbook_default_uses_env_url(tmp_path, monkeypatch):
     monkeypatch.setenv("FOLLOWUP_DB_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
     with fk.open_workbook() as wb:
@@ -453,3 +401,19 @@ def test_close_as_ghosted_changes_only_waiting_interviews(filled):
     assert status[waiting] == "ghosted" and status[offered] == "offer"
     assert status[filled.ids["interview"]] == "ghosted"  # it was "next_round", never heard back
     assert filled.close_as_ghosted([]) == 0
+
+
+def test_store_problems_carry_check_codes(filled):
+    iid = filled.ids["interview"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(iid, client_id=2)
+    assert [p.check for p in err.value.problems] == ["fixed_field"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(iid, interview_date=date(2025, 3, 12))
+    assert [p.check for p in err.value.problems] == ["not_before"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(filled.ids["client"], "A", "B", date(2025, 3, 4), interviewers=[3])
+    assert [p.check for p in err.value.problems] == ["not_a_person"]
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(filled.ids["client"], "", "B", date(2025, 3, 4))
+    assert [(p.field, p.check) for p in err.value.problems] == [("company", "required")]

@@ -13,12 +13,12 @@ from ..formatting import escape_html
 from ..library import (
     CALL_ANSWERS,
     Script,
-    context_for,
     load_scripts,
     render_script,
     suggest_scripts,
 )
 from ..schema import CHOICES, format_day
+from ..templates import context_for
 from ._kit import (
     Shown,
     decision_passed,

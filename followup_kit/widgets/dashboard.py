@@ -18,6 +18,7 @@ import pandas as pd
 from .. import actions, schema
 from .. import analytics as an
 from .. import plots as pl
+from ..analysis import analysis_frame
 from ..dashboard_data import (
     agenda_html,
     clients_html,
@@ -134,7 +135,7 @@ class CoachDashboard(Shown):
     def _load(self) -> None:
         """Read the workbook: tables, analysis frame, rules and agenda."""
         self.data = self.wb.tables()
-        self.frame = an.analysis_frame(self.data, today=self.today, window_days=self.window_days)
+        self.frame = analysis_frame(self.data, today=self.today, window_days=self.window_days)
         self.rules = self.wb.rules
         self._agenda: pd.DataFrame | None = self.wb.agenda(today=self.today)
 
@@ -373,7 +374,7 @@ class WorkshopView(Shown):
     ) -> None:
         self.today = schema.as_date(today) or wb.today
         self.k = k
-        self.frame = an.analysis_frame(wb.tables(), today=self.today, window_days=window_days)
+        self.frame = analysis_frame(wb.tables(), today=self.today, window_days=window_days)
         try:
             self.rules = wb.rules
         except AttributeError:

@@ -16,13 +16,13 @@ from ..exceptions import FollowupKitError
 from ..formatting import escape_html
 from ..library import (
     Script,
-    context_for,
     load_scripts,
     render_script,
     speaking_time,
     suggest_scripts,
 )
 from ..schema import CHOICES, format_day
+from ..templates import context_for
 from ..tone import Finding, check_tone, highlight_findings
 from ._kit import (
     GREEN,

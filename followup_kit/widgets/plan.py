@@ -13,10 +13,13 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import actions, schema
+from ..agenda import build_agenda
+from ..calendar_export import calendar_bytes
 from ..exceptions import FollowupKitError, ValidationError
+from ..plans import plan_for_interview
 from ..plots import STATE_WORDS, chart_png, plot_plan, step_words
+from ..rules import Rules, load_rules
 from ..schema import CHOICES, format_day
-from ..timing import Rules, build_agenda, calendar_bytes, load_rules, plan_for_interview
 from ._kit import GREEN, RED, Shown, set_options
 from .clients import ClientPicker
 

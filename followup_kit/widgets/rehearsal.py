@@ -11,8 +11,9 @@ import pandas as pd
 from .. import actions
 from ..exceptions import FollowupKitError
 from ..formatting import escape_html
-from ..library import CALL_ANSWERS, Script, context_for, load_scripts, render_script, speaking_time
+from ..library import CALL_ANSWERS, Script, load_scripts, render_script, speaking_time
 from ..schema import CHOICES, format_day
+from ..templates import context_for
 from ._kit import RED, Shown, error_html, error_words, heading, ok_html, pre, seconds_words
 
 __all__ = ["Rehearsal", "rehearsal"]

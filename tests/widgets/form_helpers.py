@@ -6,13 +6,13 @@ from datetime import date
 
 import ipywidgets as widgets
 
-import followup_kit as fk
+from followup_kit.widgets.interview_form import InterviewForm
 
 XSS = "<img src=x onerror=alert(1)>"
 TODAY = date(2025, 3, 20)  # the wb fixture's today
 
 
-def fill_interview(form: fk.InterviewForm, **over) -> None:
+def fill_interview(form: InterviewForm, **over) -> None:
     values = {
         "company": "Acme",
         "role": "Analyst",

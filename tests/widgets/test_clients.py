@@ -7,11 +7,12 @@ from datetime import date
 from form_helpers import texts
 
 import followup_kit as fk
+from followup_kit.widgets.clients import client_picker
 
 
 def test_picker_lists_clients_by_name_and_reports_changes(wb, cid):
     other = wb.add_client("Bea Okafor")
-    picker = fk.client_picker(wb)
+    picker = client_picker(wb)
     assert picker.value is None
     assert [label for label, _ in picker.dropdown.options] == [
         "Choose your name",
@@ -38,7 +39,7 @@ def test_picker_selects_the_jupyterhub_user_and_shows_only_their_entries(wb, cid
 
 
 def test_a_new_hub_user_adds_themselves_with_their_user_name(wb, cid):
-    picker = fk.client_picker(wb, username="sam")
+    picker = client_picker(wb, username="sam")
     assert picker.value is None and picker.add_box.layout.display != "none"
     assert picker.add_save.disabled
     picker.new["name"].value = "Sam Ortiz"

@@ -10,6 +10,8 @@ import pytest
 import followup_kit as fk
 from followup_kit import analytics as an
 from followup_kit import demo
+from followup_kit.analysis import analysis_frame
+from followup_kit.dashboard_data import stale_interviews
 from followup_kit.formatting import escape_html
 from followup_kit.widgets import dashboard as db
 
@@ -32,7 +34,7 @@ def wb(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def frame(wb):
-    return an.analysis_frame(wb.tables(), today=TODAY)
+    return analysis_frame(wb.tables(), today=TODAY)
 
 
 def test_dashboard_starts_with_everything_and_draws_only_the_visible_chart(wb, frame):
@@ -151,7 +153,7 @@ def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
     workbook = fk.open_workbook(tmp_path / "stale.sqlite", today=TODAY)
     workbook.load_tables(demo.generate(n_clients=4, seed=3), progress=False)
     dash = db.coach_dashboard(workbook, today=TODAY)
-    stale = fk.stale_interviews(dash._agenda)
+    stale = stale_interviews(dash._agenda)
     agenda = workbook.agenda(today=TODAY)
     expected = agenda.query("step == 'close_as_ghosted' and group == 'overdue'")
     assert stale == sorted(expected["interview_id"].astype(int).unique()) and stale
@@ -162,6 +164,6 @@ def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
     dash.close_stale.click()
     assert (workbook.interviews().set_index("id").loc[stale, "status"] == "ghosted").all()
     assert f"Closed {len(stale)} interview(s)" in dash.close_stale_note.value
-    assert fk.stale_interviews(workbook.agenda(today=TODAY)) == []
+    assert stale_interviews(workbook.agenda(today=TODAY)) == []
     assert dash.close_stale.layout.display == "none"
     workbook.close()

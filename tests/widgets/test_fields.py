@@ -5,25 +5,26 @@ from __future__ import annotations
 import ipywidgets as widgets
 from form_helpers import XSS
 
-import followup_kit as fk
+from followup_kit.schema import TABLES
 from followup_kit.widgets import fields
+from followup_kit.widgets.fields import LabelledField, confirm_delete
 
 
 def test_labelled_field_marks_required_fields_with_schema_labels():
-    spec = fk.TABLES["interviews"]
-    company = fk.LabelledField(spec["company"])
-    notes = fk.LabelledField(spec["notes"])
+    spec = TABLES["interviews"]
+    company = LabelledField(spec["company"])
+    notes = LabelledField(spec["notes"])
     assert "Company" in company.label.value and "ct-required" in company.label.value
     assert "Notes" in notes.label.value and "ct-required" not in notes.label.value
     assert isinstance(notes.widget, widgets.Textarea)
     assert "ct-company" in company.widget._dom_classes
-    rounds = fk.LabelledField(spec["round"]).widget
+    rounds = LabelledField(spec["round"]).widget
     assert ("Panel interview", "panel") in rounds.options and rounds.value == "first"
 
 
 def test_confirm_delete_asks_says_what_goes_and_can_be_cancelled():
     calls = []
-    row = fk.confirm_delete(
+    row = confirm_delete(
         f"the interview at {XSS}", "Its 2 interviewers go too.", lambda: calls.append(1)
     )
     row.children[0].click()

@@ -10,6 +10,7 @@ from form_helpers import TODAY, XSS, click_delete, fill_interview, find_row, tex
 
 import followup_kit as fk
 from followup_kit.exceptions import Problem, StoreError, ValidationError
+from followup_kit.formatting import escape_html
 
 
 def test_forms_display_as_their_box_with_a_stable_text(wb, cid):
@@ -163,7 +164,7 @@ def test_a_store_error_is_shown_in_plain_words_and_the_entry_stays(wb, cid, monk
     form = fk.interview_form(wb, client_id=cid)
     fill_interview(form)
     form.save.click()
-    assert fk.escape_html(str(error)) in form.status.value
+    assert escape_html(str(error)) in form.status.value
     assert "What you typed is still in the form" in form.status.value
     assert "Traceback" not in form.status.value
     assert form.fields["company"].value == "Acme"

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import followup_kit as fk
+from followup_kit.widgets.plan import PlanForm, interview_choices, plan_table_html
 
 matplotlib.use("Agg")
 
@@ -228,10 +229,10 @@ def test_client_without_interviews(wb):
 
 def test_plan_view_is_its_own_object(book):
     form = fk.plan_view(book, client_id=book.ids["client"], today=TODAY)
-    assert isinstance(form, fk.PlanForm) and not hasattr(form.box, "form")
+    assert isinstance(form, PlanForm) and not hasattr(form.box, "form")
     assert form._repr_mimebundle_()["text/plain"] == "<PlanForm>"
 
 
 def test_plain_html_helpers(book):
-    assert fk.interview_choices(book.interviews().iloc[0:0]) == []
-    assert fk.plan_table_html(pd.DataFrame()).startswith("<p>Nothing to plan")
+    assert interview_choices(book.interviews().iloc[0:0]) == []
+    assert plan_table_html(pd.DataFrame()).startswith("<p>Nothing to plan")

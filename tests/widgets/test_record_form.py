@@ -8,6 +8,7 @@ import pytest
 from form_helpers import TODAY, click_delete, find_row, texts
 
 import followup_kit as fk
+from followup_kit.library import get_script
 
 
 def test_logging_a_follow_up_and_a_reply_with_a_reflection(filled):
@@ -32,7 +33,7 @@ def test_logging_a_follow_up_and_a_reply_with_a_reflection(filled):
         "decision_check_call",
     )
     assert row["interviewer_id"] == people["Sam Ortiz (CTO)"]
-    assert row["script_version"] == fk.get_script("decision_check_call").version
+    assert row["script_version"] == get_script("decision_check_call").version
 
     reply = form.reply.fields
     reply["received_on"].value = date(2025, 3, 18)

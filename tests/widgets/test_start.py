@@ -8,6 +8,7 @@ import pytest
 from form_helpers import XSS
 
 import followup_kit as fk
+from followup_kit.widgets.start import SpreadsheetImport, StartHere
 
 
 def test_store_summary_says_where_and_how_many(filled):
@@ -28,7 +29,7 @@ def test_the_demo_button_fills_an_empty_store_only(wb):
     assert again.button.disabled and "already holds 40 client(s)" in again.status.value
 
 
-def _upload(widget: fk.SpreadsheetImport, name: str, data: bytes) -> None:
+def _upload(widget: SpreadsheetImport, name: str, data: bytes) -> None:
     widget.upload.value = (
         {
             "name": name,
@@ -95,7 +96,7 @@ def test_unreadable_files_are_explained(wb, name, data, message):
 
 def test_start_here_refreshes_the_summary_after_loading_the_demo(wb):
     page = fk.start_here(wb)
-    assert isinstance(page, fk.StartHere) and "ct-start-here" in page.box._dom_classes
+    assert isinstance(page, StartHere) and "ct-start-here" in page.box._dom_classes
     assert page._repr_mimebundle_()["text/plain"] == "<StartHere>"
     summary = page.summary
     assert summary in page.box.children and page.demo.box in page.box.children

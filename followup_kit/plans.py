@@ -1,62 +1,42 @@
-"""Timing rules, business days, dated follow-up plans, the coach's agenda and .ics export.
+"""Dated follow-up plans: when each step of an interview's follow-up starts and is due.
 
-One vectorised planner (:func:`_plan_steps`) serves every entry point, so a single
+One vectorised planner (:func:`plan_steps`) serves every entry point, so a single
 interview's plan, a client's plan form and the agenda over a whole cohort always agree:
 
 * :func:`plan_follow_ups` plans one interview from plain arguments;
 * :func:`plan_for_interview` plans one stored interview, with each step's state;
-* :func:`build_agenda` lists every open step across clients, grouped by urgency;
-* :func:`write_ics` turns open steps into all-day calendar events.
+* :func:`followup_kit.agenda.build_agenda` lists every open step across clients.
 
-Business days are Monday to Friday minus the country-wide public holidays (observed and
-substitute days included) that the ``holidays`` package knows for the client's country.
+The rules come from :mod:`followup_kit.rules`; the days are counted in business days
+(:mod:`followup_kit.business_days`).
 """
 
 from __future__ import annotations
 
-import difflib
-import tomllib
-import uuid
-import warnings
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
-from functools import cache, lru_cache
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import schema
-from .exceptions import NotFoundError, Problem, RulesFileError, ValidationError
+from .business_days import OffsetsByCountry, country_code
+from .exceptions import NotFoundError, Problem, ValidationError
 from .library import suggest_for_steps
+from .plan_inputs import done_tables
+from .rules import Rules, as_rules
 from .schema import CHOICES, STEPS, format_day
 
 __all__ = [
-    "AGENDA_GROUPS",
     "STEP_KIND",
     "STEP_STATES",
-    "SUPPORTED_COUNTRIES",
-    "Rule",
-    "Rules",
-    "build_agenda",
-    "business_day_after",
-    "business_days_after",
-    "calendar_bytes",
-    "is_business_day",
-    "load_rules",
     "plan_follow_ups",
     "plan_for_interview",
-    "write_ics",
+    "plan_steps",
+    "scripts_for",
 ]
-
-#: Countries whose plans are property-tested. Any country the ``holidays`` package
-#: knows works; these are the ones the workbook promises.
-SUPPORTED_COUNTRIES: tuple[str, ...] = ("US", "GB", "CA", "AU", "DE", "FR", "IE", "NZ", "IN", "NL")
-
-#: Agenda groups, most urgent first. "this week" means due within the next 7 days.
-AGENDA_GROUPS: tuple[str, ...] = ("overdue", "due today", "this week", "later")
 
 #: A step's state in a plan. "missed" is a step so late it no longer helps (see the
 #: ``missed_after`` rule) or a status check overtaken by the "close as ghosted" step.
@@ -69,416 +49,6 @@ STEP_KIND: dict[str, str] = {
     "second_follow_up": "status_check",
     "feedback_request": "feedback_request",
 }
-
-_RULES_FILE = Path(__file__).with_name("rules.toml")
-_RULE_FIELDS = ("label", "value", "unit", "why", "source")
-_COACH_FIELDS = ("value", "why", "source")
-_PAIRS = (
-    ("thank_you_start", "thank_you_due"),
-    ("status_check_after_decision_start", "status_check_after_decision_due"),
-    ("status_check_start", "status_check_due"),
-    ("second_follow_up_start", "second_follow_up_due"),
-    ("feedback_request_start", "feedback_request_due"),
-)
-# A later step must land after the one it counts from, so these cannot be 0.
-_AT_LEAST_ONE = ("second_follow_up_start", "close_as_ghosted_after")
-_MAX_DAYS = 260  # about a year of business days
-
-
-# --------------------------------------------------------------------------- rules
-@dataclass(frozen=True)
-class Rule:
-    """One timing rule: its value, the plain reason for it and where the number comes from."""
-
-    key: str
-    label: str
-    value: int
-    unit: str
-    why: str
-    source: str
-    set_by: str = "default"
-
-
-class Rules(Mapping[str, int]):
-    """The timing rules in force: a read-only mapping of rule name to number of days.
-
-    Attributes
-    ----------
-    path
-        The coach's override file that was read, or ``None``.
-    data_dir
-        The folder the rules were loaded for (its ``scripts/`` folder holds the coach's
-        scripts, used for the agenda's suggestions), or ``None``.
-    problems
-        Every :class:`~followup_kit.exceptions.RulesFileError` found in the coach's file.
-        When it is not empty the whole file was ignored and the defaults are in force.
-    """
-
-    def __init__(
-        self,
-        rules: Mapping[str, Rule],
-        *,
-        path: Path | None = None,
-        data_dir: Path | None = None,
-        problems: Iterable[RulesFileError] = (),
-    ) -> None:
-        self._rules = dict(rules)
-        self.path = path
-        self.data_dir = data_dir
-        self.problems: tuple[RulesFileError, ...] = tuple(problems)
-
-    def __getitem__(self, key: str) -> int:
-        return self._rules[key].value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rules)
-
-    def __len__(self) -> int:
-        return len(self._rules)
-
-    def __repr__(self) -> str:
-        changed = [k for k, r in self._rules.items() if r.set_by != "default"]
-        extra = f", changed by the coach: {', '.join(changed)}" if changed else ""
-        bad = f", {len(self.problems)} problem(s) in {self.path}" if self.problems else ""
-        return f"<Rules: {len(self)} rules{extra}{bad}>"
-
-    def _repr_html_(self) -> str:
-        """The rules as a plain table for notebooks: what, when and why."""
-        import html
-
-        rows = "".join(
-            f"<tr><td>{html.escape(r.label)}</td><td>{r.value} {html.escape(r.unit)}</td>"
-            f"<td>{html.escape(r.why)}</td></tr>"
-            for r in self._rules.values()
-        )
-        note = "".join(f"<p>Not used: {html.escape(str(p))}</p>" for p in self.problems)
-        return (
-            f"{note}<table><thead><tr><th>Rule</th><th>Value</th><th>Why</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
-        )
-
-    def rule(self, key: str) -> Rule:
-        """The full :class:`Rule` (value, why, source) for ``key``."""
-        return self._rules[key]
-
-    def as_frame(self) -> pd.DataFrame:
-        """One row per rule: rule, label, value, unit, why, source, set_by."""
-        rows = [vars(r) for r in self._rules.values()]
-        frame = pd.DataFrame(rows, columns=["key", *_RULE_FIELDS, "set_by"])
-        return frame.rename(columns={"key": "rule"}).astype(
-            {c: "string" for c in ("rule", "label", "unit", "why", "source", "set_by")}
-        )
-
-    def with_values(self, changes: Mapping[str, Any], *, origin: str = "given") -> Rules:
-        """A copy with some rules changed; bad changes raise :class:`RulesFileError`.
-
-        ``changes`` takes the same shapes as a coach's file: ``{"thank_you_due": 2}`` or
-        ``{"thank_you_due": {"value": 2, "why": "..."}}``.
-        """
-        merged, problems = _apply(self._rules, changes, origin)
-        if problems:
-            raise problems[0]
-        return Rules(merged, path=self.path, data_dir=self.data_dir)
-
-
-def _suggest_key(key: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
-
-
-def _check_number(key: str, value: object, origin: object) -> RulesFileError | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return RulesFileError(
-            origin, key, f"wanted a whole number, got {value!r} ({type(value).__name__})."
-        )
-    if value < 0:
-        return RulesFileError(origin, key, f"cannot be negative, got {value}.")
-    if value > _MAX_DAYS:
-        return RulesFileError(
-            origin, key, f"{value} is more than a year of business days; check the number."
-        )
-    if key == "max_status_checks" and value not in (1, 2):
-        return RulesFileError(origin, key, f"must be 1 or 2, got {value}.")
-    if key in _AT_LEAST_ONE and value < 1:
-        return RulesFileError(
-            origin, key, "must be at least 1: this step has to come after the one before it."
-        )
-    return None
-
-
-def _apply(
-    base: Mapping[str, Rule], changes: Mapping[str, Any], origin: object
-) -> tuple[dict[str, Rule], list[RulesFileError]]:
-    """Apply a coach's changes to ``base``; every problem is collected, none applied twice."""
-    merged = dict(base)
-    problems: list[RulesFileError] = []
-    for key, raw in changes.items():
-        if key not in base:
-            problems.append(RulesFileError(origin, key, "unknown rule." + _suggest_key(key, base)))
-            continue
-        fields: dict[str, Any]
-        if isinstance(raw, Mapping):
-            fields = dict(raw)
-            for sub in fields:
-                if sub not in _COACH_FIELDS:
-                    problems.append(
-                        RulesFileError(
-                            origin,
-                            f"{key}.{sub}",
-                            f"unknown field; a rule may set {', '.join(_COACH_FIELDS)}.",
-                        )
-                    )
-            fields = {k: v for k, v in fields.items() if k in _COACH_FIELDS}
-        else:
-            fields = {"value": raw}
-        bad = False
-        if "value" in fields:
-            problem = _check_number(key, fields["value"], origin)
-            if problem:
-                problems.append(problem)
-                bad = True
-        for text_field in ("why", "source"):
-            if text_field in fields and not isinstance(fields[text_field], str):
-                problems.append(
-                    RulesFileError(origin, f"{key}.{text_field}", "wanted text in quotes.")
-                )
-                bad = True
-        if not bad:
-            merged[key] = replace(base[key], **fields, set_by=str(origin))
-    if not problems:
-        for start, due in _PAIRS:
-            if merged[due].value < merged[start].value:
-                key = due if due in changes else start
-                problems.append(
-                    RulesFileError(
-                        origin,
-                        key,
-                        f"{due} ({merged[due].value}) cannot be earlier than "
-                        f"{start} ({merged[start].value}).",
-                    )
-                )
-    return merged, problems
-
-
-def _read_toml(path: Path) -> tuple[dict[str, Any], RulesFileError | None]:
-    try:
-        return tomllib.loads(path.read_bytes().decode("utf-8")), None
-    except UnicodeDecodeError:
-        return {}, RulesFileError(path, "(whole file)", "not UTF-8 text; save it as UTF-8.")
-    except tomllib.TOMLDecodeError as err:
-        return {}, RulesFileError(path, "(whole file)", f"not valid TOML: {err}.")
-    except OSError as err:
-        return {}, RulesFileError(path, "(whole file)", f"cannot be read: {err.strerror}.")
-
-
-@cache
-def _default_rules() -> dict[str, Rule]:
-    data, problem = _read_toml(_RULES_FILE)
-    if problem:
-        raise problem
-    rules = {}
-    for key, fields in data.items():
-        missing = [f for f in _RULE_FIELDS if f not in fields]
-        if missing:
-            raise RulesFileError(_RULES_FILE, key, f"missing {', '.join(missing)}.")
-        number = _check_number(key, fields["value"], _RULES_FILE)
-        if number:
-            raise number
-        rules[key] = Rule(key=key, **{f: fields[f] for f in _RULE_FIELDS})
-    return rules
-
-
-def load_rules(data_dir: str | Path | None = None, *, strict: bool = False) -> Rules:
-    """The timing rules: the package defaults, overridden by ``data_dir/rules.toml``.
-
-    Parameters
-    ----------
-    data_dir
-        The coach's data folder (``wb.data_dir``), or the path of a ``.toml`` file.
-        ``None`` or a folder without ``rules.toml``: the defaults.
-    strict
-        ``False`` (default): a bad coach file is ignored as a whole, the defaults stay in
-        force, a warning names the file and key, and ``rules.problems`` lists every
-        problem. ``True``: the first problem is raised as
-        :class:`~followup_kit.exceptions.RulesFileError`.
-
-    Returns
-    -------
-    Rules
-        A read-only mapping of rule name to number, e.g. ``rules["thank_you_due"] == 1``.
-
-    Examples
-    --------
-    >>> load_rules()["status_check_start"]
-    5
-    """
-    defaults = _default_rules()
-    folder = None if data_dir is None else Path(data_dir)
-    if folder is None:
-        return Rules(defaults)
-    path = folder if folder.suffix == ".toml" else folder / "rules.toml"
-    home = path.parent if folder.suffix == ".toml" else folder
-    if not path.is_file():
-        return Rules(defaults, data_dir=home)
-    data, problem = _read_toml(path)
-    problems = [problem] if problem else _apply(defaults, data, path)[1]
-    if problems:
-        if strict:
-            raise problems[0]
-        warnings.warn(
-            f"{problems[0]} The default timing rules are used instead"
-            + (f" ({len(problems)} problems in all)." if len(problems) > 1 else "."),
-            UserWarning,
-            stacklevel=2,
-        )
-        return Rules(defaults, path=path, data_dir=home, problems=problems)
-    return Rules(_apply(defaults, data, path)[0], path=path, data_dir=home)
-
-
-def _as_rules(rules: Rules | Mapping[str, Any] | None) -> Rules:
-    if rules is None:
-        return Rules(_default_rules())
-    if isinstance(rules, Rules):
-        return rules
-    return Rules(_default_rules()).with_values(rules, origin="rules argument")
-
-
-# --------------------------------------------------------------------------- business days
-_BASE_YEARS = (2000, 2045)
-
-
-@cache
-def _known_countries() -> frozenset[str]:
-    import holidays
-
-    return frozenset(holidays.list_supported_countries())
-
-
-def _country(code: object) -> str:
-    text = "US" if code is None or code is pd.NA or code != code else str(code).strip().upper()
-    if text not in _known_countries():
-        raise ValidationError(
-            [Problem("country", f"{code!r} is not a country code I know; use e.g. US, GB or DE.")],
-            what="plan",
-        )
-    return text
-
-
-@lru_cache(maxsize=128)
-def _calendar(country: str, first_year: int, last_year: int) -> np.busdaycalendar:
-    """Monday-Friday minus the country-wide public holidays (observed days included)."""
-    import holidays
-
-    with warnings.catch_warnings():
-        # Some countries only have data for a range of years; outside it, no holidays.
-        warnings.simplefilter("ignore")
-        days = holidays.country_holidays(country, years=range(first_year, last_year + 1))
-    return np.busdaycalendar(
-        weekmask="1111100", holidays=np.array(sorted(days), dtype="datetime64[D]")
-    )
-
-
-def _calendar_for(country: str, days: np.ndarray) -> np.busdaycalendar:
-    """A cached calendar wide enough for ``days`` plus a year or so of offsets."""
-    lo, hi = _BASE_YEARS
-    known = days[~np.isnat(days)]
-    if known.size:
-        years = known[[known.argmin(), known.argmax()]].astype("datetime64[Y]").astype(int)
-        y0, y1 = int(years[0]) + 1970 - 1, int(years[1]) + 1970 + 3
-        # Widen in decades so nearby requests share one cached calendar.
-        lo = min(lo, y0 // 10 * 10)
-        hi = max(hi, -(-y1 // 10) * 10)
-    return _calendar(country, lo, hi)
-
-
-def _offset(days: np.ndarray, n: int, cal: np.busdaycalendar) -> np.ndarray:
-    if n == 0:
-        return np.busday_offset(days, 0, roll="forward", busdaycal=cal)
-    # Rolling back first makes "the n-th business day after d" right when d is itself a
-    # weekend day or a holiday: bd(Saturday, 1) is Monday, not Tuesday.
-    return np.busday_offset(days, n, roll="backward", busdaycal=cal)
-
-
-def business_days_after(days: Any, n: int, *, country: str = "US") -> np.ndarray:
-    """Vectorised :func:`business_day_after`: ``datetime64[D]`` in, ``datetime64[D]`` out.
-
-    ``days`` is anything ``numpy``/``pandas`` can read as dates; NaT stays NaT.
-    """
-    if n < 0:
-        raise ValueError(f"n counts business days after a date and cannot be negative, got {n}")
-    arr = pd.to_datetime(pd.Series(np.atleast_1d(days))).to_numpy("datetime64[D]")
-    code = _country(country)
-    return _offset(arr, int(n), _calendar_for(code, arr))
-
-
-def business_day_after(d: date | str, n: int, *, country: str = "US") -> date:
-    """The n-th business day after ``d`` (``d`` itself not counted): ``bd(d, n)``.
-
-    Parameters
-    ----------
-    d
-        A date (or ISO string).
-    n
-        How many business days after ``d``. ``0`` means ``d`` itself when it is a
-        business day, else the next business day.
-    country
-        Two-letter code; weekends and that country's public holidays (country-wide,
-        observed and substitute days included) do not count.
-
-    Examples
-    --------
-    >>> business_day_after(date(2025, 3, 7), 1)   # a Friday
-    datetime.date(2025, 3, 10)
-    >>> business_day_after(date(2021, 12, 24), 1, country="GB")   # Christmas substitutes
-    datetime.date(2021, 12, 29)
-    """
-    day = schema.as_date(d)
-    if day is None:
-        raise ValueError("business_day_after needs a date")
-    out = business_days_after(np.datetime64(day, "D"), n, country=country)[0]
-    return out.astype(date)
-
-
-def is_business_day(d: date | str, country: str = "US") -> bool:
-    """Whether ``d`` is a working day (Monday to Friday, not a public holiday) in ``country``.
-
-    Examples
-    --------
-    >>> is_business_day(date(2021, 7, 5))   # the observed Independence Day
-    False
-    """
-    day = schema.as_date(d)
-    if day is None:
-        raise ValueError("is_business_day needs a date")
-    arr = np.array([day], dtype="datetime64[D]")
-    return bool(np.is_busday(arr, busdaycal=_calendar_for(_country(country), arr))[0])
-
-
-class _ByCountry:
-    """Business-day offsets for rows that belong to different countries."""
-
-    def __init__(self, countries: np.ndarray, span: np.ndarray) -> None:
-        codes, uniques = pd.factorize(countries)
-        self.groups = [
-            (codes == i, _calendar_for(_country(c), span)) for i, c in enumerate(uniques)
-        ]
-        self.codes = codes
-
-    def __call__(self, days: np.ndarray, n: int) -> np.ndarray:
-        if len(self.groups) == 1:
-            return _offset(days, n, self.groups[0][1])
-        out = np.empty_like(days)
-        for mask, cal in self.groups:
-            out[mask] = _offset(days[mask], n, cal)
-        return out
-
-    def rows(self, positions: np.ndarray) -> _ByCountry:
-        """The same calendars for rows that point at these interview positions."""
-        sub = object.__new__(_ByCountry)
-        sub.codes = self.codes[positions]
-        sub.groups = [(mask[positions], cal) for mask, cal in self.groups]
-        return sub
-
 
 # --------------------------------------------------------------------------- the planner
 _NAT = np.datetime64("NaT", "D")
@@ -619,7 +189,7 @@ class _Plan:
         return _frame(rows)
 
 
-def _plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | None) -> _Plan:
+def plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | None) -> _Plan:
     iv = _table(tables, "interviews")
     iv = iv[iv["interview_date"].notna()]
     n = len(iv)
@@ -634,8 +204,8 @@ def _plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | 
     )
     country = pd.to_numeric(iv["client_id"]).map(by_client).astype(object).fillna("US")
     codes, uniques = pd.factorize(country.to_numpy(dtype=object))
-    country = np.array([_country(c) for c in uniques] or ["US"], dtype=object)[codes]
-    bd = _ByCountry(country, interview_day)
+    country = np.array([country_code(c) for c in uniques] or ["US"], dtype=object)[codes]
+    bd = OffsetsByCountry(country, interview_day)
 
     # What was sent.
     fu = _table(tables, "follow_ups")
@@ -1012,139 +582,6 @@ def _sorted(steps: pd.DataFrame) -> pd.DataFrame:
     return steps.loc[order].reset_index(drop=True)
 
 
-def _done_tables(
-    interview_date: date,
-    decision: date | None,
-    interviewers: int | Iterable[str],
-    country: str,
-    done: Mapping[str, Any] | None,
-) -> dict[str, pd.DataFrame]:
-    """The ``done`` dict of :func:`plan_follow_ups` as a one-interview set of tables."""
-    done = dict(done or {})
-    allowed = {"thank_you", "status_check", "feedback_request", "response", "skipped", "status"}
-    unknown = sorted(set(done) - allowed)
-    if unknown:
-        raise ValidationError(
-            [
-                Problem(k, f"unknown key in done; use {', '.join(sorted(allowed))}.")
-                for k in unknown
-            ],
-            what="plan",
-        )
-    problems: list[Problem] = []
-
-    def day(value: Any, field: str) -> date | None:
-        try:
-            d = schema.as_date(value)
-        except ValueError as err:
-            problems.append(Problem(field, str(err)))
-            return None
-        if d is not None and d < interview_date:
-            problems.append(Problem(field, f"{d} is before the interview ({interview_date})."))
-        return d
-
-    def dates(value: Any, field: str) -> list[date]:
-        items = value if isinstance(value, list | tuple | set | pd.Series) else [value]
-        return [d for d in (day(v, field) for v in items) if d is not None]
-
-    if isinstance(interviewers, int | np.integer) and not isinstance(interviewers, bool):
-        if interviewers < 1:
-            problems.append(Problem("interviewers", "at least 1 interviewer, or their names."))
-        names = [f"Interviewer {i}" for i in range(1, int(interviewers) + 1)]
-        names = names if len(names) > 1 else []
-    else:
-        names = [str(x).strip() for x in interviewers if str(x).strip()]
-    people = pd.DataFrame(
-        {"id": range(1, len(names) + 1), "interview_id": 1, "name": names}, dtype=object
-    )
-    by_name = {name.casefold(): i for i, name in enumerate(names, start=1)}
-
-    rows: list[tuple[str, Any, date]] = []
-    ty = done.get("thank_you", [])
-    if isinstance(ty, Mapping):
-        for who, when in ty.items():
-            pid = by_name.get(str(who).strip().casefold())
-            if pid is None:
-                problems.append(Problem("thank_you", f"{who!r} is not one of the interviewers."))
-            for d in dates(when, "thank_you"):
-                rows.append(("thank_you", pid, d))
-    else:
-        rows += [("thank_you", None, d) for d in dates(ty, "thank_you")]
-    for kind in ("status_check", "feedback_request"):
-        rows += [(kind, None, d) for d in dates(done.get(kind, []), kind)]
-    follow_ups = pd.DataFrame(
-        {
-            "interview_id": 1,
-            "kind": [r[0] for r in rows],
-            "interviewer_id": [r[1] for r in rows],
-            "sent_on": pd.to_datetime([r[2] for r in rows]),
-        }
-    )
-
-    replies = done.get("response", [])
-    if isinstance(replies, tuple) and len(replies) == 2 and isinstance(replies[1], str):
-        replies = [replies]
-    answers = []
-    for item in replies:
-        when, result = item
-        if result not in CHOICES["result"]:
-            problems.append(Problem("response", f"choose one of: {', '.join(CHOICES['result'])}."))
-        d = day(when, "response")
-        if d is not None:
-            answers.append((d, result))
-    responses = pd.DataFrame(
-        {
-            "interview_id": 1,
-            "received_on": pd.to_datetime([a[0] for a in answers]),
-            "result": [a[1] for a in answers],
-        }
-    )
-
-    skipped = []
-    for item in done.get("skipped", []):
-        step, who = (item, None) if isinstance(item, str) else tuple(item)
-        if step not in STEPS:
-            problems.append(Problem("skipped", f"{step!r} is not a step; use {', '.join(STEPS)}."))
-        skipped.append((step, who))
-    skipped_steps = pd.DataFrame(
-        {
-            "interview_id": 1,
-            "step": [s for s, _ in skipped],
-            "interviewer": [w for _, w in skipped],
-        }
-    )
-
-    status = done.get("status", "open")
-    if status not in CHOICES["status"]:
-        problems.append(Problem("status", f"choose one of: {', '.join(CHOICES['status'])}."))
-    if decision is not None and decision < interview_date:
-        problems.append(
-            Problem(
-                "decision_expected", "the expected decision date cannot be before the interview."
-            )
-        )
-    if problems:
-        raise ValidationError(problems, what="plan")
-    interviews = pd.DataFrame(
-        {
-            "id": [1],
-            "client_id": [1],
-            "interview_date": pd.to_datetime([interview_date]),
-            "decision_expected": pd.to_datetime([decision]),
-            "status": [status],
-        }
-    )
-    clients = pd.DataFrame({"id": [1], "country": [country]})
-    return {
-        "clients": clients,
-        "interviews": interviews,
-        "interviewers": people,
-        "follow_ups": follow_ups,
-        "responses": responses,
-        "skipped_steps": skipped_steps,
-    }
-
-
 def plan_follow_ups(
     interview_date: date | str,
     *,
@@ -1201,14 +638,18 @@ def plan_follow_ups(
     """
     day = schema.as_date(interview_date)
     if day is None:
-        raise ValidationError([Problem("interview_date", "please give the interview date.")])
+        raise ValidationError(
+            [Problem("interview_date", "please give the interview date.", check="required")]
+        )
     try:
         decision = schema.as_date(decision_expected)
     except ValueError as err:
-        raise ValidationError([Problem("decision_expected", str(err))], what="plan") from err
-    rules = _as_rules(rules)
-    tables = _done_tables(day, decision, interviewers, _country(country), done)
-    steps = _sorted(_plan_steps(tables, rules, None).frame())
+        raise ValidationError(
+            [Problem("decision_expected", str(err), check="not_a_date")], what="plan"
+        ) from err
+    rules = as_rules(rules)
+    tables = done_tables(day, decision, interviewers, country_code(country), done)
+    steps = _sorted(plan_steps(tables, rules, None).frame())
     steps["why"] = pd.array(_whys(steps, rules), dtype="string")
     steps["interviewer"] = steps["interviewer"].astype("string")
     return steps[["step", "interviewer", "start", "due", "why", "state", "done_on"]]
@@ -1260,18 +701,18 @@ def plan_for_interview(
         interview in a closing state (offer, withdrawn, ghosted) has no open steps.
     """
     now = schema.as_date(today)
-    rules = _as_rules(rules)
-    plan = _plan_steps(_one_interview(tables, int(interview_id)), rules, now)
+    rules = as_rules(rules)
+    plan = plan_steps(_one_interview(tables, int(interview_id)), rules, now)
     steps = _sorted(plan.frame())
     steps.insert(0, "interview_id", pd.array([int(interview_id)] * len(steps), dtype="Int64"))
     steps["why"] = pd.array(_whys(steps, rules), dtype="string")
     steps["interviewer"] = steps["interviewer"].astype("string")
-    steps["script_id"] = _scripts_for(steps, plan, now, rules)
+    steps["script_id"] = scripts_for(steps, plan, now, rules)
     cols = ["interview_id", "step", "interviewer", "interviewer_id", "start", "due", "state"]
     return steps[[*cols, "done_on", "why", "script_id"]]
 
 
-def _scripts_for(steps: pd.DataFrame, plan: _Plan, today: date, rules: Rules) -> pd.Series:
+def scripts_for(steps: pd.DataFrame, plan: _Plan, today: date, rules: Rules) -> pd.Series:
     """A suggested script id per step, asking the script library once per situation."""
 
     if steps.empty:
@@ -1311,183 +752,3 @@ def _scripts_for(steps: pd.DataFrame, plan: _Plan, today: date, rules: Rules) ->
     suggested = suggest_for_steps(situations, extra_dir=folder)
     values = pd.array(suggested.to_numpy(dtype=object), dtype="string")
     return pd.Series(values.take(inverse.ravel()), index=steps.index, name="script_id")
-
-
-def build_agenda(
-    tables: Mapping[str, pd.DataFrame],
-    *,
-    today: date | str,
-    client_id: int | None = None,
-    rules: Rules | Mapping[str, Any] | None = None,
-) -> pd.DataFrame:
-    """Every open step across the coach's clients (or one client's), most urgent first.
-
-    Parameters
-    ----------
-    tables
-        The workbook's frames (``wb.tables()``).
-    today
-        The day the groups are judged on.
-    client_id
-        Only this client's steps.
-    rules
-        As for :func:`plan_follow_ups`.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``group`` (ordered: overdue, due today, this week (due in the next
-        7 days), later), ``client_id, client, interview_id, company, role, interviewer,
-        interviewer_id, step, start, due, state, script_id``, sorted by group, due date
-        and client. Done, skipped and missed steps are not listed.
-    """
-    now = schema.as_date(today)
-    rules = _as_rules(rules)
-    if client_id is not None:
-        tables = _for_client(tables, int(client_id))
-    plan = _plan_steps(tables, rules, now)
-    state = plan.rows["state"]
-    steps = plan.frame((state == _STATE["open"]) | (state == _STATE["overdue"]))
-    iv = plan.interviews
-    p = steps["p"].to_numpy()
-    client_of = pd.to_numeric(iv["client_id"]).to_numpy(dtype="float64")[p]
-    clients = _table(tables, "clients")
-    names = _text(clients["name"]) if "name" in clients else np.full(len(clients), None)
-    where = pd.Index(pd.to_numeric(clients["id"]).astype("float64")).get_indexer(client_of)
-    client_name = np.where(where >= 0, names[np.maximum(where, 0)] if len(names) else None, None)
-
-    due = steps["due"].to_numpy(dtype="datetime64[D]")
-    day = np.datetime64(now, "D")
-    group = np.select(
-        [due < day, due == day, due <= day + np.timedelta64(7, "D")], [0, 1, 2], default=3
-    )
-    agenda = pd.DataFrame(
-        {
-            "group": pd.Categorical.from_codes(group, categories=list(AGENDA_GROUPS), ordered=True),
-            "client_id": pd.array(client_of, dtype="Float64").astype("Int64"),
-            "client": pd.array(client_name, dtype="string"),
-            "interview_id": pd.to_numeric(iv["id"]).to_numpy()[p],
-            "company": pd.array(
-                _text(iv["company"])[p] if "company" in iv else None, dtype="string"
-            ),
-            "role": pd.array(_text(iv["role"])[p] if "role" in iv else None, dtype="string"),
-            "interviewer": pd.array(steps["interviewer"].to_numpy(dtype=object), dtype="string"),
-            "interviewer_id": steps["interviewer_id"].to_numpy(),
-            "step": steps["step"],
-            "start": steps["start"],
-            "due": steps["due"],
-            "state": steps["state"],
-        }
-    )
-    agenda["interview_id"] = agenda["interview_id"].astype("Int64")
-    agenda["script_id"] = _scripts_for(steps, plan, now, rules).array
-    order = np.lexsort(
-        (
-            agenda["step"].cat.codes.to_numpy(),
-            p,
-            agenda["start"].to_numpy(),
-            due,
-            group,
-        )
-    )
-    return agenda.iloc[order].reset_index(drop=True)
-
-
-def _for_client(tables: Mapping[str, pd.DataFrame], client_id: int) -> dict[str, pd.DataFrame]:
-    iv = _table(tables, "interviews")
-    mine = iv[pd.to_numeric(iv["client_id"]) == client_id]
-    out = {"interviews": mine}
-    clients = _table(tables, "clients")
-    out["clients"] = clients[pd.to_numeric(clients["id"]) == client_id]
-    ids = pd.to_numeric(mine["id"])
-    for name in ("interviewers", "follow_ups", "responses", "skipped_steps"):
-        frame = _table(tables, name)
-        out[name] = frame[pd.to_numeric(frame["interview_id"]).isin(ids)]
-    return out
-
-
-# --------------------------------------------------------------------------- calendar
-_UID_SPACE = uuid.UUID("4f1c3c52-1d0e-5b8a-9f3e-6a0c2f1b7d11")
-
-
-def _uid(interview_id: Any, step: str, interviewer: Any) -> str:
-    who = "" if interviewer is None or interviewer is pd.NA else str(interviewer).strip()
-    key = f"{int(interview_id)}|{step}|{who.casefold()}"
-    return f"{uuid.uuid5(_UID_SPACE, key)}@followup-workbook"
-
-
-def calendar_bytes(steps: pd.DataFrame, *, name: str = "Interview follow-ups") -> bytes:
-    """The iCalendar text (bytes) for the open steps of a plan or an agenda.
-
-    See :func:`write_ics` for what each event holds.
-    """
-    from icalendar import Calendar, Event
-
-    needed = {"interview_id", "step", "start", "due"}
-    missing = sorted(needed - set(steps.columns))
-    if missing:
-        raise ValueError(
-            f"write_ics needs the columns {sorted(needed)}; missing {missing}. "
-            "Pass a frame from plan_for_interview or build_agenda."
-        )
-    if "state" in steps.columns:
-        steps = steps[steps["state"].isin(["open", "overdue"])]
-    cal = Calendar()
-    cal.add("prodid", "-//Follow-up Workbook//followup_kit//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    stamp = datetime.now(UTC).replace(microsecond=0)
-    for row in steps.to_dict("records"):
-        step = str(row["step"])
-        who = row.get("interviewer")
-        who = None if who is None or who is pd.NA else str(who)
-        start = pd.Timestamp(row["start"]).date()
-        what = CHOICES["step"].get(step, step)
-        if step == "thank_you" and who:
-            what += f" to {who}"
-        company = row.get("company")
-        if isinstance(company, str) and company:
-            what += f" ({company})"
-        client = row.get("client")
-        if isinstance(client, str) and client:
-            what = f"{client}: {what}"
-        lines = [f"Due by {format_day(row['due'])}."]
-        script = row.get("script_id")
-        if isinstance(script, str) and script:
-            lines.append(f"Suggested script: {script}.")
-        why = row.get("why")
-        if isinstance(why, str) and why:
-            lines.append(why)
-        event = Event()
-        event.add("uid", _uid(row["interview_id"], step, who))
-        event.add("dtstamp", stamp)
-        event.add("dtstart", start)
-        event.add("dtend", start + timedelta(days=1))
-        event.add("summary", what)
-        event.add("description", "\n".join(lines))
-        event.add("transp", "TRANSPARENT")  # a reminder, not a meeting: keep the day free
-        cal.add_component(event)
-    return cal.to_ical()
-
-
-def write_ics(steps: pd.DataFrame, path: str | Path) -> Path:
-    """Write open steps as all-day calendar events; return the file's path.
-
-    Parameters
-    ----------
-    steps
-        A plan (:func:`plan_for_interview`) or an agenda (:func:`build_agenda`). Rows
-        whose ``state`` is done, skipped or missed are left out.
-    path
-        Where to write the ``.ics`` file.
-
-    Notes
-    -----
-    Each event sits on the step's start date; its description gives the due date and
-    the suggested script. The UID is derived from (interview, step, interviewer), so
-    importing a newer export updates the same calendar entries instead of adding copies.
-    """
-    target = Path(path)
-    target.write_bytes(calendar_bytes(steps))
-    return target

@@ -1,0 +1,318 @@
+"""The store's plumbing: engine, tables, transactions with retry, fast frames, bulk insert.
+
+Private to the package: :mod:`followup_kit.store` and :mod:`followup_kit.spreadsheets`
+both talk to the database through a :class:`Database`, and nothing else does.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.ext.compiler import compiles
+
+from . import schema
+from .exceptions import StoreError
+
+__all__ = ["METADATA", "TABLES", "Database"]
+
+T = TypeVar("T")
+
+_BUSY_TIMEOUT_MS = 10_000
+_RETRY_SECONDS = 60.0
+
+#: Ids are 64-bit everywhere, as the schema allows; SQLite's own INTEGER already is, and
+#: only "INTEGER PRIMARY KEY" gives it automatic ids.
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _metadata() -> sa.MetaData:
+    """SQLAlchemy tables generated from the one schema."""
+    md = sa.MetaData()
+    for spec in schema.TABLES.values():
+        cols: list[sa.SchemaItem] = []
+        for f in spec.fields:
+            if f.kind == "id":
+                cols.append(sa.Column("id", _ID, primary_key=True, autoincrement=True))
+            elif f.kind == "ref":
+                on_delete = "SET NULL" if f.name == "interviewer_id" else "CASCADE"
+                fk = sa.ForeignKey(f"{f.ref}.id", ondelete=on_delete)
+                cols.append(sa.Column(f.name, _ID, fk, nullable=not f.required, index=True))
+            elif f.kind == "date":
+                cols.append(sa.Column(f.name, sa.Date, nullable=not f.required))
+            elif f.kind == "bytes":
+                cols.append(sa.Column(f.name, sa.LargeBinary))
+            elif f.kind == "enum":
+                # "x = 'a' OR x = 'b'" rather than "x IN ('a', 'b')": SQLite builds a
+                # small table for an IN list on every row it checks, which made bulk
+                # inserts three times slower. The values are the schema's own constants.
+                allowed = " OR ".join(f"{f.name} = '{v}'" for v in f.allowed())
+                cols.append(sa.Column(f.name, sa.String(40), nullable=not f.required))
+                cols.append(sa.CheckConstraint(allowed))
+            else:
+                length = f.max_len if f.max_len and f.max_len <= 500 else None
+                kind = sa.String(length) if length else sa.Text
+                cols.append(sa.Column(f.name, kind, nullable=not f.required))
+        sa.Table(spec.name, md, *cols)
+    return md
+
+
+METADATA = _metadata()
+#: The SQLAlchemy table of each schema table, by name.
+TABLES = METADATA.tables
+
+
+def _engine_for(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+            # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            # NORMAL is durable against a killed process in WAL mode; only a power cut
+            # can lose the last commits, and never corrupts the file.
+            cur.execute("PRAGMA synchronous=NORMAL")
+            # A big import must not spill pages to disk half-way through its transaction.
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: sa.Connection) -> None:
+            # Writers take the write lock up front: a deferred transaction that reads
+            # and then writes can fail at once with "database is locked" under load,
+            # whatever the busy timeout.
+            write = conn.get_execution_options().get("write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _is_busy(err: exc.OperationalError) -> bool:
+    text = str(err.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def _store_error(err: exc.DBAPIError) -> StoreError:
+    text = str(err.orig).lower()
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return StoreError(
+            "The workbook is read-only here, so nothing was saved. Ask your coach to "
+            "check the file's permissions; everything saved before is still there."
+        )
+    if "full" in text or "no space" in text:
+        return StoreError(
+            "The disk is full, so nothing was saved. Free some space and try again; "
+            "everything saved before is still there."
+        )
+    if "i/o error" in text:
+        return StoreError(
+            "The workbook could not be written to disk (it may be full, or the file too "
+            "large), so nothing was saved. Free some space and try again; everything saved "
+            "before is still there."
+        )
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            "The workbook stayed busy for a minute (many people saving at once), so "
+            "nothing was saved. Please press Save again."
+        )
+    return StoreError(f"The database refused the change, so nothing was saved: {err.orig}")
+
+
+class Database:
+    """One database: its engine, and the only road to it (transactions, frames, bulk insert).
+
+    Every write runs in :meth:`write`, one transaction that retries while the database is
+    busy; reads take a consistent snapshot with :meth:`read`.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.engine = _engine_for(url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.url.get_backend_name() == "sqlite"
+
+    def create_tables(self) -> None:
+        """Create every table the schema defines that the database does not hold yet."""
+        self.write(lambda conn: METADATA.create_all(conn))
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def write(self, work: Callable[[sa.Connection], T]) -> T:
+        """Run ``work`` in one write transaction, retrying while the database is busy."""
+        deadline = time.monotonic() + _RETRY_SECONDS
+        delay = 0.01
+        while True:
+            try:
+                with self.engine.connect().execution_options(write=True) as conn:
+                    with conn.begin():
+                        return work(conn)
+            except exc.OperationalError as err:
+                if not _is_busy(err) or time.monotonic() > deadline:
+                    raise _store_error(err) from err
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 1.0)
+            except exc.DBAPIError as err:
+                if isinstance(err, exc.IntegrityError):
+                    raise
+                raise _store_error(err) from err
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A connection in one read transaction: every query sees the same snapshot."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def frame(
+        self, conn: sa.Connection, table: str, where: sa.ColumnElement[bool] | None = None
+    ) -> pd.DataFrame:
+        """The rows of ``table`` (those matching ``where``) as a frame of the schema's dtypes.
+
+        Recordings come without their bytes.
+        """
+        t = TABLES[table]
+        fields = [f for f in schema.TABLES[table].fields if f.kind != "bytes"]
+        singles = [f for f in fields if f.kind != "enum"]
+        enums = [f for f in fields if f.kind == "enum"]
+        wire = [_on_the_wire(t.c[f.name], f) for f in singles]
+        query = sa.select(*wire, _packed_choices(t, enums)).order_by(t.c.id)
+        if where is not None:
+            query = query.where(where)
+        # Plain tuples from the driver's own cursor, straight into NumPy: wrapping a
+        # million rows in SQLAlchemy Row objects and letting pandas guess each column's
+        # type costs seconds more.
+        compiled = query.compile(dialect=conn.dialect)
+        params = compiled.construct_params()
+        if conn.dialect.positional:
+            params = tuple(params[key] for key in compiled.positiontup or ())
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(str(compiled), params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        layout = [(f.name, _WIRE_DTYPES.get(f.kind, object)) for f in singles]
+        columns = np.array(rows, dtype=[*layout, ("choices", np.int64)])
+        dtypes = schema.frame_dtypes(table)
+        data = {f.name: _from_the_wire(f, columns[f.name], dtypes[f.name]) for f in singles}
+        for i, f in enumerate(enums):
+            codes = ((columns["choices"] >> (_CHOICE_BITS * i)) & _CHOICE_MASK) - 1
+            data[f.name] = pd.Categorical.from_codes(codes, dtype=dtypes[f.name])
+        return pd.DataFrame({f.name: data[f.name] for f in fields})
+
+    def bulk_insert(self, conn: sa.Connection, table: str, frame: pd.DataFrame) -> list[int]:
+        """Insert the rows of a clean frame and return their new ids, in order.
+
+        The ids are reserved first and written explicitly: RETURNING with a guaranteed
+        order makes SQLite insert one row per statement, a hundred times slower.
+        """
+        if frame.empty:
+            return []
+        t = TABLES[table]
+        columns = {c: frame[c].to_numpy(dtype=object, na_value=None) for c in frame.columns}
+        if self.is_sqlite:
+            # Safe: write transactions here hold SQLite's write lock (BEGIN IMMEDIATE).
+            start = conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar()
+            ids = list(range(start + 1, start + 1 + len(frame)))
+            # Straight to the driver: SQLAlchemy's per-row parameter handling costs more
+            # than SQLite's own insert. Dates go as ISO text, as SQLAlchemy stores them.
+            for name, cells in columns.items():
+                if isinstance(t.c[name].type, sa.Date):
+                    columns[name] = schema.per_distinct(_iso_day, cells)
+            names = ", ".join(["id", *columns])
+            marks = ", ".join("?" * (len(columns) + 1))
+            rows = list(zip(ids, *(cells.tolist() for cells in columns.values()), strict=True))
+            # Names come from the schema, values are bound.
+            conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return ids
+        seq = sa.func.pg_get_serial_sequence(table, "id")
+        reserve = sa.select(sa.func.nextval(seq)).select_from(
+            sa.func.generate_series(1, len(frame))
+        )
+        ids = [int(i) for i in conn.execute(reserve).scalars()]
+        names = ["id", *columns]
+        rows = zip(ids, *(cells.tolist() for cells in columns.values()), strict=True)
+        conn.execute(t.insert(), [dict(zip(names, row, strict=True)) for row in rows])
+        return ids
+
+
+def _iso_day(day: date | None) -> str | None:
+    return None if day is None else date.isoformat(day)
+
+
+# How a column travels from the database, so that NumPy reads it without a Python
+# object per cell: ids and dates as whole numbers. The choices of a row (round,
+# format, status...) travel together as one number, each as its position in its list
+# plus one (0 for none) in three bits: the driver's cost is per cell, not per byte.
+_WIRE_DTYPES = {"id": np.int64, "ref": np.int64, "date": np.int64}
+_CHOICE_BITS, _CHOICE_MASK = 3, 0b111
+#: A missing date travels as the smallest 64-bit integer, which NumPy reads as NaT.
+_NO_DAY = -(2**63)
+_EPOCH = date(1970, 1, 1)
+
+
+def _on_the_wire(column: sa.Column, f: schema.Field) -> sa.ColumnElement:
+    """The SQL expression that sends ``column`` in its wire form (see ``_WIRE_DTYPES``)."""
+    if f.kind in ("id", "ref"):
+        return sa.func.coalesce(column, 0)  # ids start at 1, so 0 is a missing link
+    if f.kind == "date":
+        return sa.func.coalesce(_days_since_epoch(column), _NO_DAY)
+    return column
+
+
+def _packed_choices(t: sa.Table, enums: list[schema.Field]) -> sa.ColumnElement:
+    """The choices of a row as one number: see ``_CHOICE_BITS``."""
+    packed: sa.ColumnElement = sa.literal(0)
+    for i, f in enumerate(enums):
+        positions = {value: n + 1 for n, value in enumerate(f.allowed())}
+        code = sa.case(positions, value=t.c[f.name], else_=0)
+        packed = packed + code * (1 << (_CHOICE_BITS * i))
+    return packed
+
+
+class _days_since_epoch(sa.sql.functions.GenericFunction):  # noqa: N801 - SQL function name
+    """Whole days from 1970-01-01 to a DATE column, in each database's own words."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+
+
+@compiles(_days_since_epoch, "sqlite")
+def _days_sqlite(element, compiler, **kw):  # noqa: ANN001 - SQLAlchemy's compiler hook
+    # A date's Julian day ends in .5 (days start at noon); 2440587.5 is 1970-01-01.
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(_days_since_epoch)
+def _days_standard(element, compiler, **kw):  # noqa: ANN001
+    return f"({compiler.process(element.clauses, **kw)} - DATE '{_EPOCH.isoformat()}')"
+
+
+def _from_the_wire(
+    f: schema.Field, cells: np.ndarray, dtype: Any
+) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """A column in its wire form as ``dtype``, its frame's (:func:`schema.frame_dtypes`)."""
+    if f.kind in ("id", "ref"):
+        return pd.arrays.IntegerArray(cells.copy(), cells == 0)
+    if f.kind == "date":
+        return cells.astype("datetime64[D]").astype(dtype)
+    return pd.array(cells, dtype=dtype)

@@ -1,0 +1,112 @@
+"""The coach's agenda: every open follow-up step across clients, grouped by urgency."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .plans import _STATE, _table, _text, plan_steps, scripts_for
+from .rules import Rules, as_rules
+
+__all__ = ["AGENDA_GROUPS", "build_agenda"]
+
+#: Agenda groups, most urgent first. "this week" means due within the next 7 days.
+AGENDA_GROUPS: tuple[str, ...] = ("overdue", "due today", "this week", "later")
+
+
+def build_agenda(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    today: date | str,
+    client_id: int | None = None,
+    rules: Rules | Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Every open step across the coach's clients (or one client's), most urgent first.
+
+    Parameters
+    ----------
+    tables
+        The workbook's frames (``wb.tables()``).
+    today
+        The day the groups are judged on.
+    client_id
+        Only this client's steps.
+    rules
+        As for :func:`plan_follow_ups`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group`` (ordered: overdue, due today, this week (due in the next
+        7 days), later), ``client_id, client, interview_id, company, role, interviewer,
+        interviewer_id, step, start, due, state, script_id``, sorted by group, due date
+        and client. Done, skipped and missed steps are not listed.
+    """
+    now = schema.as_date(today)
+    rules = as_rules(rules)
+    if client_id is not None:
+        tables = _for_client(tables, int(client_id))
+    plan = plan_steps(tables, rules, now)
+    state = plan.rows["state"]
+    steps = plan.frame((state == _STATE["open"]) | (state == _STATE["overdue"]))
+    iv = plan.interviews
+    p = steps["p"].to_numpy()
+    client_of = pd.to_numeric(iv["client_id"]).to_numpy(dtype="float64")[p]
+    clients = _table(tables, "clients")
+    names = _text(clients["name"]) if "name" in clients else np.full(len(clients), None)
+    where = pd.Index(pd.to_numeric(clients["id"]).astype("float64")).get_indexer(client_of)
+    client_name = np.where(where >= 0, names[np.maximum(where, 0)] if len(names) else None, None)
+
+    due = steps["due"].to_numpy(dtype="datetime64[D]")
+    day = np.datetime64(now, "D")
+    group = np.select(
+        [due < day, due == day, due <= day + np.timedelta64(7, "D")], [0, 1, 2], default=3
+    )
+    agenda = pd.DataFrame(
+        {
+            "group": pd.Categorical.from_codes(group, categories=list(AGENDA_GROUPS), ordered=True),
+            "client_id": pd.array(client_of, dtype="Float64").astype("Int64"),
+            "client": pd.array(client_name, dtype="string"),
+            "interview_id": pd.to_numeric(iv["id"]).to_numpy()[p],
+            "company": pd.array(
+                _text(iv["company"])[p] if "company" in iv else None, dtype="string"
+            ),
+            "role": pd.array(_text(iv["role"])[p] if "role" in iv else None, dtype="string"),
+            "interviewer": pd.array(steps["interviewer"].to_numpy(dtype=object), dtype="string"),
+            "interviewer_id": steps["interviewer_id"].to_numpy(),
+            "step": steps["step"],
+            "start": steps["start"],
+            "due": steps["due"],
+            "state": steps["state"],
+        }
+    )
+    agenda["interview_id"] = agenda["interview_id"].astype("Int64")
+    agenda["script_id"] = scripts_for(steps, plan, now, rules).array
+    order = np.lexsort(
+        (
+            agenda["step"].cat.codes.to_numpy(),
+            p,
+            agenda["start"].to_numpy(),
+            due,
+            group,
+        )
+    )
+    return agenda.iloc[order].reset_index(drop=True)
+
+
+def _for_client(tables: Mapping[str, pd.DataFrame], client_id: int) -> dict[str, pd.DataFrame]:
+    iv = _table(tables, "interviews")
+    mine = iv[pd.to_numeric(iv["client_id"]) == client_id]
+    out = {"interviews": mine}
+    clients = _table(tables, "clients")
+    out["clients"] = clients[pd.to_numeric(clients["id"]) == client_id]
+    ids = pd.to_numeric(mine["id"])
+    for name in ("interviewers", "follow_ups", "responses", "skipped_steps"):
+        frame = _table(tables, name)
+        out[name] = frame[pd.to_numeric(frame["interview_id"]).isin(ids)]
+    return out

@@ -1,0 +1,236 @@
+"""Business days: Monday to Friday minus each country's public holidays, counted both ways.
+
+Business days are Monday to Friday minus the country-wide public holidays (observed and
+substitute days included) that the ``holidays`` package knows for the client's country.
+The plans count forward from a day (:func:`business_day_after`, :class:`OffsetsByCountry`);
+the analytics count the business days between two days (:class:`CountsByCountry`). Both
+use the same holiday lists (:func:`holiday_dates`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date
+from functools import cache, lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .dates import as_date
+from .exceptions import Problem, ValidationError
+
+__all__ = [
+    "SUPPORTED_COUNTRIES",
+    "CountsByCountry",
+    "OffsetsByCountry",
+    "business_day_after",
+    "business_days_after",
+    "country_code",
+    "holiday_dates",
+    "is_business_day",
+    "known_countries",
+]
+
+#: Countries whose plans are property-tested. Any country the ``holidays`` package
+#: knows works; these are the ones the workbook promises.
+SUPPORTED_COUNTRIES: tuple[str, ...] = ("US", "GB", "CA", "AU", "DE", "FR", "IE", "NZ", "IN", "NL")
+
+_BASE_YEARS = (2000, 2045)
+
+
+@cache
+def known_countries() -> frozenset[str]:
+    """The two-letter codes of every country the ``holidays`` package has a calendar for."""
+    import holidays
+
+    return frozenset(holidays.list_supported_countries())
+
+
+def country_code(code: object) -> str:
+    """A country code as the calendars want it ("us " is "US"; blank is "US").
+
+    Raises :class:`~followup_kit.exceptions.ValidationError` for a code no calendar knows.
+    """
+    text = "US" if code is None or code is pd.NA or code != code else str(code).strip().upper()
+    if text not in known_countries():
+        raise ValidationError(
+            [
+                Problem(
+                    "country",
+                    f"{code!r} is not a country code I know; use e.g. US, GB or DE.",
+                    check="not_a_country",
+                )
+            ],
+            what="plan",
+        )
+    return text
+
+
+@lru_cache(maxsize=128)
+def holiday_dates(country: str, first_year: int, last_year: int) -> np.ndarray:
+    """Country-wide public holidays (observed and substitute days included), datetime64[D].
+
+    A country the ``holidays`` package does not know has none.
+    """
+    import holidays
+
+    try:
+        with warnings.catch_warnings():
+            # Some countries only have data for a range of years; outside it, no holidays.
+            warnings.simplefilter("ignore")
+            days = holidays.country_holidays(country, years=range(first_year, last_year + 1))
+    except (KeyError, NotImplementedError):
+        return np.empty(0, dtype="datetime64[D]")
+    return np.array(sorted(days), dtype="datetime64[D]")
+
+
+@lru_cache(maxsize=128)
+def _calendar(country: str, first_year: int, last_year: int) -> np.busdaycalendar:
+    """Monday-Friday minus the country-wide public holidays (observed days included)."""
+    return np.busdaycalendar(
+        weekmask="1111100", holidays=holiday_dates(country, first_year, last_year)
+    )
+
+
+def _calendar_for(country: str, days: np.ndarray) -> np.busdaycalendar:
+    """A cached calendar wide enough for ``days`` plus a year or so of offsets."""
+    lo, hi = _BASE_YEARS
+    known = days[~np.isnat(days)]
+    if known.size:
+        years = known[[known.argmin(), known.argmax()]].astype("datetime64[Y]").astype(int)
+        y0, y1 = int(years[0]) + 1970 - 1, int(years[1]) + 1970 + 3
+        # Widen in decades so nearby requests share one cached calendar.
+        lo = min(lo, y0 // 10 * 10)
+        hi = max(hi, -(-y1 // 10) * 10)
+    return _calendar(country, lo, hi)
+
+
+def _offset(days: np.ndarray, n: int, cal: np.busdaycalendar) -> np.ndarray:
+    if n == 0:
+        return np.busday_offset(days, 0, roll="forward", busdaycal=cal)
+    # Rolling back first makes "the n-th business day after d" right when d is itself a
+    # weekend day or a holiday: bd(Saturday, 1) is Monday, not Tuesday.
+    return np.busday_offset(days, n, roll="backward", busdaycal=cal)
+
+
+def business_days_after(days: Any, n: int, *, country: str = "US") -> np.ndarray:
+    """Vectorised :func:`business_day_after`: ``datetime64[D]`` in, ``datetime64[D]`` out.
+
+    ``days`` is anything ``numpy``/``pandas`` can read as dates; NaT stays NaT.
+    """
+    if n < 0:
+        raise ValueError(f"n counts business days after a date and cannot be negative, got {n}")
+    arr = pd.to_datetime(pd.Series(np.atleast_1d(days))).to_numpy("datetime64[D]")
+    code = country_code(country)
+    return _offset(arr, int(n), _calendar_for(code, arr))
+
+
+def business_day_after(d: date | str, n: int, *, country: str = "US") -> date:
+    """The n-th business day after ``d`` (``d`` itself not counted): ``bd(d, n)``.
+
+    Parameters
+    ----------
+    d
+        A date (or ISO string).
+    n
+        How many business days after ``d``. ``0`` means ``d`` itself when it is a
+        business day, else the next business day.
+    country
+        Two-letter code; weekends and that country's public holidays (country-wide,
+        observed and substitute days included) do not count.
+
+    Examples
+    --------
+    >>> business_day_after(date(2025, 3, 7), 1)   # a Friday
+    datetime.date(2025, 3, 10)
+    >>> business_day_after(date(2021, 12, 24), 1, country="GB")   # Christmas substitutes
+    datetime.date(2021, 12, 29)
+    """
+    day = as_date(d)
+    if day is None:
+        raise ValueError("business_day_after needs a date")
+    out = business_days_after(np.datetime64(day, "D"), n, country=country)[0]
+    return out.astype(date)
+
+
+def is_business_day(d: date | str, country: str = "US") -> bool:
+    """Whether ``d`` is a working day (Monday to Friday, not a public holiday) in ``country``.
+
+    Examples
+    --------
+    >>> is_business_day(date(2021, 7, 5))   # the observed Independence Day
+    False
+    """
+    day = as_date(d)
+    if day is None:
+        raise ValueError("is_business_day needs a date")
+    arr = np.array([day], dtype="datetime64[D]")
+    return bool(np.is_busday(arr, busdaycal=_calendar_for(country_code(country), arr))[0])
+
+
+class OffsetsByCountry:
+    """The n-th business day after each row's day, for rows of different countries.
+
+    ``countries`` holds one code per row; ``span`` the days the offsets start from (the
+    calendars are made wide enough for them).
+    """
+
+    def __init__(self, countries: np.ndarray, span: np.ndarray) -> None:
+        codes, uniques = pd.factorize(countries)
+        self.groups = [
+            (codes == i, _calendar_for(country_code(c), span)) for i, c in enumerate(uniques)
+        ]
+        self.codes = codes
+
+    def __call__(self, days: np.ndarray, n: int) -> np.ndarray:
+        if len(self.groups) == 1:
+            return _offset(days, n, self.groups[0][1])
+        out = np.empty_like(days)
+        for mask, cal in self.groups:
+            out[mask] = _offset(days[mask], n, cal)
+        return out
+
+    def rows(self, positions: np.ndarray) -> OffsetsByCountry:
+        """The same calendars for rows that point at these interview positions."""
+        sub = object.__new__(OffsetsByCountry)
+        sub.codes = self.codes[positions]
+        sub.groups = [(mask[positions], cal) for mask, cal in self.groups]
+        return sub
+
+
+class CountsByCountry:
+    """Counts business days between day numbers with one table lookup per value.
+
+    ``cum[c, i]`` is the number of business days (weekends and country ``c``'s public
+    holidays excluded) from the first day of the range up to day ``i``, so the count
+    after ``start`` up to and including ``end`` is ``at(end) - at(start)``: same-day
+    is 0, the next business day 1, and an end before the start gives a negative count.
+    """
+
+    def __init__(self, country_codes: np.ndarray, countries: list[str], *days: np.ndarray):
+        self.codes = country_codes
+        # fmin/fmax skip NaN (missing days) without copying or warning.
+        lows = [np.fmin.reduce(d) for d in days if len(d)]
+        highs = [np.fmax.reduce(d) for d in days if len(d)]
+        lows = [x for x in lows if not np.isnan(x)]
+        highs = [x for x in highs if not np.isnan(x)]
+        self.lo = int(min(lows)) - 1 if lows else 0
+        hi = int(max(highs)) + 1 if highs else 1
+        span = np.arange(self.lo, hi + 1).astype("datetime64[D]")
+        years = (span[0].astype(object).year, span[-1].astype(object).year)
+        self.cum = np.zeros((max(len(countries), 1), len(span)), dtype=np.int64)
+        for i, country in enumerate(countries):
+            busy = np.is_busday(span, holidays=holiday_dates(str(country), *years))
+            self.cum[i] = np.cumsum(busy)
+        self._row = np.asarray(country_codes, dtype=np.int64) * len(span)
+
+    def at(self, days: np.ndarray) -> np.ndarray:
+        """Each row's running business-day count on its day (NaN for a missing day)."""
+        missing = np.isnan(days)
+        # One flat lookup per value: row offset of the country, minus the range start.
+        # Missing days look up the first cell and are blanked after (no compress/expand).
+        at = np.where(missing, self.lo, days).astype(np.int64) - self.lo
+        found = self.cum.ravel()[self._row + at].astype(np.float64)
+        found[missing] = np.nan
+        return found

@@ -1,0 +1,109 @@
+"""Business days: weekends and each country's public holidays left out."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from datetime import date, timedelta
+
+import holidays
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from followup_kit import business_days
+from followup_kit.business_days import business_day_after, business_days_after, is_business_day
+from followup_kit.exceptions import ValidationError
+
+D = date
+
+
+@pytest.mark.parametrize(
+    ("day", "n", "country", "expected"),
+    [
+        (D(2025, 3, 4), 1, "US", D(2025, 3, 5)),  # Tuesday
+        (D(2025, 3, 7), 1, "US", D(2025, 3, 10)),  # Friday -> Monday
+        (D(2025, 3, 8), 1, "US", D(2025, 3, 10)),  # Saturday -> Monday, not Tuesday
+        (D(2025, 3, 9), 0, "US", D(2025, 3, 10)),  # Sunday itself rolls to Monday
+        (D(2025, 3, 4), 0, "US", D(2025, 3, 4)),
+        (D(2025, 5, 23), 1, "US", D(2025, 5, 27)),  # Memorial Day
+        (D(2025, 5, 26), 1, "US", D(2025, 5, 27)),  # counted from the holiday itself
+        (D(2020, 7, 2), 1, "US", D(2020, 7, 6)),  # 4 July on Saturday, observed Friday 3rd
+        (D(2021, 7, 2), 1, "US", D(2021, 7, 6)),  # 4 July on Sunday, observed Monday 5th
+        (D(2021, 12, 23), 1, "US", D(2021, 12, 27)),  # Christmas observed Friday 24th
+        (D(2021, 12, 24), 1, "GB", D(2021, 12, 29)),  # substitutes on 27th and 28th
+        (D(2022, 12, 23), 1, "GB", D(2022, 12, 28)),  # Boxing Day Mon, Christmas sub Tue
+        (D(2021, 12, 23), 1, "GB", D(2021, 12, 24)),  # GB does not observe it on the 24th
+        (D(2025, 3, 4), 5, "US", D(2025, 3, 11)),
+        # Good Friday is UK-wide; Easter Monday is not (Scotland works), so country-wide
+        # rules count it as a business day.
+        (D(2025, 4, 17), 1, "GB", D(2025, 4, 21)),
+        (D(2025, 4, 17), 1, "US", D(2025, 4, 18)),  # neither is a US federal holiday
+    ],
+)
+def test_business_day_after(day, n, country, expected):
+    assert business_day_after(day, n, country=country) == expected
+
+
+def test_is_business_day_with_observed_and_substitute_days():
+    assert not is_business_day(D(2021, 7, 5), "US")  # observed Independence Day
+    assert not is_business_day(D(2020, 7, 3), "US")
+    assert is_business_day(D(2021, 7, 5), "GB")
+    assert not is_business_day(D(2021, 12, 27), "GB")  # Christmas substitute
+    assert not is_business_day(D(2021, 12, 28), "GB")  # Boxing Day substitute
+    assert not is_business_day(D(2025, 3, 8), "US")  # Saturday
+    assert is_business_day("2025-03-04", "DE")
+
+
+def test_business_day_input_errors():
+    with pytest.raises(ValueError, match="negative"):
+        business_day_after(D(2025, 3, 4), -1)
+    with pytest.raises(ValidationError, match="country"):
+        business_day_after(D(2025, 3, 4), 1, country="XX")
+    with pytest.raises(ValueError):
+        business_day_after(None, 1)
+
+
+def test_vectorised_business_days_match_the_scalar_version():
+    days = pd.date_range("2021-12-20", "2022-01-10").to_numpy()
+    got = business_days_after(days, 2, country="GB")
+    want = [
+        business_day_after(d.astype("datetime64[D]").astype(date), 2, country="GB") for d in days
+    ]
+    assert [g.astype(date) for g in got] == want
+    with_gap = business_days_after(np.array(["2025-03-07", "NaT"], dtype="datetime64[D]"), 1)
+    assert with_gap[0] == np.datetime64("2025-03-10") and np.isnat(with_gap[1])
+
+
+@functools.cache
+def _holidays(country: str) -> frozenset[date]:
+    """The package's country-wide holidays, straight from ``holidays`` (the reference)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return frozenset(holidays.country_holidays(country, years=range(2000, 2040)))
+
+
+def _naive_bd(day: date, n: int, country: str) -> date:
+    """Reference: walk day by day, skipping weekends and the package's holidays."""
+    hol = _holidays(country)
+
+    def works(x: date) -> bool:
+        return x.weekday() < 5 and x not in hol
+
+    if n == 0:
+        while not works(day):
+            day += timedelta(days=1)
+        return day
+    while n:
+        day += timedelta(days=1)
+        n -= works(day)
+    return day
+
+
+@pytest.mark.parametrize("country", business_days.SUPPORTED_COUNTRIES)
+@settings(max_examples=25, deadline=None)
+@given(day=st.dates(D(2001, 1, 1), D(2034, 6, 30)), n=st.integers(0, 12))
+def test_business_day_after_matches_a_day_by_day_walk(country, day, n):
+    assert business_day_after(day, n, country=country) == _naive_bd(day, n, country)
