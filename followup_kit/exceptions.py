@@ -15,6 +15,7 @@ __all__ = [
     "ScriptFileError",
     "TemplateError",
     "TonePatternError",
+    "ToneModelError",
     "AnalyticsError",
 ]
 
@@ -115,3 +116,12 @@ class TonePatternError(FollowupKitError):
         self.field = field
         self.reason = reason
         super().__init__(f"{path}: {field}: {reason}")
+
+
+class ToneModelError(FollowupKitError):
+    """A tone model or labelled-sentence file is missing or malformed; it names the file."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
