@@ -12,7 +12,7 @@ PORT ?= 8888
 # Quiet the news pop-up in JupyterLab; coaches have a workshop to run.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab app test quick lint bench notebooks demo info clean browser
+.PHONY: lab app test quick lint bench notebooks demo info clean browser tone-model
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,12 @@ bench: $(TEST_STAMP)
 ## notebooks: re-run the notebooks on the demo cohort and store the outputs nbval compares
 notebooks: $(TEST_STAMP)
 	$(PY) tests/refresh_notebooks.py
+
+## tone-model: retrain the tone model shipped in the package from followup_kit/tone_corpus.tsv
+## (coaches: `python -m followup_kit.tone_model train` adds data/tone_sentences.tsv and
+## writes data/tone_model.npz, leaving the package alone)
+tone-model: $(RUNTIME_STAMP)
+	$(PY) -m followup_kit.tone_model train --builtin
 
 demo: $(RUNTIME_STAMP)
 	$(PY) -m followup_kit demo

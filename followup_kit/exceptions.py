@@ -16,6 +16,7 @@ __all__ = [
     "ScriptFileError",
     "TemplateError",
     "TonePatternError",
+    "ToneModelError",
     "AnalyticsError",
 ]
 
@@ -169,3 +170,12 @@ class TonePatternError(FollowupKitError):
         self.field = field
         self.reason = reason
         super().__init__(f"{path}: {field}: {reason}")
+
+
+class ToneModelError(FollowupKitError):
+    """A tone model or labelled-sentence file is missing or malformed; it names the file."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")

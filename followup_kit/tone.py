@@ -9,11 +9,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .exceptions import TonePatternError
+
+if TYPE_CHECKING:  # the model module loads on the first check, not on import
+    from .tone_model import ToneModel
 
 __all__ = [
     "TONE_CATEGORIES",
@@ -39,6 +42,18 @@ _BUILTIN = Path(__file__).with_name("tone_patterns.toml")
 _FRAGMENT = re.compile(r"\{([A-Za-z_][A-Za-z_0-9]*)\}")
 _NEGATION = re.compile(r"\b(?:not|no|never|without|nor|hardly)\b|n't\b", re.I)
 _CLAUSE_END = re.compile(r"[.;:!?,\n]|\b(?:but|and|so|because)\b", re.I)
+# A sentence ends at . ! ? or a line break; the model scores one sentence at a time so that
+# its finding points at one stretch of the message.
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)", re.M)
+#: Longest run of words a model finding highlights.
+_MAX_WINDOW = 6
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]*\]")
+_WORD = re.compile(r"\w\w+")
+#: Sentences shorter than this are left to the patterns.
+_MIN_WORDS = 4
+#: The flagged words must carry at least this much weight (in the model's log-odds) towards
+#: the category, so a sentence flagged only by the model's prior is left alone.
+_MIN_EVIDENCE = 2.5
 _PATTERN_KEYS = {
     "id",
     "category",
@@ -208,6 +223,12 @@ def _builtin() -> tuple[dict[str, str], tuple[TonePattern, ...], tuple]:
     return fragments, tuple(patterns), tuple(allows)
 
 
+@cache
+def _model_advice() -> dict[str, tuple[str, str]]:
+    advice = _read(_BUILTIN).get("model_advice", {})
+    return {c: (advice[c]["why"].strip(), advice[c]["suggestion"].strip()) for c in advice}
+
+
 def load_tone_patterns(extra_path: Any = None) -> TonePatterns:
     """The built-in tone patterns plus a coach's file.
 
@@ -249,7 +270,11 @@ def _negated(text: str, start: int) -> bool:
 
 
 def check_tone(
-    text: str, *, follow_up_number: int = 1, patterns: TonePatterns | None = None
+    text: str,
+    *,
+    follow_up_number: int = 1,
+    patterns: TonePatterns | None = None,
+    model: ToneModel | bool | None = None,
 ) -> list[Finding]:
     """Find wording that may hurt a follow-up message.
 
@@ -262,12 +287,18 @@ def check_tone(
         as "just checking in", are fine the first time and nagging after that.
     patterns
         Rules to use; defaults to :func:`load_tone_patterns` ().
+    model
+        The learned model that reads each sentence no pattern explains; defaults to
+        :func:`load_tone_model` () (a coach's retrained model when there is one). ``False``
+        checks with the patterns alone.
 
     Returns
     -------
     list of Finding
         Sorted by position. Wording that overlaps a phrase advisers recommend (such as
-        "I know hiring takes time") is never flagged.
+        "I know hiring takes time") is never flagged. A pattern's finding names the rule
+        (``pattern``); a model's finding has ``pattern == "model"``, marks the run of
+        words that weighed most, and gives a plain reason naming them.
 
     Examples
     --------
@@ -283,6 +314,7 @@ def check_tone(
     rules = patterns if patterns is not None else load_tone_patterns()
     allowed = [m.span() for _, rx in rules.allow for m in rx.finditer(text)]
     found: list[Finding] = []
+    cleared: list[tuple[int, int]] = []
     for p in rules.patterns:
         if follow_up_number < p.min_follow_up:
             continue
@@ -292,14 +324,106 @@ def check_tone(
             start, end = m.span()
             if start == end:
                 continue
-            if any(a < end and start < b for a, b in allowed):
-                continue
-            if p.negatable and _negated(text, start):
-                continue
-            if p.not_after is not None and p.not_after.search(text[max(0, start - 80) : start]):
+            if (
+                any(a < end and start < b for a, b in allowed)
+                or (p.negatable and _negated(text, start))
+                or (
+                    p.not_after is not None and p.not_after.search(text[max(0, start - 80) : start])
+                )
+            ):
+                # A rule saw this wording and judged it fine here ("I don't need an answer
+                # right away"): the model must not overrule it.
+                cleared.append((start, end))
                 continue
             found.append(Finding(p.category, m.group(0), start, end, p.why, p.suggestion, p.id))
+    if model is not False:
+        if model is None or model is True:
+            from .tone_model import load_tone_model
+
+            model = load_tone_model()
+        found.extend(_model_findings(text, found, cleared, allowed, model))
     return _dedupe(found)
+
+
+def _model_findings(
+    text: str,
+    explained: list[Finding],
+    cleared: list[tuple[int, int]],
+    allowed: list[tuple[int, int]],
+    model: ToneModel,
+) -> list[Finding]:
+    """Findings for the sentences the model flags and no pattern has judged already."""
+    judged = [(f.start, f.end) for f in explained] + cleared
+    # A script's [placeholders] are not the client's words: blank them (same length, so
+    # positions hold) before the model reads the text.
+    masked = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    spans = [
+        m.span()
+        for m in _SENTENCE.finditer(masked)
+        # Greetings, sign-offs and fragments give the model too little to go on.
+        if len(_WORD.findall(m.group(0))) >= _MIN_WORDS
+        and not any(a < m.end() and m.start() < b for a, b in judged)
+    ]
+    if not spans:
+        return []
+    harm, cats = model.harm([masked[a:b] for a, b in spans])
+    advice = _model_advice()
+    out = []
+    for (a, b), h, cat in zip(spans, harm, cats, strict=True):
+        if h < model.threshold:
+            continue
+        words = [
+            (a + s, a + e, w)
+            for s, e, w in model.word_weights(masked[a:b], str(cat))
+            # a phrase advisers recommend never counts against the sentence
+            if not any(x < a + e and a + s < y for x, y in allowed)
+        ]
+        window = _heaviest_run(text, words)
+        if window is None or window[3] < _MIN_EVIDENCE:
+            continue
+        start, end, top, _ = window
+        quoted = ", ".join(f"\u201c{w}\u201d" for w in top)
+        why, suggestion = advice[str(cat)]
+        out.append(
+            Finding(
+                str(cat), text[start:end], start, end, why.format(words=quoted), suggestion, "model"
+            )
+        )
+    return out
+
+
+_EDGE = re.compile(r"^\W+|\W+$")
+
+
+def _heaviest_run(
+    text: str, words: list[tuple[int, int, float]]
+) -> tuple[int, int, list[str], float] | None:
+    """The run of at most ``_MAX_WINDOW`` adjacent words with the largest total weight.
+
+    Returns its start and end (outer punctuation trimmed), its three heaviest words and its
+    total weight, or
+    ``None`` when no word pushed the sentence towards the category.
+    """
+    best, best_span = 0.0, None
+    for i in range(len(words)):
+        if words[i][2] <= 0:
+            continue
+        total = 0.0
+        for j in range(i, min(i + _MAX_WINDOW, len(words))):
+            total += words[j][2]
+            if total > best and words[j][2] > 0:
+                best, best_span = total, (i, j)
+    if best_span is None:
+        return None
+    run = words[best_span[0] : best_span[1] + 1]
+    start, end = run[0][0], run[-1][1]
+    lead = _EDGE.match(text[start:end])
+    start += lead.end() if lead and lead.start() == 0 else 0
+    tail = re.search(r"\W+$", text[start:end])
+    end -= len(tail.group(0)) if tail and tail.start() > 0 else 0
+    heaviest = sorted((w for w in run if w[2] > 0), key=lambda w: -w[2])[:3]
+    top = [_EDGE.sub("", text[a:b]) or text[a:b] for a, b, _ in sorted(heaviest)]
+    return start, end, top, best
 
 
 def _dedupe(found: Iterable[Finding]) -> list[Finding]:
