@@ -14,6 +14,8 @@ from .forms import *  # noqa: F403
 from .forms import __all__ as _forms_all
 from .library import *  # noqa: F403
 from .library import __all__ as _library_all
+from .mapping import *  # noqa: F403
+from .mapping import __all__ as _mapping_all
 from .plan_form import *  # noqa: F403
 from .plan_form import __all__ as _plan_form_all
 from .plots import *  # noqa: F403
@@ -40,6 +42,7 @@ __all__ = [
     *_store_all,
     *_forms_all,
     *_library_all,
+    *_mapping_all,
     *_timing_all,
     *_tone_all,
     *_practice_all,

@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import math
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +38,7 @@ import pandas as pd
 import sqlalchemy as sa
 from tqdm.auto import tqdm
 
+from . import mapping as _mapping
 from . import schema
 from .exceptions import BadFileError, Problem, ValidationError
 
@@ -43,12 +46,14 @@ if TYPE_CHECKING:
     from .store import Workbook
 
 __all__ = [
+    "check_file",
     "export_frame",
     "export_tables",
     "import_file",
     "load_tables",
     "neutralise",
     "read_rows",
+    "read_sheet",
 ]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -144,11 +149,13 @@ def _excel_grids(path: Path) -> dict[str, pd.DataFrame]:
         raise BadFileError(path, f"this is not an Excel file I can read ({err}).") from err
 
 
-def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFrame:
+def read_rows(grid: pd.DataFrame, columns: list[str] | None, path: object) -> pd.DataFrame:
     """Turn a sheet's cells (header row first) into a frame indexed by spreadsheet row.
 
     Headers are matched loosely ("Interview date" is ``interview_date``); unknown or
-    repeated headers and rows with extra cells are refused, naming them.
+    repeated headers and rows with extra cells are refused, naming them. With
+    ``columns=None`` every header is accepted and kept as written (a blank one with
+    cells below it becomes "Column 3").
     """
     # Numbered before blank rows go, so messages match the spreadsheet. Each distinct
     # cell of a column is looked at once.
@@ -167,12 +174,16 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
     header = [_header_key(h) for h in grid.iloc[0]]
     while header and not header[-1]:
         header.pop()
+    written = [
+        str(h).replace("\ufeff", "").strip() if key else f"Column {i + 1}"
+        for i, (h, key) in enumerate(zip(grid.iloc[0], header, strict=False))
+    ]
     seen: set[str] = set()
     for name in header:
-        if name in seen:
+        if name in seen and (name or columns is not None):
             raise BadFileError(path, f"the column {name!r} appears twice; keep one.")
         seen.add(name)
-    unknown = [h or "(blank)" for h in header if h not in columns]
+    unknown = [h or "(blank)" for h in header if columns is not None and h not in columns]
     if unknown:
         raise BadFileError(
             path,
@@ -193,7 +204,7 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
     if problems:
         raise ValidationError(problems, what="file")
     body = grid.iloc[1:, : len(header)]
-    body.columns = header
+    body.columns = header if columns is not None else written
     return body
 
 
@@ -218,33 +229,118 @@ def _is_export(path: Path) -> bool:
     return False
 
 
-def import_file(wb: Workbook, path: str | os.PathLike, *, progress: bool | None = None):
+def import_file(
+    wb: Workbook,
+    path: str | os.PathLike,
+    *,
+    mapping: Mapping[str, str | None] | None = None,
+    values: Mapping[str, object] | None = None,
+    dayfirst: bool | None = None,
+    client: str | int | None = None,
+    sheet: str | int | None = None,
+    keep_in_notes: list[str] | None = None,
+    progress: bool | None = None,
+):
     """Import a flat sheet or an export into ``wb``; see the module docstring.
 
-    Returns the number of rows added per table. Nothing is written unless every row
-    of the file is valid; :class:`ValidationError` lists each bad row and column.
+    With any of ``mapping, values, dayfirst, client, keep_in_notes`` the file is read as
+    the coach's own spreadsheet (see :mod:`followup_kit.mapping`): their columns and
+    words, dates such as 03/04/2025 or "4 Mar 2025", rows without an interview date
+    skipped. Returns an :class:`~followup_kit.mapping.ImportResult`: the rows added per
+    table (and the rows skipped). Nothing is written unless every row of the file is
+    valid; :class:`ValidationError` lists each bad row and column.
     """
     path = Path(path)
+    options = {
+        "mapping": mapping,
+        "values": values,
+        "dayfirst": dayfirst,
+        "client": client,
+        "keep_in_notes": keep_in_notes,
+    }
+    guided = any(v is not None for v in options.values())
     if not path.exists():
         raise BadFileError(path, "there is no such file.")
-    if _is_export(path):
+    if not guided and sheet is None and _is_export(path):
         return load_tables(wb, _read_export(path), progress=progress)
+    checked = check_file(wb, path, sheet=sheet, **options)
+    if checked.problems:
+        raise ValidationError(checked.problems, what="file")
+    added = _write(wb, checked.tables, progress=progress, match_clients=True)
+    if guided:
+        _mapping.remember(wb, checked.prepared.header, options)
+    return _mapping.ImportResult(added, skipped_rows=checked.prepared.skipped_rows)
+
+
+@dataclass
+class Checked:
+    """A flat file read and checked whole: its clean rows, store tables and problems."""
+
+    prepared: _mapping.Prepared
+    clean: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    problems: list[Problem]
+
+
+def check_file(
+    wb: Workbook, path: str | os.PathLike, *, sheet: str | int | None = None, **options: object
+) -> Checked:
+    """Read and check a flat sheet as :func:`import_file` does, writing nothing.
+
+    ``options`` are ``mapping, values, dayfirst, client, keep_in_notes``; when none is
+    given the columns must be ours (unknown ones are refused).
+    """
+    path = Path(path)
+    if any(v is not None for v in options.values()):
+        raw, _, _ = read_sheet(path, sheet)
+        numbers = path.suffix.lower() in (".xlsx", ".xlsm")
+        prepared = _mapping.prepare(raw, wb, path, numbers=numbers, **options)  # type: ignore[arg-type]
+    else:
+        flat = read_rows(_grid(path, sheet), schema.FLAT.columns, path)
+        missing = [c for c in ("client", "company", "role", "interview_date") if c not in flat]
+        if missing:
+            raise BadFileError(path, f"required column(s) missing: {', '.join(missing)}.")
+        prepared = _mapping.Prepared(flat)
+    clean, problems = schema.validate_frame(schema.FLAT, prepared.flat, today=wb.today)
+    tables, more = _tables_from_flat(clean, wb)
+    return Checked(prepared, clean, tables, prepared.named(problems + more))
+
+
+def _grid(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """The cells of a CSV file, or of one sheet of an Excel file (the first by default)."""
+    if not path.exists():
+        raise BadFileError(path, "there is no such file.")
     if path.suffix.lower() == ".xls":
         raise BadFileError(path, "this is an old Excel file; save it as .xlsx or CSV first.")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return _csv_grid(path)
+    grids = _excel_grids(path)
+    if sheet is None:
+        return next(iter(grids.values()), pd.DataFrame())
+    if isinstance(sheet, int) and 0 <= sheet < len(grids):
+        return list(grids.values())[sheet]
+    if sheet not in grids:
+        raise BadFileError(path, f"there is no sheet {sheet!r}; it has: {', '.join(grids)}.")
+    return grids[sheet]  # type: ignore[index]
+
+
+def read_sheet(
+    path: str | os.PathLike, sheet: str | int | None = None
+) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """A sheet's rows under the file's own headers, indexed by spreadsheet row.
+
+    Returns the rows, the sheet's name (None for CSV) and every sheet's name.
+    """
+    path = Path(path)
+    grid = _grid(path, sheet)
+    names: list[str] = []
+    name = None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        grid = next(iter(_excel_grids(path).values()), pd.DataFrame())
-    else:
-        grid = _csv_grid(path)
-    flat = read_rows(grid, schema.FLAT.columns, path)
-    missing = [c for c in ("client", "company", "role", "interview_date") if c not in flat]
-    if missing:
-        raise BadFileError(path, f"required column(s) missing: {', '.join(missing)}.")
-    clean, problems = schema.validate_frame(schema.FLAT, flat, today=wb.today)
-    tables, more = _tables_from_flat(clean, wb)
-    problems = sorted(problems + more, key=lambda p: p.row or 0)
-    if problems:
-        raise ValidationError(problems, what="file")
-    return _write(wb, tables, progress=progress, match_clients=True)
+        from openpyxl import load_workbook
+
+        names = load_workbook(path, read_only=True).sheetnames
+        name = names[sheet] if isinstance(sheet, int) else (sheet or names[0])
+    return read_rows(grid, None, path), name, names
 
 
 def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Problem]]:
@@ -261,8 +357,14 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
     interviews.insert(0, "id", rows)
 
     names = schema.per_distinct(_names, flat["interviewers"].to_numpy(dtype=object))
+    if "interviewer_email" in flat:  # a mapped "Contact Email" column: paired by position
+        emails = schema.per_distinct(_names, flat["interviewer_email"].to_numpy(dtype=object))
+        names = [_pairs(n, e) for n, e in zip(names, emails, strict=True)]
     people = pd.Series(names, index=rows).explode().dropna()
     interviewers = pd.DataFrame({"interview_id": people.index, "name": people.to_numpy()})
+    if "interviewer_email" in flat:
+        interviewers["email"] = [p[1] for p in interviewers["name"]]
+        interviewers["name"] = [p[0] for p in interviewers["name"]]
     interviewers.index = people.index
     _, problems = schema.validate_frame("interviewers", interviewers, today=wb.today)
     problems = [Problem("interviewers", p.message, p.row) for p in problems]
@@ -305,6 +407,14 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
 
 def _casefold(name: str | None) -> str | None:
     return name.casefold() if isinstance(name, str) else None
+
+
+def _pairs(names: list[str], emails: list[str]) -> list[tuple[str, str | None]]:
+    """(name, email) per interviewer; an email without a name stands for the name."""
+    return [
+        (n or e, e)
+        for n, e in itertools.zip_longest(names, emails)  # type: ignore[misc]
+    ]
 
 
 def _names(cell: str | None) -> list[str]:
@@ -447,12 +557,16 @@ def _skip_existing_clients(
     return records[~found], old[~found], known.astype("int64")
 
 
-def export_tables(wb: Workbook, path: str | os.PathLike) -> Path:
+def export_tables(wb: Workbook, path: str | os.PathLike, *, mapping=None) -> Path:
     """Write every table: a folder of CSVs, or one ``.xlsx`` with a sheet per table.
 
     Dates are written YYYY-MM-DD; formula-like text is neutralised. Recordings are
-    not exported (they are audio; back up the store to keep them).
+    not exported (they are audio; back up the store to keep them). With a ``mapping``
+    (as for import) one sheet in the coach's own layout is written instead, see
+    :func:`followup_kit.mapping.export_layout`.
     """
+    if mapping is not None:
+        return _mapping.export_layout(wb, path, mapping)
     path = Path(path)
     tables = {name: export_frame(frame) for name, frame in wb.tables().items()}
     if path.suffix.lower() == ".xlsx":

@@ -1,0 +1,1132 @@
+"""Read the spreadsheet a coach already keeps, whatever its columns and words are called.
+
+:func:`suggest_mapping` looks at a file's header and values and suggests, for each
+column, the field it holds (or None: not stored); :meth:`Workbook.import_table` then
+takes that ``mapping``, ``values`` (their words for our statuses), ``dayfirst`` (how to
+read 03/04/2025), ``client`` (whose sheet it is) and ``keep_in_notes`` (columns we do not
+store, kept as "Salary Range: $X" lines in the interview's notes). A mapping that was
+imported with is remembered for files with the same header, and
+:meth:`Workbook.export` can write the coach's own layout back (the mapping reversed).
+
+This module holds no widgets; the guided import page lives in
+:mod:`followup_kit.widgets.importer`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from . import schema
+from .exceptions import BadFileError, Problem, ValidationError
+
+if TYPE_CHECKING:
+    from .store import Workbook
+
+__all__ = [
+    "FIELD_LABELS",
+    "ColumnMapping",
+    "ImportResult",
+    "parse_date",
+    "preview_import",
+    "suggest_mapping",
+]
+
+log = logging.getLogger(__name__)
+
+#: Every field a file column can hold, with the plain words a coach sees for it.
+FIELD_LABELS: dict[str, str] = {
+    "client": "Client (whose interview it is)",
+    "cohort": "Workshop group",
+    "country": "Country (two letters)",
+    "company": "Company",
+    "role": "Role or job title",
+    "round": "Interview round",
+    "interview_date": "Interview date",
+    "format": "Format (phone, video, in person)",
+    "contact_route": "Who they dealt with (direct, HR, agency)",
+    "decision_expected": "Decision expected by",
+    "status": "Status",
+    "interviewers": "Interviewer or contact names",
+    "interviewer_email": "Interviewer or contact email",
+    "thank_you_date": "Thank-you sent on",
+    "thank_you_channel": "Thank-you sent by",
+    "status_check_date": "Follow-up (status check) sent on",
+    "status_check_channel": "Follow-up sent by",
+    "response_date": "Reply received on",
+    "response_result": "What the reply said",
+    "response_channel": "Reply came by",
+    "notes": "Notes",
+}
+
+#: The file name of the remembered mappings, in the workbook's data folder.
+REMEMBERED_FILE = "import_mappings.json"
+
+_NOTES = ""  # a known column we do not store: suggested for the notes
+
+
+def _enum_key(name: str) -> str | None:
+    """The :data:`schema.CHOICES` key of a flat enum field, else None."""
+    try:
+        f = schema.FLAT[name]
+    except KeyError:
+        return None
+    return (f.choices or f.name) if f.kind == "enum" else None
+
+
+_DATE_FIELDS = tuple(f.name for f in schema.FLAT.fields if f.kind == "date")
+
+# -- column names -------------------------------------------------------------------------
+
+#: Whole header names (normalised: lower case, words split by single spaces).
+_SYNONYMS: dict[str, str] = {}
+for _field, _names in {
+    "client": "client, client name, job seeker, jobseeker, candidate, candidate name, "
+    "coachee, participant, member",
+    "cohort": "cohort, group, workshop, workshop group, class, intake",
+    "country": "country, country code",
+    "company": "company, company name, employer, organisation, organization, org, firm, "
+    "business, hiring company, employer name",
+    "role": "role, position, job title, title, job, role title, position title, job role, "
+    "vacancy, job name, position applied for, role applied for",
+    "round": "round, interview round, interview stage, which round, stage of interview",
+    "interview_date": "interview date, date of interview, interviewed on, interview on, "
+    "interview day, date interviewed, interview, interview date time, interview datetime",
+    "format": "format, interview format, interview type, mode, interview mode, medium, "
+    "type of interview",
+    "contact_route": "contact route, route, via, through, recruited via, channel of contact",
+    "decision_expected": "decision expected, decision date, expected decision, decision by, "
+    "hear back by, expected response, expected decision date, decision due",
+    "status": "status, application status, outcome, stage, current status, state, progress, "
+    "current stage, result, pipeline stage",
+    "interviewers": "interviewers, interviewer, interviewer name, interviewer names, contact, "
+    "contacts, contact person, contact name, recruiter, recruiter name, hiring manager, "
+    "point of contact, poc, who, spoke with, interviewed by, met with",
+    "interviewer_email": "interviewer email, contact email, recruiter email, email, e mail, "
+    "email address, contact e mail, hiring manager email",
+    "thank_you_date": "thank you date, thank you sent, thank you, thank you note, "
+    "thank you email, ty sent, thank you sent on, date thank you sent, thanked on",
+    "thank_you_channel": "thank you channel, thank you via, thank you sent by",
+    "status_check_date": "status check date, status check, follow up date, follow up, "
+    "followed up, follow up sent, followed up on, date followed up, last follow up, "
+    "check in date, follow up on",
+    "status_check_channel": "status check channel, follow up channel, follow up via, "
+    "followed up via",
+    "response_date": "response date, reply date, heard back, heard back on, date heard back, "
+    "response received, reply received, response received on, feedback date",
+    "response_result": "response result, reply result, response, reply, their reply, "
+    "what they said, feedback result",
+    "response_channel": "response channel, reply channel, reply via, response via",
+    "notes": "notes, note, comments, comment, remarks, details, observations",
+    _NOTES: "date applied, applied, applied on, application date, date of application, "
+    "salary, salary range, salary rate, rate, pay, compensation, location, city, remote, "
+    "source, job source, found via, where found, job url, url, link, job link, posting, "
+    "job posting, last action, next action, next step, next steps, next follow up, "
+    "follow up by, follow up due, next follow up date, reminder, priority, excitement, "
+    "rating, interest, contact phone, phone, phone number, referral, referred by, benefits, "
+    "deadline, closing date, job id, reference, job description, cover letter, resume, cv",
+}.items():
+    for _name in _names.split(","):
+        _SYNONYMS[_name.strip()] = _field
+
+#: Words a header may contain, tried in order when the whole name is not known.
+_KEYWORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("next", "follow"), _NOTES),
+    (("follow", "due"), _NOTES),
+    (("email",), "interviewer_email"),
+    (("salary",), _NOTES),
+    (("url",), _NOTES),
+    (("link",), _NOTES),
+    (("applied",), _NOTES),
+    (("thank",), "thank_you_date"),
+    (("follow",), "status_check_date"),
+    (("interview", "date"), "interview_date"),
+    (("decision",), "decision_expected"),
+    (("heard",), "response_date"),
+    (("reply",), "response_result"),
+    (("response",), "response_result"),
+    (("status",), "status"),
+    (("outcome",), "status"),
+    (("stage",), "status"),
+    (("round",), "round"),
+    (("company",), "company"),
+    (("employer",), "company"),
+    (("organi",), "company"),
+    (("position",), "role"),
+    (("title",), "role"),
+    (("role",), "role"),
+    (("recruiter",), "interviewers"),
+    (("interviewer",), "interviewers"),
+    (("contact",), "interviewers"),
+    (("manager",), "interviewers"),
+    (("client",), "client"),
+    (("candidate",), "client"),
+    (("note",), "notes"),
+    (("comment",), "notes"),
+    (("format",), "format"),
+    (("cohort",), "cohort"),
+)
+
+
+def _name_key(header: object) -> str:
+    """``"Follow-up Date "`` -> ``"follow up date"``: lower case words, single spaces."""
+    text = str(header).replace("\ufeff", "").casefold().replace("(s)", "s")
+    return " ".join(re.findall(r"[0-9a-z]+", text))
+
+
+# -- their words for our values -------------------------------------------------------------
+
+_WORDS: dict[str, dict[str, str]] = {}
+for _key, _table in {
+    "status": {
+        "open": "interview, interviewing, interviewed, interview scheduled, scheduled, "
+        "waiting, pending, in progress, in process, applied, awaiting, awaiting response, "
+        "awaiting feedback, waiting to hear, waiting for response, screening, phone screen, "
+        "screen, first round, first interview, second round, second interview, third round, "
+        "final round, final interview, final, panel, panel interview, technical, "
+        "technical interview, onsite, on site, assessment, shortlisted, under review, "
+        "in review, follow up, followed up, active, ongoing, hr interview, recruiter call, "
+        "recruiter screen, 1st round, 2nd round, 3rd round",
+        "next_round": "next round, next stage, moving forward, moved forward, advanced, "
+        "progressed, invited back, invited to next round, through to next round",
+        "offer": "offer, offered, offer received, job offer, offer made, accepted, "
+        "offer accepted, hired, got the job, success, successful",
+        "rejected": "rejected, rejection, not selected, unsuccessful, declined, turned down, "
+        "no, not moving forward, not progressed, regret, failed, rejected after interview",
+        "withdrawn": "withdrawn, withdrew, i withdrew, withdrew application, declined offer, "
+        "not interested, pulled out, offer declined, retracted",
+        "ghosted": "ghosted, no response, no reply, no answer, no news, silence, "
+        "never heard back, no contact, dead, closed, expired",
+    },
+    "result": {
+        "next_round": "next round, moving forward, invited back, second interview, advanced, "
+        "progressed",
+        "offer": "offer, offered, hired, accepted, job offer",
+        "rejection": "rejected, rejection, not selected, unsuccessful, declined, no, turned down",
+        "still_deciding": "waiting, pending, still deciding, on hold, undecided, in review, "
+        "update, holding",
+    },
+    "round": {
+        "screen": "phone screen, screen, screening, recruiter call, recruiter screen, "
+        "hr screen, phone interview, intro call, initial call, hr interview",
+        "first": "first, first round, 1st, 1st round, first interview, round 1, interview 1",
+        "second": "second, 2nd, second round, 2nd round, round 2, second interview",
+        "final": "final, final round, final interview, last round, final stage",
+        "panel": "panel, panel interview, assessment centre, assessment center",
+        "other": "technical, technical interview, case study, take home, third round, 3rd round",
+    },
+    "format": {
+        "phone": "phone, phone call, call, telephone, phone interview",
+        "video": "video, video call, zoom, teams, microsoft teams, google meet, meet, skype, "
+        "webex, remote, online, virtual",
+        "onsite": "onsite, on site, in person, office, face to face, f2f, in office",
+    },
+    "channel": {
+        "email": "email, e mail, mail",
+        "phone": "phone, call, phone call",
+        "voicemail": "voicemail, vm, voice mail",
+        "linkedin": "linkedin, linked in, linkedin message, inmail",
+        "handwritten": "handwritten, card, letter, thank you card",
+        "text": "text, sms, whatsapp, text message",
+    },
+    "contact_route": {
+        "direct": "direct, company, hiring manager, in house",
+        "hr": "hr, human resources, talent acquisition, ta",
+        "agency": "agency, recruiter, recruitment agency, headhunter",
+    },
+}.items():
+    _WORDS[_key] = {w.strip(): v for v, words in _table.items() for w in words.split(",")}
+
+#: A status word that also names the round ("Final Round"): fills a blank round.
+_ROUND_FROM_STATUS = {w: r for w, r in _WORDS["round"].items() if " " in w or w == "final"}
+
+
+def _word_key(value: object) -> str:
+    """``"✅ Offer!"`` -> ``"offer"``: emoji, marks and case dropped, words kept."""
+    text = str(value).casefold().replace("'", "")
+    return " ".join(re.findall(r"[0-9a-z]+", text))
+
+
+def _ours(choices: str, word: object) -> str | None:
+    """Our value for ``word`` if it is one of ours (value or label, any case, emoji too)."""
+    key = _word_key(word)
+    for value, label in schema.CHOICES[choices].items():
+        if key in (_word_key(value), _word_key(label)):
+            return value
+    return None
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    )
+}
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_NUMERIC = re.compile(r"(\d{1,4})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{2,4})")
+_TIME = re.compile(r"[ T]+\d{1,2}:\d{2}(:\d{2})?(\s*[ap]\.?m\.?)?$", re.I)
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SERIAL = (20_000, 80_000)  # Excel day numbers between 1954 and 2119
+
+
+def _day(y: int, m: int, d: int) -> date | None:
+    if y < 100:
+        y += 2000
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _DateRead:
+    """One cell read as a date: the date, or why not, and what it says about the order."""
+
+    day: date | None
+    message: str | None = None
+    order: str | None = None  # "dayfirst", "monthfirst", "ambiguous" or None (no evidence)
+
+
+def _read_date(value: object, dayfirst: bool | None, *, numbers: bool = False) -> _DateRead:
+    if isinstance(value, datetime):
+        return _DateRead(value.date())
+    if isinstance(value, date):
+        return _DateRead(value)
+    if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # An Excel date cell formatted as a number: days since 1899-12-30.
+        if math.isfinite(value) and _SERIAL[0] <= value <= _SERIAL[1]:
+            return _DateRead(date(1899, 12, 30) + timedelta(days=int(value)))
+        return _DateRead(None, "not a date I can read.")
+    text = _TIME.sub("", str(value).strip())
+    if _ISO.fullmatch(text):
+        d = _day(int(text[:4]), int(text[5:7]), int(text[8:10]))
+        return _DateRead(d, None if d else "not a date I can read.")
+    match = _NUMERIC.fullmatch(text)
+    if match:
+        a, _, b, c = match.groups()
+        if len(a) == 4:  # 2025/03/04
+            d = _day(int(a), int(b), int(c))
+            return _DateRead(d, None if d else "not a date I can read.")
+        if len(c) == 3:
+            return _DateRead(None, "not a date I can read.")
+        first, second, year = int(a), int(b), int(c)
+        as_dmy, as_mdy = _day(year, second, first), _day(year, first, second)
+        if dayfirst is True:
+            return _DateRead(as_dmy, None if as_dmy else "not a date (day first) I can read.")
+        if dayfirst is False:
+            return _DateRead(as_mdy, None if as_mdy else "not a date (month first) I can read.")
+        if as_dmy and as_mdy and as_dmy != as_mdy:
+            return _DateRead(
+                None,
+                f"{text} could be {schema.format_day(as_dmy)} or {schema.format_day(as_mdy)}; "
+                "say whether the day or the month comes first.",
+                "ambiguous",
+            )
+        if as_dmy and not as_mdy:
+            return _DateRead(as_dmy, order="dayfirst")
+        if as_mdy and not as_dmy:
+            return _DateRead(as_mdy, order="monthfirst")
+        return _DateRead(as_dmy, None if as_dmy else "not a date I can read.")
+    return _words_date(text)
+
+
+def _words_date(text: str) -> _DateRead:
+    """``"4 Mar 2025"``, ``"March 4, 2025"``, ``"Tue 4 Mar 2025"``, ``"04-Mar-25"``."""
+    tokens = [t for t in re.findall(r"[a-z]+|\d+", text.casefold()) if t[:3] not in _WEEKDAYS]
+    months = [t for t in tokens if t.isalpha() and len(t) >= 3 and t[:3] in _MONTHS]
+    numbers = [t for t in tokens if t.isdigit()]
+    others = [
+        t
+        for t in tokens
+        if t.isalpha() and t not in months and t not in ("st", "nd", "rd", "th", "of")
+    ]
+    if len(months) != 1 or len(numbers) != 2 or others:
+        return _DateRead(None, "not a date I can read.")
+    month = _MONTHS[months[0][:3]]
+    day_text, year_text = numbers
+    if len(day_text) > 2:  # "2025 Mar 4"
+        day_text, year_text = year_text, day_text
+    d = _day(int(year_text), month, int(day_text)) if len(year_text) in (2, 4) else None
+    return _DateRead(d, None if d else "not a date I can read.")
+
+
+def parse_date(value: object, *, dayfirst: bool | None = None) -> date | None:
+    """A date from a cell as spreadsheets write it; None when blank or unreadable.
+
+    ISO dates, Excel date cells, ``4 Mar 2025`` and ``March 4, 2025`` are read as
+    they are. ``03/04/2025`` needs ``dayfirst`` (True: 3 April); without it only dates
+    that can be read one way (``15/03/2025``) are read.
+
+    Examples
+    --------
+    >>> parse_date("03/04/2025", dayfirst=True), parse_date("03/04/2025")
+    (datetime.date(2025, 4, 3), None)
+    >>> parse_date("15/03/2025"), parse_date("Tue 4 Mar 2025")
+    (datetime.date(2025, 3, 15), datetime.date(2025, 3, 4))
+    """
+    if schema._is_missing(value):
+        return None
+    return _read_date(value, dayfirst).day
+
+
+# -- the suggestion ------------------------------------------------------------------------
+
+
+@dataclass
+class ColumnMapping:
+    """What each column of a file holds, as suggested (or confirmed) for an import.
+
+    ``mapping`` gives each column its field or None; ``keep_in_notes`` the columns
+    kept as lines in the notes; ``values`` each column's words for our values;
+    ``unknown`` the words nobody knows yet; ``samples`` a few values per column (as
+    text); ``reasons`` why each column got its field ("name", "synonym", "values",
+    "remembered"...). Pass :meth:`options` to :meth:`Workbook.import_table`.
+    """
+
+    columns: list[str]
+    mapping: dict[str, str | None]
+    keep_in_notes: list[str] = field(default_factory=list)
+    values: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    dayfirst: bool | None = None
+    ambiguous_dates: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    remembered: bool = False
+
+    @property
+    def needs_client(self) -> bool:
+        """Whether no column names the client (then ``client=`` must)."""
+        return "client" not in self.mapping.values()
+
+    def options(self) -> dict[str, Any]:
+        """The keyword arguments of :meth:`Workbook.import_table` for this mapping."""
+        return {
+            "mapping": dict(self.mapping),
+            "values": {c: dict(v) for c, v in self.values.items()},
+            "dayfirst": self.dayfirst,
+            "keep_in_notes": list(self.keep_in_notes),
+            "sheet": self.sheet,
+        }
+
+
+def suggest_mapping(
+    path: str | os.PathLike, sheet: str | int | None = None, *, wb: Workbook | None = None
+) -> ColumnMapping:
+    """Suggest what each column of a CSV or Excel file holds.
+
+    Exact names and plain words ("Interview date") come first, then common synonyms
+    (Position -> role, Employer -> company, Contact -> interviewers, Follow-up Date ->
+    status-check date, Outcome -> status...), then a look at the values where the name
+    says little (a column of dates, of emails, of statuses). Two columns never get the
+    same field: the better match wins, the other is left out (and, when it holds
+    anything, suggested for the notes). Words in status, round, format and result
+    columns get suggested meanings; words nobody knows are listed in ``unknown``.
+
+    Parameters
+    ----------
+    path
+        The spreadsheet (``.csv``, ``.tsv``, ``.txt``, ``.xlsx``).
+    sheet
+        The Excel sheet, by name or position; the first when None.
+    wb
+        A workbook: a mapping confirmed earlier for a file with the same header (kept
+        in its data folder) is offered instead of a fresh guess.
+
+    Returns
+    -------
+    ColumnMapping
+        The suggestion; ``options()`` gives the keywords for ``import_table``.
+    """
+    from .spreadsheets import read_sheet  # spreadsheets imports this module
+
+    raw, sheet_name, sheets = read_sheet(path, sheet)
+    columns = list(raw.columns)
+    cells = {c: [v for v in raw[c].tolist() if not schema._is_missing(v)] for c in columns}
+    numbers = Path(path).suffix.lower() in (".xlsx", ".xlsm")
+    scored: dict[str, tuple[float, str | None, str]] = {}
+    for i, c in enumerate(columns):
+        scored[c] = _guess(c, cells[c], numbers, order=i)
+    mapping, reasons = _settle(columns, scored)
+    keep = [c for c in columns if mapping[c] is None and cells[c] and c not in _NOT_KEPT]
+    suggestion = ColumnMapping(
+        columns=columns,
+        mapping=mapping,
+        keep_in_notes=keep,
+        samples={c: _samples(cells[c]) for c in columns},
+        reasons=reasons,
+        sheet=sheet_name,
+        sheets=sheets,
+    )
+    _suggest_values(suggestion, cells)
+    _suggest_dayfirst(suggestion, cells, numbers)
+    if wb is not None:
+        _offer_remembered(suggestion, wb)
+    return suggestion
+
+
+_NOT_KEPT: frozenset[str] = frozenset()
+
+
+def _guess(
+    column: str, values: list[Any], numbers: bool, *, order: int
+) -> tuple[float, str | None, str]:
+    """(score, field, reason) for one column; a higher score wins a contested field."""
+    key = _name_key(column)
+    if key.replace(" ", "_") in schema.FLAT.columns:
+        found, score, reason = key.replace(" ", "_"), 4.0, "name"
+    elif _label_field(key):
+        found, score, reason = _label_field(key), 3.5, "name"
+    elif key in _SYNONYMS:
+        found, score, reason = _SYNONYMS[key], 3.0, "synonym"
+    else:
+        found = next(
+            (f for words, f in _KEYWORDS if all(any(w in t for t in key.split()) for w in words)),
+            None,
+        )
+        score, reason = (2.0, "words") if found is not None else (0.0, "")
+    looks = _looks(values, numbers)
+    if found == _NOTES:
+        return 0.0, None, "not stored"
+    if found in _DATE_FIELDS and values and looks != "date":
+        return 0.0, None, "not dates"  # "Thank-you sent: yes" is no date
+    if found == "interviewers" and looks == "email":
+        return score, "interviewer_email", "values"
+    if found is not None:
+        return score, found, reason
+    # The name says little: look at the values.
+    by_values = {
+        "date": "interview_date",
+        "email": "interviewer_email",
+        "status": "status",
+        "round": "round",
+        "format": "format",
+    }.get(looks or "")
+    if by_values:
+        return 1.0, by_values, "values"
+    return 0.0, None, "unknown"
+
+
+def _label_field(key: str) -> str | None:
+    for f in schema.FLAT.fields:
+        if _name_key(f.label) == key:
+            return f.name
+    return None
+
+
+def _looks(values: list[Any], numbers: bool) -> str | None:
+    """What most of a column's values are: "date", "email", "url", "status", "round"..."""
+    if not values:
+        return None
+    sample = values[:200]
+
+    def share(test) -> float:
+        return sum(1 for v in sample if test(v)) / len(sample)
+
+    if share(lambda v: _read_date(v, True, numbers=numbers).day is not None) >= 0.6:
+        return "date"
+    text = [str(v).strip() for v in sample]
+    if sum(bool(schema._EMAIL.match(t)) for t in text) / len(text) >= 0.6:
+        return "email"
+    if sum(t.startswith(("http://", "https://", "www.")) for t in text) / len(text) >= 0.6:
+        return "url"
+    distinct = {_word_key(t) for t in text}
+    for kind, key in (("status", "status"), ("round", "round"), ("format", "format")):
+        ours = {w for w in distinct if w in _WORDS[key] or _ours(key, w)}
+        if distinct and len(ours) / len(distinct) >= 0.8:
+            return kind
+    return None
+
+
+def _settle(
+    columns: list[str], scored: Mapping[str, tuple[float, str | None, str]]
+) -> tuple[dict[str, str | None], dict[str, str]]:
+    """One column per field: the best score wins, the first column on a tie."""
+    best: dict[str, str] = {}
+    for c in columns:
+        score, f, _ = scored[c]
+        if f is not None and (f not in best or score > scored[best[f]][0]):
+            best[f] = c
+    mapping = {c: (scored[c][1] if best.get(scored[c][1] or "") == c else None) for c in columns}
+    reasons = {}
+    for c in columns:
+        score, f, reason = scored[c]
+        if f is not None and mapping[c] is None:
+            reasons[c] = f"{best[f]!r} holds {FIELD_LABELS[f].lower()}"
+        else:
+            reasons[c] = reason
+    return mapping, reasons
+
+
+def _samples(values: list[Any], n: int = 3) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        text = _as_text(v)
+        if text and text not in out:
+            out.append(text)
+        if len(out) == n:
+            break
+    return out
+
+
+def _as_text(value: object) -> str:
+    """A cell as a person reads it: dates as "Tue 4 Mar 2025", 85000.0 as "85000"."""
+    if schema._is_missing(value):
+        return ""
+    if isinstance(value, (datetime, date)):
+        return schema.format_day(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _suggest_values(suggestion: ColumnMapping, cells: Mapping[str, list[Any]]) -> None:
+    for c, f in suggestion.mapping.items():
+        key = _enum_key(f) if f else None
+        if key is None:
+            continue
+        known, unknown = _value_words(key, cells[c])
+        if known:
+            suggestion.values[c] = known
+        if unknown:
+            suggestion.unknown[c] = unknown
+
+
+def _value_words(key: str, values: Iterable[Any]) -> tuple[dict[str, str | None], list[str]]:
+    """Their words that are not ours: suggested meanings, and the words nobody knows."""
+    known: dict[str, str | None] = {}
+    unknown: list[str] = []
+    seen: set[str] = set()
+    for v in values:
+        text = str(v).strip()
+        if not text or text in seen or _ours(key, text):
+            continue
+        seen.add(text)
+        meaning = _WORDS[key].get(_word_key(text))
+        if meaning is not None:
+            known[text] = meaning
+        else:
+            unknown.append(text)
+    return known, unknown
+
+
+def _suggest_dayfirst(
+    suggestion: ColumnMapping, cells: Mapping[str, list[Any]], numbers: bool
+) -> None:
+    """Ambiguous dates (03/04/2025) and what the unambiguous ones say about the order."""
+    orders: set[str] = set()
+    for c, f in suggestion.mapping.items():
+        if f not in _DATE_FIELDS:
+            continue
+        for v in dict.fromkeys(map(_hashable, cells[c])):
+            read = _read_date(v, None, numbers=numbers)
+            if read.order:
+                orders.add(read.order)
+            if read.order == "ambiguous" and len(suggestion.ambiguous_dates) < 3:
+                suggestion.ambiguous_dates.append(str(v).strip())
+    if orders & {"dayfirst", "monthfirst"} == {"dayfirst"}:
+        suggestion.dayfirst = True
+    elif orders & {"dayfirst", "monthfirst"} == {"monthfirst"}:
+        suggestion.dayfirst = False
+
+
+def _hashable(v: Any) -> Any:
+    try:
+        hash(v)
+    except TypeError:
+        return str(v)
+    return v
+
+
+# -- remembered mappings -------------------------------------------------------------------
+
+
+def header_hash(columns: Iterable[object]) -> str:
+    """A short hash of a header, the same whatever the case, spacing or punctuation."""
+    text = "\x1f".join(_name_key(c) for c in columns)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _remembered_path(wb: Workbook) -> Path:
+    return Path(wb.data_dir) / REMEMBERED_FILE
+
+
+def _load_remembered(wb: Workbook) -> dict[str, Any]:
+    try:
+        data = json.loads(_remembered_path(wb).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def remember(wb: Workbook, columns: list[str], options: Mapping[str, Any]) -> None:
+    """Keep a confirmed mapping for files with the same header; a failure only logs."""
+    entry = {
+        "columns": list(columns),
+        "mapping": dict(options.get("mapping") or {}),
+        "keep_in_notes": list(options.get("keep_in_notes") or []),
+        "values": {str(k): v for k, v in (options.get("values") or {}).items()},
+        "dayfirst": options.get("dayfirst"),
+    }
+    path = _remembered_path(wb)
+    try:
+        data = _load_remembered(wb)
+        data[header_hash(columns)] = entry
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(path.name + ".part")
+        part.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(part, path)
+    except (OSError, TypeError, ValueError) as err:  # a read-only folder must not undo an import
+        log.warning("Could not remember the import mapping in %s: %s", path, err)
+
+
+def _offer_remembered(suggestion: ColumnMapping, wb: Workbook) -> None:
+    entry = _load_remembered(wb).get(header_hash(suggestion.columns))
+    if not isinstance(entry, dict) or not isinstance(entry.get("mapping"), dict):
+        return
+    saved = entry["mapping"]
+    for c in suggestion.columns:
+        f = saved.get(c)
+        suggestion.mapping[c] = f if f in FIELD_LABELS else None
+        suggestion.reasons[c] = "remembered"
+    suggestion.keep_in_notes = [
+        c for c in entry.get("keep_in_notes", []) if c in suggestion.columns
+    ]
+    values = entry.get("values") or {}
+    for c, words in values.items():
+        if isinstance(words, dict) and c in suggestion.columns:
+            suggestion.values[c] = {**suggestion.values.get(c, {}), **words}
+            left = [w for w in suggestion.unknown.get(c, []) if w not in words]
+            suggestion.unknown[c] = left
+    suggestion.unknown = {c: w for c, w in suggestion.unknown.items() if w}
+    if entry.get("dayfirst") in (True, False):
+        suggestion.dayfirst = entry["dayfirst"]
+    suggestion.remembered = True
+
+
+# -- reading a file with a mapping -----------------------------------------------------------
+
+
+class ImportResult(dict):
+    """Rows added per table (a dict), and the spreadsheet rows skipped for having no
+    interview date (``skipped_rows``; ``skipped`` counts them)."""
+
+    def __init__(self, added: Mapping[str, int], *, skipped_rows: Iterable[int] = ()) -> None:
+        super().__init__(added)
+        self.skipped_rows: tuple[int, ...] = tuple(skipped_rows)
+
+    @property
+    def skipped(self) -> int:
+        """How many rows had no interview date and were left out."""
+        return len(self.skipped_rows)
+
+    def __repr__(self) -> str:
+        return f"ImportResult({dict.__repr__(self)}, skipped={self.skipped})"
+
+
+@dataclass
+class Prepared:
+    """A file's rows as flat fields, ready for the schema; what was found on the way."""
+
+    flat: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    skipped_rows: list[int] = field(default_factory=list)
+    #: The file's column for each field, so problems name what the coach sees.
+    columns_of: dict[str, str] = field(default_factory=dict)
+    header: list[str] = field(default_factory=list)
+
+    def named(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Every problem once (those found here first), by row, under the file's column."""
+        seen = {(p.row, p.field) for p in self.problems}
+        out = list(self.problems)
+        for p in problems:
+            column = self.columns_of.get(p.field, p.field)
+            if p.field == "interviewers" and "email address" in p.message:
+                column = self.columns_of.get("interviewer_email", column)
+            if (p.row, column) not in seen:
+                out.append(Problem(column, p.message, p.row))
+        return sorted(out, key=lambda p: p.row or 0)
+
+
+def prepare(
+    raw: pd.DataFrame,
+    wb: Workbook,
+    path: object,
+    *,
+    mapping: Mapping[str, str | None] | None = None,
+    values: Mapping[str, Any] | None = None,
+    dayfirst: bool | None = None,
+    client: str | int | None = None,
+    keep_in_notes: Iterable[str] | None = None,
+    numbers: bool = False,
+) -> Prepared:
+    """Turn a file's rows (its own headers) into flat fields, as ``import_table`` reads them.
+
+    Columns follow ``mapping`` (file column -> field, None: not stored), else their own
+    name when it is one of ours; a column neither mapped nor kept in the notes is
+    refused, so nothing is lost silently. Rows without an interview date are skipped.
+    """
+    columns = list(raw.columns)
+    by_key = {_name_key(c): c for c in columns}
+    given = {_find(c, by_key, path, "mapping"): f for c, f in (mapping or {}).items()}
+    kept = [_find(c, by_key, path, "keep_in_notes") for c in keep_in_notes or ()]
+    target: dict[str, str | None] = {}
+    unknown = []
+    for c in columns:
+        if c in given:
+            target[c] = given[c] or None
+        elif _name_key(c).replace(" ", "_") in schema.FLAT.columns:
+            target[c] = _name_key(c).replace(" ", "_")
+        elif c in kept:
+            target[c] = None
+        else:
+            unknown.append(c)
+    bad_fields = sorted({str(f) for f in target.values() if f and f not in FIELD_LABELS})
+    if bad_fields:
+        raise ValidationError(
+            [
+                Problem("mapping", f"{f!r} is not a field; use one of: {', '.join(FIELD_LABELS)}.")
+                for f in bad_fields
+            ],
+            what="mapping",
+        )
+    if unknown:
+        raise BadFileError(
+            path,
+            f"no field for column(s) {', '.join(map(repr, unknown))}; map each to a field, "
+            "to None to leave it out, or keep it in the notes.",
+        )
+    twice = _twice(target)
+    if twice:
+        raise ValidationError(
+            [
+                Problem(c, f"{FIELD_LABELS[f]} comes from {' and '.join(cs)}; choose one.")
+                for f, cs in twice.items()
+                for c in cs[1:]
+            ],
+            what="mapping",
+        )
+    columns_of = {f: c for c, f in target.items() if f}
+    flat = pd.DataFrame(
+        {f: raw[c].to_numpy(dtype=object) for f, c in columns_of.items()}, index=raw.index
+    )
+    name = _client_name(wb, client)
+    if name is not None:
+        current = flat["client"] if "client" in flat else pd.Series(None, index=flat.index)
+        flat["client"] = current.where(~current.map(schema._is_missing), name)
+    missing = [f for f in ("client", "company", "role", "interview_date") if f not in flat]
+    if missing:
+        hint = "; name the client with client=... " if "client" in missing else ""
+        raise BadFileError(
+            path,
+            f"required column(s) missing: {', '.join(missing)}{hint}(map a column to each).",
+        )
+    prepared = Prepared(flat, columns_of=columns_of, header=columns)
+    blank = flat["interview_date"].map(schema._is_missing)
+    prepared.skipped_rows = [int(r) for r in flat.index[blank]]
+    flat = prepared.flat = flat[~blank].copy()
+    notes = [c for c in columns if c in kept and target.get(c) is None]
+    if notes:
+        flat["notes"] = _with_notes(flat.get("notes"), raw.loc[flat.index, notes])
+        columns_of.setdefault("notes", notes[0])
+    _translate_words(prepared, _per_column(values, target), columns_of)
+    _read_dates(prepared, dayfirst, numbers)
+    return prepared
+
+
+def _find(column: str, by_key: Mapping[str, str], path: object, what: str) -> str:
+    found = by_key.get(_name_key(column))
+    if found is None:
+        raise BadFileError(path, f"{what} names a column the file does not have: {column!r}.")
+    return found
+
+
+def _twice(target: Mapping[str, str | None]) -> dict[str, list[str]]:
+    by_field: dict[str, list[str]] = {}
+    for c, f in target.items():
+        if f:
+            by_field.setdefault(f, []).append(c)
+    return {f: cs for f, cs in by_field.items() if len(cs) > 1}
+
+
+def _client_name(wb: Workbook, client: str | int | None) -> str | None:
+    if client is None or (isinstance(client, str) and not client.strip()):
+        return None
+    if isinstance(client, str):
+        return client.strip()
+    names = wb.clients().set_index("id")["name"]
+    if client not in names.index:
+        from .exceptions import NotFoundError
+
+        raise NotFoundError("clients", client)
+    return str(names[client])
+
+
+def _with_notes(notes: pd.Series | None, kept: pd.DataFrame) -> pd.Series:
+    """Their notes, then one "Column: value" line per kept column that has a value."""
+    lines = pd.DataFrame(
+        {c: kept[c].map(lambda v, c=c: f"{c}: {_as_text(v)}" if _as_text(v) else "") for c in kept},
+        index=kept.index,
+    )
+    if notes is not None:
+        lines.insert(0, "_notes", notes.map(_as_text))
+    joined = lines.apply(lambda row: "\n".join(t for t in row if t), axis=1)
+    return joined.where(joined != "", None).astype(object)
+
+
+def _per_column(
+    values: Mapping[str, Any] | None, target: Mapping[str, str | None]
+) -> dict[str, dict[str, Any]]:
+    """``values`` by file column: keyed by column or field, or one flat dict for status."""
+    if not values:
+        return {}
+    if not all(isinstance(v, Mapping) for v in values.values()):
+        status = [c for c, f in target.items() if f == "status"]
+        return {c: dict(values) for c in status}
+    out: dict[str, dict[str, Any]] = {}
+    keys = {_name_key(k): k for k in values}
+    for c, f in target.items():
+        for name in (c, f):
+            if name and _name_key(name) in keys:
+                out.setdefault(c, {}).update(values[keys[_name_key(name)]])
+    return out
+
+
+def _translate_words(
+    prepared: Prepared, words: Mapping[str, Mapping[str, Any]], columns_of: Mapping[str, str]
+) -> None:
+    """Their words -> ours in enum columns; a status word naming a round fills a blank round."""
+    flat = prepared.flat
+    if "status" in flat:
+        hints = flat["status"].map(lambda v: _ROUND_FROM_STATUS.get(_word_key(v)))
+        if "round" not in flat:
+            flat["round"] = None
+        blank = flat["round"].map(schema._is_missing)
+        flat["round"] = flat["round"].where(~(blank & hints.notna()), hints).astype(object)
+    for f in list(flat.columns):
+        key = _enum_key(f)
+        if key is None:
+            continue
+        theirs = {_word_key(w): v for w, v in words.get(columns_of.get(f, ""), {}).items()}
+
+        def ours(v: Any, key: str = key, theirs: dict = theirs) -> Any:
+            if schema._is_missing(v):
+                return None
+            k = _word_key(v)
+            if k in theirs:
+                return theirs[k] or None  # None or "": leave it blank (the default)
+            return _ours(key, v) or v  # unknown words stay, for the schema to name
+
+        flat[f] = schema.per_distinct(ours, flat[f].to_numpy(dtype=object))
+
+
+def _read_dates(prepared: Prepared, dayfirst: bool | None, numbers: bool) -> None:
+    """Dates as spreadsheets write them; ambiguous ones named when nobody said the order."""
+    flat = prepared.flat
+    for f in _DATE_FIELDS:
+        if f not in flat:
+            continue
+        reads = schema.per_distinct(
+            lambda v: None if schema._is_missing(v) else _read_date(v, dayfirst, numbers=numbers),
+            flat[f].to_numpy(dtype=object),
+        )
+        column = prepared.columns_of.get(f, f)
+        cleaned = []
+        for row, raw, read in zip(flat.index, flat[f].tolist(), reads, strict=True):
+            if read is None:
+                cleaned.append(None)
+            elif read.day is None:
+                cleaned.append(raw)
+                if read.order == "ambiguous":
+                    prepared.problems.append(Problem(column, read.message, int(row)))
+            else:
+                cleaned.append(read.day)
+        flat[f] = pd.Series(cleaned, index=flat.index, dtype=object)
+
+
+# -- preview ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """The first rows as they would be stored (plain words), and every problem found."""
+
+    rows: pd.DataFrame
+    problems: list[Problem]
+    total: int
+    skipped_rows: list[int]
+
+
+_PREVIEW_COLUMNS = {
+    "client": "Client",
+    "company": "Company",
+    "role": "Role",
+    "round": "Round",
+    "interview_date": "Interview date",
+    "status": "Status",
+    "interviewers": "Interviewers",
+    "thank_you_date": "Thank-you sent",
+    "status_check_date": "Follow-up sent",
+    "response_date": "Reply",
+    "notes": "Notes",
+}
+
+
+def preview_import(wb: Workbook, path: str | os.PathLike, *, n: int = 5, **options: Any) -> Preview:
+    """Check a file as :meth:`Workbook.import_table` would, and show its first rows.
+
+    Nothing is written. ``options`` are the keywords of ``import_table``. Returns a
+    :class:`Preview`: up to ``n`` rows in plain words (dates as "Tue 4 Mar 2025",
+    blanks empty), every problem, the number of rows to import and those skipped.
+    """
+    from .spreadsheets import check_file  # spreadsheets imports this module
+
+    checked = check_file(wb, path, **options)
+    clean = checked.clean
+    shown = pd.DataFrame(index=clean.index[:n])
+    for f, label in _PREVIEW_COLUMNS.items():
+        if f not in clean:
+            continue
+        cells = clean[f].iloc[:n]
+        if f in _DATE_FIELDS:
+            shown[label] = [
+                schema.format_day(v) if isinstance(v, date) else _as_text(v) for v in cells
+            ]
+        elif _enum_key(f):
+            shown[label] = [
+                "" if schema._is_missing(v) else schema.choice_label(_enum_key(f) or f, v)
+                for v in cells
+            ]
+        else:
+            shown[label] = [_as_text(v) for v in cells]
+    if "response_date" in clean and "Reply" in shown:
+        results = clean["response_result"].iloc[:n]
+        shown["Reply"] = [
+            f"{d} ({schema.choice_label('result', r)})" if d and not schema._is_missing(r) else d
+            for d, r in zip(shown["Reply"], results, strict=True)
+        ]
+    shown.index.name = "Row"
+    return Preview(shown, checked.problems, len(clean), checked.prepared.skipped_rows)
+
+
+# -- export in their layout -----------------------------------------------------------------
+
+
+def flat_frame(wb: Workbook) -> pd.DataFrame:
+    """One row per interview in the flat fields (the first thank-you, status check, reply)."""
+    t = wb.tables()
+    iv = t["interviews"].merge(
+        t["clients"][["id", "name", "cohort", "country"]].rename(
+            columns={"id": "client_id", "name": "client"}
+        ),
+        on="client_id",
+        how="left",
+    )
+    people = t["interviewers"].sort_values("id").groupby("interview_id")
+    iv["interviewers"] = iv["id"].map(people["name"].agg(lambda s: "; ".join(s)))
+    iv["interviewer_email"] = iv["id"].map(
+        people["email"].agg(lambda s: "; ".join("" if pd.isna(e) else str(e) for e in s))
+    )
+    iv["interviewer_email"] = iv["interviewer_email"].where(
+        iv["interviewer_email"].str.strip("; ") != "", None
+    )
+    fu = t["follow_ups"].sort_values(["sent_on", "id"])
+    for kind in ("thank_you", "status_check"):
+        first = fu[fu["kind"] == kind].drop_duplicates("interview_id").set_index("interview_id")
+        iv[f"{kind}_date"] = iv["id"].map(first["sent_on"])
+        iv[f"{kind}_channel"] = iv["id"].map(first["channel"]).astype(object)
+    rs = t["responses"].sort_values(["received_on", "id"]).drop_duplicates("interview_id")
+    rs = rs.set_index("interview_id")
+    iv["response_date"] = iv["id"].map(rs["received_on"])
+    iv["response_result"] = iv["id"].map(rs["result"]).astype(object)
+    iv["response_channel"] = iv["id"].map(rs["channel"]).astype(object)
+    return iv.sort_values(["interview_date", "id"]).reset_index(drop=True)
+
+
+def export_layout(
+    wb: Workbook,
+    path: str | os.PathLike,
+    mapping: ColumnMapping | Mapping[str, str | None],
+    *,
+    values: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Path:
+    """Write the interviews in the coach's own columns (``mapping`` reversed).
+
+    Mapped columns get their field (enum values in the coach's own words where
+    ``values`` or the mapping's ``values`` give one, else our plain words); a column
+    mapped to None gets back the "Column: value" line kept in the notes, if any. Dates
+    are ISO text in a CSV, date cells in ``.xlsx``; formula-like text is neutralised.
+    """
+    from .spreadsheets import neutralise  # spreadsheets imports this module
+
+    if isinstance(mapping, ColumnMapping):
+        values = values if values is not None else mapping.values
+        mapping = mapping.mapping
+    twice = _twice(dict(mapping))
+    if twice:
+        raise ValidationError(
+            [Problem(f, f"comes from {' and '.join(cs)}; choose one.") for f, cs in twice.items()],
+            what="mapping",
+        )
+    flat = flat_frame(wb)
+    out = pd.DataFrame(index=flat.index)
+    notes = flat["notes"].map(lambda v: "" if schema._is_missing(v) else str(v))
+    kept = {c for c, f in mapping.items() if not f}
+    lines = notes.map(lambda text: _split_notes(text, kept))
+    for column, f in mapping.items():
+        if f and f not in FIELD_LABELS:
+            raise ValidationError([Problem(column, f"{f!r} is not a field.")], what="mapping")
+        if not f:
+            out[column] = lines.map(lambda parts, c=column: parts[1].get(c))
+        elif f == "notes":
+            out[column] = lines.map(lambda parts: parts[0] or None)
+        elif f in _DATE_FIELDS:
+            out[column] = pd.to_datetime(flat[f]).dt.date
+        elif _enum_key(f):
+            key = _enum_key(f) or f
+            words = {v: w for w, v in reversed(list((values or {}).get(column, {}).items())) if v}
+            out[column] = flat[f].map(
+                lambda v, key=key, words=words: (
+                    None if schema._is_missing(v) else words.get(v, schema.choice_label(key, v))
+                )
+            )
+        else:
+            out[column] = flat[f].astype(object)
+    out = out.astype(object).where(out.notna(), None)
+    for c in out.columns:
+        out[c] = out[c].map(neutralise)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        out.to_excel(target, sheet_name="Tracker", index=False)
+    else:
+        out = out.map(lambda v: v.isoformat() if isinstance(v, date) else v)
+        out.to_csv(target, index=False, encoding="utf-8")
+    return target
+
+
+def _split_notes(text: str, kept: set[str]) -> tuple[str, dict[str, str]]:
+    """Notes -> (their own notes, {column: value}) for lines "Column: value" of kept columns."""
+    own, found = [], {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(": ")
+        if sep and name in kept and name not in found:
+            found[name] = value
+        else:
+            own.append(line)
+    return "\n".join(own), found
