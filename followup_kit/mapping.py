@@ -507,6 +507,8 @@ def _guess(
         return 0.0, None, "not dates"  # "Thank-you sent: yes" is no date
     if found == "interviewers" and looks == "email":
         return score, "interviewer_email", "values"
+    if found == "status" and looks == "round":
+        return score, "round", "values"
     if found is not None:
         return score, found, reason
     # The name says little: look at the values.
@@ -538,7 +540,7 @@ def _looks(values: list[Any], numbers: bool) -> str | None:
     def share(test) -> float:
         return sum(1 for v in sample if test(v)) / len(sample)
 
-    if share(lambda v: _read_date(v, True, numbers=numbers).day is not None) >= 0.6:
+    if share(lambda v: _either_order(v, numbers) is not None) >= 0.6:
         return "date"
     text = [str(v).strip() for v in sample]
     if sum(bool(schema._EMAIL.match(t)) for t in text) / len(text) >= 0.6:
@@ -546,11 +548,21 @@ def _looks(values: list[Any], numbers: bool) -> str | None:
     if sum(t.startswith(("http://", "https://", "www.")) for t in text) / len(text) >= 0.6:
         return "url"
     distinct = {_word_key(t) for t in text}
+    if distinct and all(w in _WORDS["round"] or _ours("round", w) for w in distinct):
+        return "round"  # "Phone screen, Final": rounds, even under a "Stage" header
     for kind, key in (("status", "status"), ("round", "round"), ("format", "format")):
         ours = {w for w in distinct if w in _WORDS[key] or _ours(key, w)}
         if distinct and len(ours) / len(distinct) >= 0.8:
             return kind
     return None
+
+
+def _either_order(value: object, numbers: bool) -> date | None:
+    """A date read day-first or month-first, whichever works (for guessing only)."""
+    return (
+        _read_date(value, True, numbers=numbers).day
+        or _read_date(value, False, numbers=numbers).day
+    )
 
 
 def _settle(
@@ -637,8 +649,9 @@ def _suggest_dayfirst(
             read = _read_date(v, None, numbers=numbers)
             if read.order:
                 orders.add(read.order)
-            if read.order == "ambiguous" and len(suggestion.ambiguous_dates) < 3:
-                suggestion.ambiguous_dates.append(str(v).strip())
+            text = str(v).strip()
+            if read.order == "ambiguous" and text not in suggestion.ambiguous_dates:
+                suggestion.ambiguous_dates.append(text)
     if orders & {"dayfirst", "monthfirst"} == {"dayfirst"}:
         suggestion.dayfirst = True
     elif orders & {"dayfirst", "monthfirst"} == {"monthfirst"}:
@@ -699,15 +712,16 @@ def _offer_remembered(suggestion: ColumnMapping, wb: Workbook) -> None:
     entry = _load_remembered(wb).get(header_hash(suggestion.columns))
     if not isinstance(entry, dict) or not isinstance(entry.get("mapping"), dict):
         return
-    saved = entry["mapping"]
+    # Same header, perhaps spelled otherwise ("STATUS"): match by the normalised name.
+    here = {_name_key(c): c for c in suggestion.columns}
+    saved = {here.get(_name_key(c)): f for c, f in entry["mapping"].items()}
     for c in suggestion.columns:
         f = saved.get(c)
         suggestion.mapping[c] = f if f in FIELD_LABELS else None
         suggestion.reasons[c] = "remembered"
-    suggestion.keep_in_notes = [
-        c for c in entry.get("keep_in_notes", []) if c in suggestion.columns
-    ]
-    values = entry.get("values") or {}
+    kept = [here.get(_name_key(c)) for c in entry.get("keep_in_notes", [])]
+    suggestion.keep_in_notes = [c for c in kept if c]
+    values = {here.get(_name_key(c)): v for c, v in (entry.get("values") or {}).items()}
     for c, words in values.items():
         if isinstance(words, dict) and c in suggestion.columns:
             suggestion.values[c] = {**suggestion.values.get(c, {}), **words}
@@ -845,8 +859,26 @@ def prepare(
         flat["notes"] = _with_notes(flat.get("notes"), raw.loc[flat.index, notes])
         columns_of.setdefault("notes", notes[0])
     _translate_words(prepared, _per_column(values, target), columns_of)
+    _result_from_status(prepared.flat)
     _read_dates(prepared, dayfirst, numbers)
     return prepared
+
+
+#: What a reply said, from the status, when a file has a reply date but no result column.
+_RESULT_OF_STATUS = {
+    "offer": "offer",
+    "rejected": "rejection",
+    "next_round": "next_round",
+    "open": "still_deciding",
+}
+
+
+def _result_from_status(flat: pd.DataFrame) -> None:
+    if "response_date" not in flat or "response_result" in flat or "status" not in flat:
+        return
+    heard = ~flat["response_date"].map(schema._is_missing)
+    result = flat["status"].map(lambda s: _RESULT_OF_STATUS.get(s, "other"))
+    flat["response_result"] = result.where(heard, None).astype(object)
 
 
 def _find(column: str, by_key: Mapping[str, str], path: object, what: str) -> str:
@@ -1048,14 +1080,23 @@ def flat_frame(wb: Workbook) -> pd.DataFrame:
     fu = t["follow_ups"].sort_values(["sent_on", "id"])
     for kind in ("thank_you", "status_check"):
         first = fu[fu["kind"] == kind].drop_duplicates("interview_id").set_index("interview_id")
-        iv[f"{kind}_date"] = iv["id"].map(first["sent_on"])
+        iv[f"{kind}_date"] = iv["id"].map(_days(first["sent_on"]))
         iv[f"{kind}_channel"] = iv["id"].map(first["channel"]).astype(object)
     rs = t["responses"].sort_values(["received_on", "id"]).drop_duplicates("interview_id")
     rs = rs.set_index("interview_id")
-    iv["response_date"] = iv["id"].map(rs["received_on"])
+    iv["response_date"] = iv["id"].map(_days(rs["received_on"]))
+    for f in ("interview_date", "decision_expected"):
+        iv[f] = _days(iv[f])
     iv["response_result"] = iv["id"].map(rs["result"]).astype(object)
     iv["response_channel"] = iv["id"].map(rs["channel"]).astype(object)
     return iv.sort_values(["interview_date", "id"]).reset_index(drop=True)
+
+
+def _days(column: pd.Series) -> pd.Series:
+    """Datetimes as plain dates (None when blank), so maps over empty tables keep them."""
+    return pd.Series(
+        [None if pd.isna(v) else v.date() for v in column], index=column.index, dtype=object
+    )
 
 
 def export_layout(
@@ -1096,7 +1137,7 @@ def export_layout(
         elif f == "notes":
             out[column] = lines.map(lambda parts: parts[0] or None)
         elif f in _DATE_FIELDS:
-            out[column] = pd.to_datetime(flat[f]).dt.date
+            out[column] = flat[f]
         elif _enum_key(f):
             key = _enum_key(f) or f
             words = {v: w for w, v in reversed(list((values or {}).get(column, {}).items())) if v}

@@ -332,14 +332,15 @@ def read_sheet(
     Returns the rows, the sheet's name (None for CSV) and every sheet's name.
     """
     path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return read_rows(_grid(path, sheet), None, path), None, []
+    grids = _excel_grids(path)
+    names = list(grids)
+    if sheet is None:  # the first sheet with rows under its header, not a cover page
+        filled = [n for n, g in grids.items() if (g.map(_cell).notna().any(axis=1)).sum() > 1]
+        sheet = (filled or names or [0])[0]
     grid = _grid(path, sheet)
-    names: list[str] = []
-    name = None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        names = load_workbook(path, read_only=True).sheetnames
-        name = names[sheet] if isinstance(sheet, int) else (sheet or names[0])
+    name = names[sheet] if isinstance(sheet, int) and sheet < len(names) else sheet
     return read_rows(grid, None, path), name, names
 
 
