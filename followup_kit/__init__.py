@@ -31,6 +31,8 @@ from .timing import *  # noqa: F403
 from .timing import __all__ as _timing_all
 from .tone import *  # noqa: F403
 from .tone import __all__ as _tone_all
+from .widgets.importer import *  # noqa: F403
+from .widgets.importer import __all__ as _importer_all
 
 __all__ = [
     *exceptions.__all__,
@@ -51,5 +53,6 @@ __all__ = [
     *_plots_all,
     *_report_all,
     *_dashboard_all,
+    *_importer_all,
 ]
 __version__ = "0.1.0"

@@ -1709,9 +1709,10 @@ def start_here(wb) -> widgets.VBox:
         summary.children = [store_summary(wb)]
         demo.refresh()
 
+    from .widgets.importer import GuidedImport  # the widgets package imports this module
+
     demo = DemoLoader(wb, on_loaded=refresh)
-    upload = SpreadsheetImport(wb, on_imported=refresh)
-    columns = ", ".join(f"<code>{c}</code>" for c in schema.FLAT.columns)
+    upload = GuidedImport(wb, on_imported=refresh)
     return widgets.VBox(
         [
             _heading("Where the data lives"),
@@ -1719,10 +1720,7 @@ def start_here(wb) -> widgets.VBox:
             _heading("Try it with the demo cohort"),
             demo.box,
             _heading("Or import your own spreadsheet"),
-            _note(
-                "One row per interview. Columns: " + columns + ". Only client, company, "
-                "role and interview_date are required; dates as YYYY-MM-DD."
-            ),
+            _note("One row per interview, with your own column names: check what each holds."),
             upload.box,
         ]
     ).add_class("ct-start-here")

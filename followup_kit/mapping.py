@@ -408,11 +408,29 @@ class ColumnMapping:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     remembered: bool = False
+    #: Each column's distinct words (up to 200), for :meth:`meanings`.
+    words: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def needs_client(self) -> bool:
         """Whether no column names the client (then ``client=`` must)."""
         return "client" not in self.mapping.values()
+
+    def meanings(self, column: str, field_name: str | None) -> dict[str, str | None]:
+        """The column's words that are not ours, each with its suggested meaning or None.
+
+        For a column that holds status, result, round, format, channel or route words;
+        empty for any other field. Remembered or given ``values`` come first.
+        """
+        key = _enum_key(field_name) if field_name else None
+        if key is None:
+            return {}
+        known, unknown = _value_words(key, self.words.get(column, []))
+        given = self.values.get(column, {}) if self.mapping.get(column) == field_name else {}
+        out: dict[str, str | None] = {**known, **dict.fromkeys(unknown)}
+        allowed = schema.CHOICES[key]
+        out.update({w: v for w, v in given.items() if w in out and (v in allowed or not v)})
+        return out
 
     def options(self) -> dict[str, Any]:
         """The keyword arguments of :meth:`Workbook.import_table` for this mapping."""
@@ -472,6 +490,7 @@ def suggest_mapping(
         reasons=reasons,
         sheet=sheet_name,
         sheets=sheets,
+        words={c: list(dict.fromkeys(str(v).strip() for v in cells[c]))[:200] for c in columns},
     )
     _suggest_values(suggestion, cells)
     _suggest_dayfirst(suggestion, cells, numbers)
@@ -504,7 +523,8 @@ def _guess(
     if found == _NOTES:
         return 0.0, None, "not stored"
     if found in _DATE_FIELDS and values and looks != "date":
-        return 0.0, None, "not dates"  # "Thank-you sent: yes" is no date
+        if not any(_either_order(v, numbers) for v in values[:200]):
+            return 0.0, None, "not dates"  # "Thank-you sent: yes" is no date
     if found == "interviewers" and looks == "email":
         return score, "interviewer_email", "values"
     if found == "status" and looks == "round":
@@ -845,10 +865,10 @@ def prepare(
         flat["client"] = current.where(~current.map(schema._is_missing), name)
     missing = [f for f in ("client", "company", "role", "interview_date") if f not in flat]
     if missing:
-        hint = "; name the client with client=... " if "client" in missing else ""
+        hint = " or name the client (client=...)" if "client" in missing else ""
         raise BadFileError(
             path,
-            f"required column(s) missing: {', '.join(missing)}{hint}(map a column to each).",
+            f"required column(s) missing: {', '.join(missing)}; map a column to each{hint}.",
         )
     prepared = Prepared(flat, columns_of=columns_of, header=columns)
     blank = flat["interview_date"].map(schema._is_missing)

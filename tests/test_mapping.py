@@ -252,7 +252,9 @@ def test_client_by_id_and_the_required_client(wb, tmp_path):
     path, _ = trackers.emoji_tracker(tmp_path)
     options = fk.suggest_mapping(path).options()
     options["values"]["Status"]["🤞 Fingers crossed"] = "open"
-    with pytest.raises(fk.BadFileError, match="missing: client; name the client"):
+    with pytest.raises(
+        fk.BadFileError, match="missing: client; map a column to each or name the client"
+    ):
         wb.import_table(path, **options)
     cid = wb.add_client("Sam Lee")
     wb.import_table(path, **options, client=cid)
