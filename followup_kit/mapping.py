@@ -1072,6 +1072,8 @@ def preview_import(wb: Workbook, path: str | os.PathLike, *, n: int = 5, **optio
             f"{d} ({schema.choice_label('result', r)})" if d and not schema._is_missing(r) else d
             for d, r in zip(shown["Reply"], results, strict=True)
         ]
+    # A column nothing fills (no thank-you in this file) only widens the table.
+    shown = shown.loc[:, [(shown[c] != "").any() for c in shown.columns]]
     shown.index.name = "Row"
     return Preview(shown, checked.problems, len(clean), checked.prepared.skipped_rows)
 

@@ -36,6 +36,8 @@ _FIELD_CHOICES = [
     *((label, name) for name, label in FIELD_LABELS.items()),
 ]
 _SHOWN_PROBLEMS = 100
+#: Preview cells stay on one line (the table scrolls sideways); notes wrap.
+_CELL_STYLE = {False: "white-space:nowrap", True: "min-width:12em"}
 _WRAP = widgets.Layout(flex_flow="row wrap", align_items="center")
 
 
@@ -66,15 +68,19 @@ class GuidedImport(_Shown):
         self.file_status = widgets.HTML("").add_class("ct-file-status")
         self.columns = widgets.VBox([]).add_class("ct-columns")
         self.client = widgets.Combobox(
-            description="Whose sheet",
             placeholder="the client's name",
             ensure_option=False,
-            style={"description_width": "initial"},
+            layout=widgets.Layout(width="20em", max_width="100%"),
         ).add_class("ct-client-name")
         self.word_box = widgets.VBox([]).add_class("ct-words")
-        self.dayfirst = widgets.RadioButtons(options=[], value=None).add_class("ct-dayfirst")
+        self.dayfirst = widgets.RadioButtons(
+            options=[], value=None, layout=widgets.Layout(width="auto", max_width="100%")
+        ).add_class("ct-dayfirst")
         self.dayfirst_label = widgets.HTML("")
-        self.preview = widgets.HTML("").add_class("ct-preview")
+        self.summary = widgets.HTML("").add_class("ct-preview-summary")
+        self.preview = widgets.HTML(
+            "", layout=widgets.Layout(width="100%", overflow="auto")
+        ).add_class("ct-preview")
         self.button = widgets.Button(
             description="Import", icon="upload", button_style="primary", disabled=True
         ).add_class("ct-import")
@@ -89,7 +95,16 @@ class GuidedImport(_Shown):
         self.dayfirst.observe(self._changed, "value")
         self.button.on_click(self._on_click)
 
-        self.client_step = _shown(widgets.VBox([self.client]), False)
+        self.client_step = _shown(
+            widgets.VBox(
+                [
+                    _step("Whose sheet is it?"),
+                    _note("The file has no client column: name the client it belongs to."),
+                    self.client,
+                ]
+            ),
+            False,
+        )
         self.words_step = _shown(
             widgets.VBox([_step("What their words mean"), self.word_box]), False
         )
@@ -110,6 +125,7 @@ class GuidedImport(_Shown):
                     self.words_step,
                     self.dates_step,
                     _step("3. The first rows, as they will be stored"),
+                    self.summary,
                     self.preview,
                     _step("4. Import"),
                     widgets.HBox([self.button, self.hint], layout=_WRAP),
@@ -292,8 +308,8 @@ class GuidedImport(_Shown):
         as_mdy = _read(example, False)
         self.dayfirst.unobserve(self._changed, "value")
         self.dayfirst.options = [
-            (f"{as_dmy}: the day comes first", True),
-            (f"{as_mdy}: the month comes first", False),
+            (f"{as_dmy} (day first)", True),
+            (f"{as_mdy} (month first)", False),
         ]
         self.dayfirst.value = suggestion.dayfirst
         self.dayfirst.observe(self._changed, "value")
@@ -365,11 +381,13 @@ class GuidedImport(_Shown):
         try:
             preview = preview_import(self.wb, self.path, n=5, **self.options())
         except (BadFileError, ValidationError, NotFoundError) as err:
+            self.summary.value = ""
             message = err.reason if isinstance(err, BadFileError) else _plain(err)
             self.preview.value = _error_html(escape_html(_sentence(message)))
             self.button.disabled = True
             return
         except FollowupKitError as err:
+            self.summary.value = ""
             self.preview.value = _error_html(escape_html(err))
             self.button.disabled = True
             return
@@ -377,7 +395,10 @@ class GuidedImport(_Shown):
         head = "".join(f"<th>{escape_html(c)}</th>" for c in ["Row", *rows.columns])
         body = "".join(
             f"<tr><td>{row}</td>"
-            + "".join(f"<td>{escape_html(v).replace(chr(10), '<br>')}</td>" for v in cells)
+            + "".join(
+                f"<td style='{_CELL_STYLE[c == 'Notes']}'>{escape_html(_short(v))}</td>"
+                for c, v in zip(rows.columns, cells, strict=True)
+            )
             + "</tr>"
             for row, cells in zip(rows.index, rows.itertuples(index=False), strict=True)
         )
@@ -387,8 +408,8 @@ class GuidedImport(_Shown):
         problems = ""
         if preview.problems:
             problems = _problems_html(preview.problems, "Fix these first")
+        self.summary.value = f"{preview.total} interview(s) to import.{escape_html(skipped)}"
         self.preview.value = (
-            f"<div>{preview.total} interview(s) to import.{escape_html(skipped)}</div>"
             "<div style='overflow-x:auto;max-width:100%'><table class='ct-preview-table' "
             f"cellpadding='3' style='border-collapse:collapse'><tr>{head}</tr>{body}</table></div>"
             f"{problems}"
@@ -434,6 +455,12 @@ class GuidedImport(_Shown):
         if self.on_imported:
             self.on_imported(added)
         return added
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A cell for the preview: lines joined with " · ", long notes cut short."""
+    one_line = " · ".join(line.strip() for line in str(text).splitlines() if line.strip())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
 
 
 def _step(text: str) -> widgets.HTML:
