@@ -372,3 +372,9 @@ def test_preview_shows_plain_words_and_problems(wb, tmp_path):
         "Thank-you sent",
         "Heard back on",
     }
+
+
+def test_the_mapping_core_holds_no_widgets():
+    source = fkmap.__file__
+    text = open(source, encoding="utf-8").read()
+    assert "ipywidgets" not in text
