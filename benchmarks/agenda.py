@@ -14,8 +14,8 @@ import time
 from datetime import date
 
 from followup_kit.agenda import build_agenda
-from followup_kit.rules import load_rules
 from followup_kit.demo import DEMO_END, generate
+from followup_kit.rules import load_rules
 
 GOAL_SECONDS = 1.0
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 import followup_kit as fk
+from followup_kit.tone import TonePatterns
 from followup_kit.tone_model import (
     _BUILTIN_CORPUS,
     grouped_oof,
@@ -32,7 +33,7 @@ def predict(texts, mode: str, model) -> list[list[str]]:
     if mode == "patterns":
         return [[f.category for f in fk.check_tone(t, model=False)] for t in texts]
     if mode == "model":
-        empty = fk.TonePatterns((), ())
+        empty = TonePatterns((), ())
         return [[f.category for f in fk.check_tone(t, patterns=empty, model=model)] for t in texts]
     return [[f.category for f in fk.check_tone(t, model=model)] for t in texts]
 

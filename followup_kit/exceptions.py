@@ -63,6 +63,8 @@ CHECKS: dict[str, str] = {
     "duplicate_column": "a column header that appears twice",
     "unknown_column": "a column header the layout does not know",
     "missing_column": "a required column is not in the file",
+    "no_sheet": "an Excel file without the sheet asked for",
+    "same_field": "two columns of a file mapped to the same field",
     "invalid": "anything else (the default)",
 }
 

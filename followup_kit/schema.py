@@ -115,7 +115,7 @@ WRITE_ORDER = (
 STEPS: tuple[str, ...] = tuple(CHOICES["step"])
 
 _EARLIEST = date(2000, 1, 1)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 # Control characters (tab, newline and carriage return are fine) and lone surrogates:
 # SQLite cannot encode the one, PostgreSQL and Excel refuse the other.
@@ -401,7 +401,7 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
             return refuse("bad_text", "contains an invisible control character; please retype it.")
         if f.max_len and len(text) > f.max_len:
             return refuse("too_long", f"too long; keep it to {f.max_len} characters or fewer.")
-        if f.kind == "email" and not _EMAIL.match(text):
+        if f.kind == "email" and not EMAIL.match(text):
             return refuse("not_an_email", "this does not look like an email address.")
         return text, None
     if f.kind == "enum":

@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -40,15 +41,29 @@ from tqdm.auto import tqdm
 
 from . import schema
 from ._db import TABLES, Database
+from .dates import is_blank
 from .exceptions import BadFileError, Problem, ValidationError
+from .layouts import (
+    DATE_FIELDS,
+    FIELD_LABELS,
+    ColumnMapping,
+    ImportResult,
+    Prepared,
+    enum_key,
+    prepare,
+    remember,
+    twice,
+)
 
 __all__ = [
+    "check_file",
     "export_frame",
     "export_tables",
     "import_file",
     "load_tables",
     "neutralise",
     "read_rows",
+    "read_sheet",
 ]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -155,14 +170,18 @@ def _excel_grids(path: Path) -> dict[str, pd.DataFrame]:
             path, sheet_name=None, header=None, dtype=object, keep_default_na=False, na_values=[]
         )
     except Exception as err:  # openpyxl raises many kinds for a damaged file
-        raise BadFileError(path, f"this is not an Excel file I can read ({err}).") from err
+        raise BadFileError(
+            path, f"this is not an Excel file I can read ({err}).", check="unreadable"
+        ) from err
 
 
-def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFrame:
+def read_rows(grid: pd.DataFrame, columns: list[str] | None, path: object) -> pd.DataFrame:
     """Turn a sheet's cells (header row first) into a frame indexed by spreadsheet row.
 
     Headers are matched loosely ("Interview date" is ``interview_date``); unknown or
-    repeated headers and rows with extra cells are refused, naming them.
+    repeated headers and rows with extra cells are refused, naming them. With
+    ``columns=None`` every header is accepted and kept as written (a blank one with
+    cells below it becomes "Column 3").
     """
     # Numbered before blank rows go, so messages match the spreadsheet. Each distinct
     # cell of a column is looked at once.
@@ -181,14 +200,18 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
     header = [_header_key(h) for h in grid.iloc[0]]
     while header and not header[-1]:
         header.pop()
+    written = [
+        str(h).replace("\ufeff", "").strip() if key else f"Column {i + 1}"
+        for i, (h, key) in enumerate(zip(grid.iloc[0], header, strict=False))
+    ]
     seen: set[str] = set()
     for name in header:
-        if name in seen:
+        if name in seen and (name or columns is not None):
             raise BadFileError(
                 path, f"the column {name!r} appears twice; keep one.", check="duplicate_column"
             )
         seen.add(name)
-    unknown = [h or "(blank)" for h in header if h not in columns]
+    unknown = [h or "(blank)" for h in header if columns is not None and h not in columns]
     if unknown:
         raise BadFileError(
             path,
@@ -211,7 +234,7 @@ def read_rows(grid: pd.DataFrame, columns: list[str], path: object) -> pd.DataFr
     if problems:
         raise ValidationError(problems, what="file")
     body = grid.iloc[1:, : len(header)]
-    body.columns = header
+    body.columns = header if columns is not None else written
     return body
 
 
@@ -236,37 +259,125 @@ def _is_export(path: Path) -> bool:
     return False
 
 
-def import_file(wb: Workbook, path: str | os.PathLike, *, progress: bool | None = None):
+def import_file(
+    wb: Workbook,
+    path: str | os.PathLike,
+    *,
+    mapping: Mapping[str, str | None] | None = None,
+    values: Mapping[str, object] | None = None,
+    dayfirst: bool | None = None,
+    client: str | int | None = None,
+    sheet: str | int | None = None,
+    keep_in_notes: list[str] | None = None,
+    progress: bool | None = None,
+):
     """Import a flat sheet or an export into ``wb``; see the module docstring.
 
-    Returns the number of rows added per table. Nothing is written unless every row
-    of the file is valid; :class:`ValidationError` lists each bad row and column.
+    With any of ``mapping, values, dayfirst, client, keep_in_notes`` the file is read as
+    the coach's own spreadsheet (see :mod:`followup_kit.mapping`): their columns and
+    words, dates such as 03/04/2025 or "4 Mar 2025", rows without an interview date
+    skipped. Returns an :class:`~followup_kit.layouts.ImportResult`: the rows added per
+    table (and the rows skipped). Nothing is written unless every row of the file is
+    valid; :class:`ValidationError` lists each bad row and column.
     """
     path = Path(path)
+    options = {
+        "mapping": mapping,
+        "values": values,
+        "dayfirst": dayfirst,
+        "client": client,
+        "keep_in_notes": keep_in_notes,
+    }
+    guided = any(v is not None for v in options.values())
     if not path.exists():
         raise BadFileError(path, "there is no such file.", check="not_found")
-    if _is_export(path):
+    if not guided and sheet is None and _is_export(path):
         return load_tables(wb, _read_export(path), progress=progress)
+    checked = check_file(wb, path, sheet=sheet, **options)
+    if checked.problems:
+        raise ValidationError(checked.problems, what="file")
+    added = _write(wb, checked.tables, progress=progress, match_clients=True)
+    if guided:
+        remember(wb, checked.prepared.header, options)
+    return ImportResult(added, skipped_rows=checked.prepared.skipped_rows)
+
+
+@dataclass
+class Checked:
+    """A flat file read and checked whole: its clean rows, store tables and problems."""
+
+    prepared: Prepared
+    clean: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    problems: list[Problem]
+
+
+def check_file(
+    wb: Workbook, path: str | os.PathLike, *, sheet: str | int | None = None, **options: object
+) -> Checked:
+    """Read and check a flat sheet as :func:`import_file` does, writing nothing.
+
+    ``options`` are ``mapping, values, dayfirst, client, keep_in_notes``; when none is
+    given the columns must be ours (unknown ones are refused).
+    """
+    path = Path(path)
+    if any(v is not None for v in options.values()):
+        raw, _, _ = read_sheet(path, sheet)
+        numbers = path.suffix.lower() in (".xlsx", ".xlsm")
+        prepared = prepare(raw, wb, path, numbers=numbers, **options)  # type: ignore[arg-type]
+    else:
+        flat = read_rows(_grid(path, sheet), schema.FLAT.columns, path)
+        missing = [c for c in ("client", "company", "role", "interview_date") if c not in flat]
+        if missing:
+            raise BadFileError(
+                path, f"required column(s) missing: {', '.join(missing)}.", check="missing_column"
+            )
+        prepared = Prepared(flat)
+    clean, problems = schema.validate_frame(schema.FLAT, prepared.flat, today=wb.today)
+    tables, more = _tables_from_flat(clean, wb)
+    return Checked(prepared, clean, tables, prepared.named(problems + more))
+
+
+def _grid(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """The cells of a CSV file, or of one sheet of an Excel file (the first by default)."""
+    if not path.exists():
+        raise BadFileError(path, "there is no such file.", check="not_found")
     if path.suffix.lower() == ".xls":
         raise BadFileError(
             path, "this is an old Excel file; save it as .xlsx or CSV first.", check="old_excel"
         )
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        grid = next(iter(_excel_grids(path).values()), pd.DataFrame())
-    else:
-        grid = _csv_grid(path)
-    flat = read_rows(grid, schema.FLAT.columns, path)
-    missing = [c for c in ("client", "company", "role", "interview_date") if c not in flat]
-    if missing:
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return _csv_grid(path)
+    grids = _excel_grids(path)
+    if sheet is None:
+        return next(iter(grids.values()), pd.DataFrame())
+    if isinstance(sheet, int) and 0 <= sheet < len(grids):
+        return list(grids.values())[sheet]
+    if sheet not in grids:
         raise BadFileError(
-            path, f"required column(s) missing: {', '.join(missing)}.", check="missing_column"
+            path, f"there is no sheet {sheet!r}; it has: {', '.join(grids)}.", check="no_sheet"
         )
-    clean, problems = schema.validate_frame(schema.FLAT, flat, today=wb.today)
-    tables, more = _tables_from_flat(clean, wb)
-    problems = sorted(problems + more, key=lambda p: p.row or 0)
-    if problems:
-        raise ValidationError(problems, what="file")
-    return _write(wb, tables, progress=progress, match_clients=True)
+    return grids[sheet]  # type: ignore[index]
+
+
+def read_sheet(
+    path: str | os.PathLike, sheet: str | int | None = None
+) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """A sheet's rows under the file's own headers, indexed by spreadsheet row.
+
+    Returns the rows, the sheet's name (None for CSV) and every sheet's name.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return read_rows(_grid(path, sheet), None, path), None, []
+    grids = _excel_grids(path)
+    names = list(grids)
+    if sheet is None:  # the first sheet with rows under its header, not a cover page
+        filled = [n for n, g in grids.items() if (g.map(_cell).notna().any(axis=1)).sum() > 1]
+        sheet = (filled or names or [0])[0]
+    grid = _grid(path, sheet)
+    name = names[sheet] if isinstance(sheet, int) and sheet < len(names) else sheet
+    return read_rows(grid, None, path), name, names
 
 
 def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Problem]]:
@@ -283,8 +394,14 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
     interviews.insert(0, "id", rows)
 
     names = schema.per_distinct(_names, flat["interviewers"].to_numpy(dtype=object))
+    if "interviewer_email" in flat:  # a mapped "Contact Email" column: paired by position
+        emails = schema.per_distinct(_names, flat["interviewer_email"].to_numpy(dtype=object))
+        names = [_pairs(n, e) for n, e in zip(names, emails, strict=True)]
     people = pd.Series(names, index=rows).explode().dropna()
     interviewers = pd.DataFrame({"interview_id": people.index, "name": people.to_numpy()})
+    if "interviewer_email" in flat:
+        interviewers["email"] = [p[1] for p in interviewers["name"]]
+        interviewers["name"] = [p[0] for p in interviewers["name"]]
     interviewers.index = people.index
     _, problems = schema.validate_frame("interviewers", interviewers, today=wb.today)
     problems = [replace(p, field="interviewers") for p in problems]
@@ -327,6 +444,14 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
 
 def _casefold(name: str | None) -> str | None:
     return name.casefold() if isinstance(name, str) else None
+
+
+def _pairs(names: list[str], emails: list[str]) -> list[tuple[str, str | None]]:
+    """(name, email) per interviewer; an email without a name stands for the name."""
+    return [
+        (n or e, e)
+        for n, e in itertools.zip_longest(names, emails)  # type: ignore[misc]
+    ]
 
 
 def _names(cell: str | None) -> list[str]:
@@ -479,12 +604,16 @@ def _skip_existing_clients(
     return records[~found], old[~found], known.astype("int64")
 
 
-def export_tables(wb: Workbook, path: str | os.PathLike) -> Path:
+def export_tables(wb: Workbook, path: str | os.PathLike, *, mapping=None) -> Path:
     """Write every table: a folder of CSVs, or one ``.xlsx`` with a sheet per table.
 
     Dates are written YYYY-MM-DD; formula-like text is neutralised. Recordings are
-    not exported (they are audio; back up the store to keep them).
+    not exported (they are audio; back up the store to keep them). With a ``mapping``
+    (as for import) one sheet in the coach's own layout is written instead, see
+    :func:`export_layout`.
     """
+    if mapping is not None:
+        return export_layout(wb, path, mapping)
     path = Path(path)
     tables = {name: export_frame(frame) for name, frame in wb.tables().items()}
     if path.suffix.lower() == ".xlsx":
@@ -508,3 +637,122 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
             out[col] = out[col].map(neutralise, na_action="ignore")
     return out
+
+
+# -- export in their layout -----------------------------------------------------------------
+
+
+def flat_frame(wb: Workbook) -> pd.DataFrame:
+    """One row per interview in the flat fields (the first thank-you, status check, reply)."""
+    t = wb.tables()
+    iv = t["interviews"].merge(
+        t["clients"][["id", "name", "cohort", "country"]].rename(
+            columns={"id": "client_id", "name": "client"}
+        ),
+        on="client_id",
+        how="left",
+    )
+    people = t["interviewers"].sort_values("id").groupby("interview_id")
+    iv["interviewers"] = iv["id"].map(people["name"].agg(lambda s: "; ".join(s)))
+    iv["interviewer_email"] = iv["id"].map(
+        people["email"].agg(lambda s: "; ".join("" if pd.isna(e) else str(e) for e in s))
+    )
+    iv["interviewer_email"] = iv["interviewer_email"].where(
+        iv["interviewer_email"].str.strip("; ") != "", None
+    )
+    fu = t["follow_ups"].sort_values(["sent_on", "id"])
+    for kind in ("thank_you", "status_check"):
+        first = fu[fu["kind"] == kind].drop_duplicates("interview_id").set_index("interview_id")
+        iv[f"{kind}_date"] = iv["id"].map(_days(first["sent_on"]))
+        iv[f"{kind}_channel"] = iv["id"].map(first["channel"]).astype(object)
+    rs = t["responses"].sort_values(["received_on", "id"]).drop_duplicates("interview_id")
+    rs = rs.set_index("interview_id")
+    iv["response_date"] = iv["id"].map(_days(rs["received_on"]))
+    for f in ("interview_date", "decision_expected"):
+        iv[f] = _days(iv[f])
+    iv["response_result"] = iv["id"].map(rs["result"]).astype(object)
+    iv["response_channel"] = iv["id"].map(rs["channel"]).astype(object)
+    return iv.sort_values(["interview_date", "id"]).reset_index(drop=True)
+
+
+def _days(column: pd.Series) -> pd.Series:
+    """Datetimes as plain dates (None when blank), so maps over empty tables keep them."""
+    return pd.Series(
+        [None if pd.isna(v) else v.date() for v in column], index=column.index, dtype=object
+    )
+
+
+def export_layout(
+    wb: Workbook,
+    path: str | os.PathLike,
+    mapping: ColumnMapping | Mapping[str, str | None],
+    *,
+    values: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Path:
+    """Write the interviews in the coach's own columns (``mapping`` reversed).
+
+    Mapped columns get their field (enum values in the coach's own words where
+    ``values`` or the mapping's ``values`` give one, else our plain words); a column
+    mapped to None gets back the "Column: value" line kept in the notes, if any. Dates
+    are ISO text in a CSV, date cells in ``.xlsx``; formula-like text is neutralised.
+    """
+
+    if isinstance(mapping, ColumnMapping):
+        values = values if values is not None else mapping.values
+        mapping = mapping.mapping
+    doubled = twice(dict(mapping))
+    if doubled:
+        raise ValidationError(
+            [
+                Problem(f, f"comes from {' and '.join(cs)}; choose one.")
+                for f, cs in doubled.items()
+            ],
+            what="mapping",
+        )
+    flat = flat_frame(wb)
+    out = pd.DataFrame(index=flat.index)
+    notes = flat["notes"].map(lambda v: "" if is_blank(v) else str(v))
+    kept = {c for c, f in mapping.items() if not f}
+    lines = notes.map(lambda text: _split_notes(text, kept))
+    for column, f in mapping.items():
+        if f and f not in FIELD_LABELS:
+            raise ValidationError([Problem(column, f"{f!r} is not a field.")], what="mapping")
+        if not f:
+            out[column] = lines.map(lambda parts, c=column: parts[1].get(c))
+        elif f == "notes":
+            out[column] = lines.map(lambda parts: parts[0] or None)
+        elif f in DATE_FIELDS:
+            out[column] = flat[f]
+        elif enum_key(f):
+            key = enum_key(f) or f
+            words = {v: w for w, v in reversed(list((values or {}).get(column, {}).items())) if v}
+            out[column] = flat[f].map(
+                lambda v, key=key, words=words: (
+                    None if is_blank(v) else words.get(v, schema.choice_label(key, v))
+                )
+            )
+        else:
+            out[column] = flat[f].astype(object)
+    out = out.astype(object).where(out.notna(), None)
+    for c in out.columns:
+        out[c] = out[c].map(neutralise)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        out.to_excel(target, sheet_name="Tracker", index=False)
+    else:
+        out = out.map(lambda v: v.isoformat() if isinstance(v, date) else v)
+        out.to_csv(target, index=False, encoding="utf-8")
+    return target
+
+
+def _split_notes(text: str, kept: set[str]) -> tuple[str, dict[str, str]]:
+    """Notes -> (their own notes, {column: value}) for lines "Column: value" of kept columns."""
+    own, found = [], {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(": ")
+        if sep and name in kept and name not in found:
+            found[name] = value
+        else:
+            own.append(line)
+    return "\n".join(own), found

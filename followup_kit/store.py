@@ -766,21 +766,49 @@ class Workbook:
 
         return load_tables(self, tables, progress=progress)
 
-    def import_table(self, path: str | os.PathLike, *, progress: bool | None = None):
+    def import_table(
+        self,
+        path: str | os.PathLike,
+        mapping=None,
+        values=None,
+        dayfirst: bool | None = None,
+        client: str | int | None = None,
+        sheet: str | int | None = None,
+        keep_in_notes=None,
+        progress: bool | None = None,
+    ):
         """Import a spreadsheet (CSV or Excel) of interviews, all rows or none.
 
-        See :mod:`followup_kit.spreadsheets` for the columns. Returns the rows added per table;
+        See :mod:`followup_kit.spreadsheets` for our columns and
+        :mod:`followup_kit.mapping` for the coach's own (``mapping``: file column ->
+        field or None; ``values``: their words for ours; ``dayfirst``: how to read
+        03/04/2025; ``client``: whose sheet it is; ``keep_in_notes``: columns kept as
+        lines in the notes). Returns the rows added per table (and the rows skipped);
         raises :class:`~followup_kit.exceptions.ValidationError` naming every bad row.
         """
         from .spreadsheets import import_file
 
-        return import_file(self, path, progress=progress)
+        return import_file(
+            self,
+            path,
+            mapping=mapping,
+            values=values,
+            dayfirst=dayfirst,
+            client=client,
+            sheet=sheet,
+            keep_in_notes=keep_in_notes,
+            progress=progress,
+        )
 
-    def export(self, path: str | os.PathLike) -> Path:
-        """Write every table to a folder of CSV files, or one ``.xlsx`` with a sheet each."""
+    def export(self, path: str | os.PathLike, mapping=None) -> Path:
+        """Write every table to a folder of CSV files, or one ``.xlsx`` with a sheet each.
+
+        With ``mapping`` (a file's columns -> fields, as for import) one sheet in that
+        layout instead, so the workbook can sit beside the coach's own spreadsheet.
+        """
         from .spreadsheets import export_tables
 
-        return export_tables(self, path)
+        return export_tables(self, path, mapping=mapping)
 
 
 def _as_id(table: str, value: object) -> int:

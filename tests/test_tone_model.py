@@ -11,6 +11,7 @@ import pytest
 
 import followup_kit as fk
 from followup_kit.exceptions import ToneModelError
+from followup_kit.tone import TONE_CATEGORIES, highlight_findings
 from followup_kit.tone_model import (
     _BUILTIN_CORPUS,
     _BUILTIN_MODEL,
@@ -40,7 +41,7 @@ def fitted(corpus):
 def test_the_corpus_is_big_varied_and_labelled(corpus):
     counts = corpus["label"].value_counts()
     assert len(corpus) >= 1500
-    assert set(counts.index) == {*fk.TONE_CATEGORIES, "fine"}
+    assert set(counts.index) == {*TONE_CATEGORIES, "fine"}
     assert counts.min() >= 150
     assert corpus["family"].nunique() >= 250
     assert not corpus["sentence"].str.lower().duplicated().any()
@@ -88,11 +89,11 @@ def test_a_model_finding_names_category_words_reason_and_advice():
     text = "Thanks for Tuesday. My whole life is resting on this one job."
     assert fk.check_tone(text, model=False) == []  # no pattern explains it
     (finding,) = fk.check_tone(text)
-    assert finding.pattern == "model" and finding.category in fk.TONE_CATEGORIES
+    assert finding.pattern == "model" and finding.category in TONE_CATEGORIES
     assert text[finding.start : finding.end] == finding.words
     assert finding.start >= text.index("My")  # in the flagged sentence, not the greeting
     assert "weighed most" in finding.why and "\u201c" in finding.why and finding.suggestion
-    marked = fk.highlight_findings(text, [finding])
+    marked = highlight_findings(text, [finding])
     assert f">{finding.words}</mark>" in marked
 
 

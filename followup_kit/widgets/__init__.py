@@ -14,6 +14,7 @@ from .clients import ClientPicker, client_picker
 from .dashboard import CoachDashboard, WorkshopView, coach_dashboard, workshop_view
 from .editor import ScriptEditor, script_editor, tone_panel_html
 from .fields import LabelledField, confirm_delete
+from .importer import GuidedImport, guided_import
 from .interview_form import InterviewForm, interview_form
 from .plan import (
     SKIP_REASONS,
@@ -28,10 +29,8 @@ from .record_form import RecordForm, record_form
 from .rehearsal import Rehearsal, rehearsal
 from .start import (
     DemoLoader,
-    SpreadsheetImport,
     StartHere,
     demo_loader,
-    spreadsheet_import,
     start_here,
     store_summary,
 )
@@ -43,13 +42,13 @@ __all__ = [
     "CoachDashboard",
     "Debouncer",
     "DemoLoader",
+    "GuidedImport",
     "InterviewForm",
     "LabelledField",
     "PlanForm",
     "RecordForm",
     "Rehearsal",
     "ScriptEditor",
-    "SpreadsheetImport",
     "StartHere",
     "WorkshopView",
     "call_coach",
@@ -58,6 +57,7 @@ __all__ = [
     "confirm_delete",
     "demo_loader",
     "ics_link",
+    "guided_import",
     "interview_choices",
     "interview_form",
     "next_steps_html",
@@ -66,7 +66,6 @@ __all__ = [
     "record_form",
     "rehearsal",
     "script_editor",
-    "spreadsheet_import",
     "start_here",
     "store_summary",
     "tone_panel_html",
