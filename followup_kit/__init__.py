@@ -23,6 +23,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "Problem",
         "ValidationError",
         "NotFoundError",
+        "NotYoursError",
         "BadFileError",
         "StoreError",
         "TemplateError",
@@ -54,9 +55,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "widgets.importer": ("guided_import",),
     "widgets.interview_form": ("interview_form",),
     "widgets.plan": ("plan_view",),
-    "widgets.editor": ("script_editor",),
-    "widgets.call": ("call_coach",),
-    "widgets.rehearsal": ("rehearsal",),
+    "widgets.practice": ("practice_page",),
     "widgets.record_form": ("record_form",),
     "widgets.dashboard": ("coach_dashboard", "workshop_view"),
 }

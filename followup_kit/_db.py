@@ -61,7 +61,9 @@ def _metadata() -> sa.MetaData:
             else:
                 length = f.max_len if f.max_len and f.max_len <= 500 else None
                 kind = sa.String(length) if length else sa.Text
-                cols.append(sa.Column(f.name, kind, nullable=not f.required))
+                # A sign-in name picks whose rows a hub user sees: never two alike.
+                unique = f.kind == "username"
+                cols.append(sa.Column(f.name, kind, nullable=not f.required, unique=unique))
         sa.Table(spec.name, md, *cols)
     return md
 

@@ -6,9 +6,10 @@ or a message sent from a script; add a client, a recording, a spreadsheet or the
 A script or a test can call the same functions.
 
 Each action takes the workbook first and, where there is one, the acting client as the
-``client_id`` keyword: this is the one place where "does this row belong to the client
-who is signed in" is to be checked. ``client_id=None`` is the coach, who may act on
-anyone's rows.
+``client_id`` keyword, and refuses with :class:`~followup_kit.exceptions.NotYoursError`
+when the row it would change belongs to someone else (``client_id=None`` is the coach,
+who may act on anyone's rows). Pages learn who is acting from
+:func:`followup_kit.identity.signed_in`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import demo
+from .identity import require_own
 from .library import CALL_ANSWERS, Script, get_script
 from .plans import STEP_KIND
 from .schema import STEPS
@@ -122,6 +124,7 @@ def log_interview(
     int
         The new interview's id.
     """
+    require_own(wb, "clients", client_id, client_id)  # a client that is (still) there
     return wb.log_interview(client_id, interviewers=list(interviewers), **fields)
 
 
@@ -149,6 +152,7 @@ def change_interview(
     **changes
         Interview fields to set.
     """
+    require_own(wb, "interviews", interview_id, client_id)
     if interviewers is not None:
         changes["interviewers"] = list(interviewers)
     wb.update_interview(interview_id, **changes)
@@ -158,6 +162,7 @@ def delete_interview(
     wb: Workbook, interview_id: int, *, client_id: int | None = None
 ) -> dict[str, int]:
     """Delete an interview with everything attached; return the rows removed per table."""
+    require_own(wb, "interviews", interview_id, client_id)
     return wb.delete_interview(interview_id)
 
 
@@ -181,6 +186,8 @@ def close_as_ghosted(
         How many interviews were closed.
     """
     ids = [interview_id] if isinstance(interview_id, int) else list(interview_id)
+    for iid in ids:
+        require_own(wb, "interviews", iid, client_id)
     return wb.close_as_ghosted(ids)
 
 
@@ -193,6 +200,7 @@ def log_follow_up(
     ``fields`` are the follow-up's: ``kind``, ``channel``, ``sent_on``,
     ``interviewer_id``, ``script_id``, ``script_version``, ``notes``.
     """
+    require_own(wb, "interviews", interview_id, client_id)
     return wb.log_follow_up(interview_id, **fields)
 
 
@@ -200,6 +208,7 @@ def change_follow_up(
     wb: Workbook, follow_up_id: int, *, client_id: int | None = None, **changes: Any
 ) -> None:
     """Change a logged follow-up's fields."""
+    require_own(wb, "follow_ups", follow_up_id, client_id)
     wb.update_follow_up(follow_up_id, **changes)
 
 
@@ -207,6 +216,7 @@ def delete_follow_up(
     wb: Workbook, follow_up_id: int, *, client_id: int | None = None
 ) -> dict[str, int]:
     """Delete one follow-up; return the rows removed per table."""
+    require_own(wb, "follow_ups", follow_up_id, client_id)
     return wb.delete_follow_up(follow_up_id)
 
 
@@ -218,6 +228,7 @@ def log_response(
     ``fields`` are the response's: ``received_on``, ``result``, ``channel``,
     ``feedback``, ``reflection``.
     """
+    require_own(wb, "interviews", interview_id, client_id)
     return wb.log_response(interview_id, **fields)
 
 
@@ -225,6 +236,7 @@ def change_response(
     wb: Workbook, response_id: int, *, client_id: int | None = None, **changes: Any
 ) -> None:
     """Change a logged reply's fields."""
+    require_own(wb, "responses", response_id, client_id)
     wb.update_response(response_id, **changes)
 
 
@@ -232,6 +244,7 @@ def delete_response(
     wb: Workbook, response_id: int, *, client_id: int | None = None
 ) -> dict[str, int]:
     """Delete one reply; return the rows removed per table."""
+    require_own(wb, "responses", response_id, client_id)
     return wb.delete_response(response_id)
 
 
@@ -263,6 +276,7 @@ def log_step_sent(
         raise ValueError(
             f"{step!r} is not something you send; use close_as_ghosted() to close an interview."
         )
+    require_own(wb, "interviews", interview_id, client_id)
     who = (
         int(interviewer_id) if interviewer_id is not None and not pd.isna(interviewer_id) else None
     )
@@ -290,12 +304,14 @@ def skip_plan_step(
     text = reason.strip()
     if note and note.strip():
         text = f"{text}: {note.strip()}" if text else note.strip()
+    require_own(wb, "interviews", interview_id, client_id)
     who = interviewer if isinstance(interviewer, str) and interviewer else None
     return wb.skip_step(int(interview_id), step, reason=text, interviewer=who)
 
 
 def undo_skip(wb: Workbook, skipped_id: int, *, client_id: int | None = None) -> None:
     """Put a skipped step back on the plan."""
+    require_own(wb, "skipped_steps", skipped_id, client_id)
     wb.delete_skipped_step(int(skipped_id))
 
 
@@ -399,6 +415,7 @@ def log_from_script(
     int
         The new follow-up's id.
     """
+    require_own(wb, "interviews", interview_id, client_id)
     s = _as_script(script, extra_dir if extra_dir is not None else wb)
     return wb.log_follow_up(
         interview_id,
@@ -488,11 +505,13 @@ def add_recording(
     script_id: str | None = None,
 ) -> int:
     """Store a client's rehearsal recording; return its id."""
+    require_own(wb, "clients", client_id, client_id)
     return wb.add_recording(client_id, filename, data, mime=mime, script_id=script_id)
 
 
 def delete_recording(wb: Workbook, recording_id: int, *, client_id: int | None = None) -> None:
     """Delete one rehearsal recording."""
+    require_own(wb, "recordings", recording_id, client_id)
     wb.delete_recording(recording_id)
 
 

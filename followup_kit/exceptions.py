@@ -10,6 +10,7 @@ __all__ = [
     "Problem",
     "ValidationError",
     "NotFoundError",
+    "NotYoursError",
     "BadFileError",
     "StoreError",
     "RulesFileError",
@@ -48,6 +49,7 @@ CHECKS: dict[str, str] = {
     "not_a_person": "an interviewer given as neither a name nor a dict",
     "fixed_field": "a field that cannot be changed after it was saved",
     "unknown_key": "a key that the call does not know",
+    "taken": "a sign-in name that another client already has",
     "too_few": "fewer items than needed",
     # whole files and tables (spreadsheets)
     "extra_cells": "a row with more cells than the header has columns",
@@ -113,13 +115,41 @@ class ValidationError(FollowupKitError, ValueError):
         return out
 
 
+_NOUNS = {
+    "clients": "client",
+    "interviews": "interview",
+    "interviewers": "interviewer",
+    "follow_ups": "follow-up",
+    "responses": "reply",
+    "skipped_steps": "skipped step",
+    "recordings": "recording",
+}
+
+
 class NotFoundError(FollowupKitError, LookupError):
     """An id was given that the workbook does not hold."""
 
     def __init__(self, table: str, id_: object) -> None:
         self.table = table
         self.id = id_
-        super().__init__(f"There is no {table.rstrip('s').replace('_', ' ')} with id {id_!r}.")
+        what = _NOUNS.get(table, table.rstrip("s").replace("_", " "))
+        # No id in the words: a client reads this when a page outlived its entry.
+        super().__init__(
+            f"That {what} is not in the workbook (it may have been deleted on another "
+            "page); reload this page to see what is there now."
+        )
+
+
+class NotYoursError(FollowupKitError, PermissionError):
+    """A client acted on a row that belongs to another client; nothing was changed."""
+
+    def __init__(self, table: str, id_: object) -> None:
+        self.table = table
+        self.id = id_
+        super().__init__(
+            "That entry belongs to someone else, so nothing was changed. "
+            "If this page was open for a while, reload it."
+        )
 
 
 class BadFileError(FollowupKitError):

@@ -41,9 +41,10 @@ __all__ = [
     "clean_value",
     "distinct_values",
     "per_distinct",
+    "normalise_username",
 ]
 
-FieldKind = Literal["id", "ref", "text", "enum", "date", "email", "country", "bytes"]
+FieldKind = Literal["id", "ref", "text", "enum", "date", "email", "country", "username", "bytes"]
 
 #: Allowed values of every enumerated field, with the words a person sees.
 CHOICES: dict[str, dict[str, str]] = {
@@ -119,6 +120,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 # Control characters (tab, newline and carriage return are fine) and lone surrogates:
 # SQLite cannot encode the one, PostgreSQL and Excel refuse the other.
+_SPACES = re.compile(r"[ \t\r\n]+")
 _UNSAVABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
@@ -198,7 +200,7 @@ TABLES: dict[str, Table] = {
                 Field("name", "Name (or alias)", required=True, max_len=120),
                 Field("cohort", "Workshop group", max_len=80),
                 Field("country", "Country (for public holidays)", "country", default="US"),
-                Field("username", "JupyterHub user name", max_len=120),
+                Field("username", "JupyterHub user name", "username", max_len=120),
                 Field("created", "Added on", "date", max_future_days=0),
             ),
         ),
@@ -376,6 +378,19 @@ def _choice_lookup(key: str) -> dict[str, str]:
 _NO_PROBLEM: tuple[Any, None] = (None, None)
 
 
+def normalise_username(name: object) -> str:
+    """A sign-in name as stored and compared: spaces trimmed and single, lower case.
+
+    Examples
+    --------
+    >>> normalise_username("  Dana   Lee ")
+    'dana lee'
+    """
+    # Only ordinary spaces fold: str.split() would also swallow control characters,
+    # which the cleaning must see (and refuse).
+    return _SPACES.sub(" ", str(name)).strip(" ").casefold()
+
+
 def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
     """Clean one value for field ``f``: (value to store, None) or (None, the problem).
 
@@ -395,7 +410,10 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
     def refuse(check: str, message: str) -> tuple[None, Problem]:
         return None, Problem(f.name, message, check=check)
 
-    if f.kind in ("text", "email"):
+    if f.kind == "username":
+        # One person, one name: "Bob ", "bob" and "BOB" sign in as the same client.
+        v = normalise_username(v)
+    if f.kind in ("text", "email", "username"):
         text = str(v).strip()
         if _UNSAVABLE.search(text):
             return refuse("bad_text", "contains an invisible control character; please retype it.")

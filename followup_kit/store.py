@@ -141,6 +141,8 @@ class Workbook:
         ):
             values["interview_date"] = self._interview_date(conn, values["interview_id"])
         record = self._clean(table, values)
+        if table == "clients" and record.get("username") is not None:
+            self._refuse_taken_username(conn, record["username"], values.get("id"))
         for f in ref_fields:
             if record.get(f.name) is not None:
                 self._require(conn, f.ref or "", record[f.name])
@@ -158,6 +160,25 @@ class Workbook:
                     what=_WHAT[table],
                 )
         return record
+
+    def _refuse_taken_username(self, conn: sa.Connection, username: str, client_id: object) -> None:
+        # Checked inside the write transaction: a sign-in name picks whose data a hub
+        # user sees, so two clients may never share one.
+        t = _T["clients"]
+        taken = sa.select(t.c.id).where(t.c.username == username)
+        if client_id is not None:
+            taken = taken.where(t.c.id != client_id)
+        if conn.execute(taken).first() is not None:
+            raise ValidationError(
+                [
+                    Problem(
+                        "username",
+                        "that sign-in name is already another client's; choose another.",
+                        check="taken",
+                    )
+                ],
+                what="client",
+            )
 
     def _add(self, table: str, values: dict[str, Any]) -> int:
         def work(conn: sa.Connection) -> int:
@@ -682,11 +703,39 @@ class Workbook:
             )
 
     def client_for_user(self, username: str) -> int | None:
-        """The id of the client whose JupyterHub user name is ``username``, if any."""
+        """The id of the client whose JupyterHub user name is ``username``, if any.
+
+        Names match whatever their case and spacing (see
+        :func:`~followup_kit.schema.normalise_username`).
+        """
         t = _T["clients"]
         with self.db.read() as conn:
-            row = conn.execute(sa.select(t.c.id).where(t.c.username == username)).first()
+            row = conn.execute(
+                sa.select(t.c.id).where(t.c.username == schema.normalise_username(username))
+            ).first()
         return None if row is None else int(row[0])
+
+    def owner_of(self, table: str, row_id: object) -> int:
+        """The id of the client a row belongs to (a client, interview, follow-up...).
+
+        Raises :class:`NotFoundError` when the row is not (or no longer) there.
+        """
+        with self.db.read() as conn:
+            return self._owner(conn, table, row_id)
+
+    def _owner(self, conn: sa.Connection, table: str, row_id: object) -> int:
+        t, iv = _T[table], _T["interviews"]
+        row_id = _as_id(table, row_id)
+        if table == "clients":
+            query = sa.select(t.c.id)
+        elif "client_id" in t.c:
+            query = sa.select(t.c.client_id)
+        else:
+            query = sa.select(iv.c.client_id).join(iv, iv.c.id == t.c.interview_id)
+        found = conn.execute(query.where(t.c.id == row_id)).first()
+        if found is None:
+            raise NotFoundError(table, row_id)
+        return int(found[0])
 
     # -- plans, agenda and analysis (the logic lives in plans, agenda and analytics) ----------
 

@@ -106,10 +106,13 @@ def test_interview_may_be_in_the_future(filled):
 
 
 def test_ids_must_exist(filled):
-    with pytest.raises(fk.NotFoundError, match="no interview with id 999"):
+    with pytest.raises(fk.NotFoundError, match="That interview is not in the workbook") as err:
         filled.log_follow_up(999, kind="thank_you", channel="email", sent_on="2025-03-05")
-    with pytest.raises(fk.NotFoundError, match="no client with id 42"):
+    assert (err.value.table, err.value.id) == ("interviews", 999)
+    assert "999" not in str(err.value)  # a client reads it: no ids
+    with pytest.raises(fk.NotFoundError, match="That client is not") as err:
         filled.log_interview(42, "Acme", "Analyst", "2025-03-04")
+    assert (err.value.table, err.value.id) == ("clients", 42)
     with pytest.raises(fk.ValidationError) as err:
         filled.log_follow_up("abc", kind="thank_you", channel="email", sent_on="2025-03-05")
     assert err.value.by_field() == {"interview_id": "not a valid id."}

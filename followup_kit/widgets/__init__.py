@@ -25,6 +25,7 @@ from .plan import (
     plan_table_html,
     plan_view,
 )
+from .practice import PracticePage, practice_page
 from .record_form import RecordForm, record_form
 from .rehearsal import Rehearsal, rehearsal
 from .start import (
@@ -46,6 +47,7 @@ __all__ = [
     "InterviewForm",
     "LabelledField",
     "PlanForm",
+    "PracticePage",
     "RecordForm",
     "Rehearsal",
     "ScriptEditor",
@@ -63,6 +65,7 @@ __all__ = [
     "next_steps_html",
     "plan_table_html",
     "plan_view",
+    "practice_page",
     "record_form",
     "rehearsal",
     "script_editor",

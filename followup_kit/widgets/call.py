@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import actions
-from ..exceptions import FollowupKitError
+from ..exceptions import FollowupKitError, NotFoundError
 from ..formatting import escape_html
 from ..library import (
     CALL_ANSWERS,
@@ -52,16 +52,18 @@ class CallCoach(Shown):
         step: str | None = "status_check",
         extra_dir: Any = None,
         context: Mapping[str, Any] | None = None,
+        client_id: int | None = None,
     ) -> None:
         self.wb = wb
         self.interview_id = interview_id
+        self.client_id = client_id
         self.step = step
         self.extra_dir = extra_dir if extra_dir is not None else wb
         library, _ = load_scripts(self.extra_dir)
         self.library = {k: s for k, s in library.items() if s.is_phone}
         row = interview_row(wb, interview_id)
         if row is None:
-            raise FollowupKitError(f"There is no interview with id {interview_id!r}.")
+            raise NotFoundError("interviews", interview_id)
         self._context = {**context_for(wb, interview_id), **(context or {})}
         if script_id is None:
             ranked = suggest_scripts(
@@ -207,6 +209,7 @@ class CallCoach(Shown):
                 step=self.step,
                 got_it_result=self.got_it_result.value,
                 extra_dir=self.extra_dir,
+                client_id=self.client_id,
             )
         except (FollowupKitError, ValueError) as err:
             self.status_html.value = error_html(error_words(err))
@@ -234,6 +237,7 @@ def call_coach(
     script_id: str | None = None,
     step: str | None = "status_check",
     extra_dir: Any = None,
+    client_id: int | None = None,
 ) -> CallCoach:
     """The call coach for one interview; display it in a notebook.
 
@@ -249,5 +253,10 @@ def call_coach(
         The plan step the call belongs to (sets the logged kind; default status check).
     extra_dir
         A coach's script folder; default ``wb.data_dir / "scripts"``.
+    client_id
+        The signed-in client, who may log only onto their own interviews (``None``:
+        the coach).
     """
-    return CallCoach(wb, interview_id, script_id=script_id, step=step, extra_dir=extra_dir)
+    return CallCoach(
+        wb, interview_id, script_id=script_id, step=step, extra_dir=extra_dir, client_id=client_id
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ import ipywidgets as widgets
 from .. import actions, schema
 from ..exceptions import FollowupKitError, Problem, ValidationError
 from ..formatting import escape_html, is_blank
+from ..identity import signed_in
 from ._kit import (
     INPUT_WIDTH,
     LABEL_WIDTH,
@@ -30,10 +30,11 @@ __all__ = ["ClientPicker", "client_picker"]
 class ClientPicker(Shown):
     """Who is filling in the form.
 
-    With a JupyterHub user name (``username``, else ``JUPYTERHUB_USER``) the client whose
-    ``username`` matches is selected and fixed, so only their entries show; a hub user
-    not yet in the workbook is asked to add themselves. Otherwise the client chooses
-    their name from a list or adds themselves.
+    On a JupyterHub (``username``, else ``JUPYTERHUB_USER``; see
+    :func:`followup_kit.identity.signed_in`) the client whose user name matches is
+    selected and fixed, so only their entries show; a hub user not yet in the workbook
+    is asked to add themselves and is never shown anyone else. Otherwise the client
+    chooses their name from a list or adds themselves.
 
     Attributes
     ----------
@@ -43,10 +44,8 @@ class ClientPicker(Shown):
 
     def __init__(self, wb, *, client_id: int | None = None, username: str | None = None) -> None:
         self.wb = wb
-        if username is None:
-            username = os.environ.get("JUPYTERHUB_USER")
-        self.username = username or None
-        self.fixed = False  # True once a JupyterHub user is matched to their client
+        self.username = signed_in(wb, username=username).username
+        self.fixed = False  # True on a hub: the signed-in user only, nobody else
         self._handlers: list[Callable[[int | None], Any]] = []
         self._updating = False
         spec = schema.TABLES["clients"]
@@ -118,28 +117,11 @@ class ClientPicker(Shown):
             self._changed()
 
     def _reload(self, select: int | None) -> None:
-        clients = self.wb.clients()
         if self.username:
-            own = self.wb.client_for_user(self.username)
-            if own is not None:
-                name = clients.loc[clients["id"] == own, "name"].iloc[0]
-                self.dropdown.options = [(str(name), own)]
-                self.dropdown.value = own
-                self.dropdown.disabled = self.fixed = True
-                hidden(self.add_me)
-                hidden(self.add_box)
-                self.signed_in.value = (
-                    f"Signed in as <b>{escape_html(self.username)}</b>: you see and add only "
-                    "your own entries."
-                )
-                return
-            self.signed_in.value = (
-                f"Welcome, <b>{escape_html(self.username)}</b>. You are not in the workbook "
-                "yet: add your name below to start."
-            )
-            self._open_add(True)
+            self._reload_hub_user(select)
+            return
         current = select if select is not None else self.dropdown.value
-        clients = clients.sort_values(["name", "id"])
+        clients = self.wb.clients().sort_values(["name", "id"])
         options: list[tuple[str, int | None]] = [("Choose your name", None)]
         for row in clients.itertuples(index=False):
             cohort = f" ({row.cohort})" if not is_blank(row.cohort) else ""
@@ -147,6 +129,34 @@ class ClientPicker(Shown):
         self.dropdown.options = options
         ids = [v for _, v in options]
         self.dropdown.value = current if current in ids else None
+
+    def _reload_hub_user(self, select: int | None) -> None:
+        """A hub user sees their own client, or an invitation to add themselves: nobody else."""
+        own = signed_in(self.wb, username=self.username).client_id
+        self.dropdown.disabled = self.fixed = True
+        hidden(self.add_me)
+        if own is None:
+            self.dropdown.options = [("Add your name below", None)]
+            self.dropdown.value = None
+            self.signed_in.value = (
+                f"Welcome, <b>{escape_html(self.username)}</b>. You are not in the workbook "
+                "yet: add your name below to start, or ask your coach to add you."
+            )
+            self._open_add(True)
+            return
+        name = self.wb.clients(own)["name"].iloc[0]
+        self.dropdown.options = [(str(name), own)]
+        self.dropdown.value = own
+        hidden(self.add_box)
+        note = (
+            " This page was opened for someone else, so it shows yours instead."
+            if select is not None and select != own
+            else ""
+        )
+        self.signed_in.value = (
+            f"Signed in as <b>{escape_html(self.username)}</b>: you see and add only "
+            f"your own entries.{note}"
+        )
 
     # adding oneself
     def _open_add(self, show: bool) -> None:

@@ -113,11 +113,13 @@ class ScriptEditor(Shown):
         interview_id: int | None = None,
         step: str | None = None,
         extra_dir: Any = None,
+        client_id: int | None = None,
         delay: float = 0.4,
         timer: Callable[[float, Callable[[], None]], Any] = threading.Timer,
     ) -> None:
         self.wb = wb
         self.interview_id = interview_id
+        self.client_id = client_id
         self.extra_dir = extra_dir if extra_dir is not None else wb
         self.library, self.errors = load_scripts(self.extra_dir)
         row = interview_row(wb, interview_id)
@@ -354,7 +356,7 @@ class ScriptEditor(Shown):
             self.status_html.value = error_html("Open this with an interview to log what you sent.")
             return
         try:
-            fid = actions.log_from_script(
+            actions.log_from_script(
                 self.wb,
                 self.interview_id,
                 s,
@@ -362,6 +364,7 @@ class ScriptEditor(Shown):
                 sent_on=self.sent_on.value,
                 step=self.step.value,
                 extra_dir=self.extra_dir,
+                client_id=self.client_id,
             )
         except FollowupKitError as err:
             self.status_html.value = error_html(error_words(err))
@@ -369,8 +372,7 @@ class ScriptEditor(Shown):
         self.status_html.value = ok_html(
             f"Logged: {escape_html(CHOICES['channel'][self.channel.value].lower())} sent on "
             f"{escape_html(format_day(self.sent_on.value or self.wb.today))}, from the script "
-            f"&ldquo;{escape_html(s.title)}&rdquo; (version {escape_html(s.version)}). "
-            f"Entry #{fid}."
+            f"&ldquo;{escape_html(s.title)}&rdquo; (version {escape_html(s.version)})."
         )
 
 
@@ -380,6 +382,7 @@ def script_editor(
     interview_id: int | None = None,
     step: str | None = None,
     extra_dir: Any = None,
+    client_id: int | None = None,
 ) -> ScriptEditor:
     """The script picker and editor with a live tone check; display it in a notebook.
 
@@ -393,5 +396,10 @@ def script_editor(
         The plan step, e.g. ``"status_check"``.
     extra_dir
         A coach's script folder; default ``wb.data_dir / "scripts"``.
+    client_id
+        The signed-in client, who may log only onto their own interviews (``None``:
+        the coach).
     """
-    return ScriptEditor(wb, interview_id=interview_id, step=step, extra_dir=extra_dir)
+    return ScriptEditor(
+        wb, interview_id=interview_id, step=step, extra_dir=extra_dir, client_id=client_id
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import followup_kit as fk
-from followup_kit.widgets import Rehearsal
+from followup_kit.widgets import Rehearsal, call_coach, rehearsal, script_editor
 
 
 def upload_value(name, data, mime):
@@ -61,9 +61,10 @@ def test_rehearsal_refuses_a_file_that_is_not_audio(filled):
 
 def test_widgets_display_as_boxes(filled, iid):
     for thing in (
-        fk.script_editor(filled, interview_id=iid),
-        fk.call_coach(filled, iid),
-        fk.rehearsal(filled, filled.ids["client"]),
+        script_editor(filled, interview_id=iid),
+        call_coach(filled, iid),
+        rehearsal(filled, filled.ids["client"]),
+        fk.practice_page(filled, client_id=filled.ids["client"]),
     ):
         bundle = thing._repr_mimebundle_()
         assert bundle["text/plain"].startswith("<") and thing.box.children
