@@ -62,7 +62,7 @@ test: $(TEST_STAMP) $(LAB_OVERRIDES) browser
 quick: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -q -m "not slow and not browser and not postgres"
+	FOLLOWUP_PROPERTY_SCALE=0.1 $(PY) -m pytest -q -m "not slow and not browser and not postgres"
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
