@@ -115,7 +115,8 @@ class ValidationError(FollowupKitError, ValueError):
         return out
 
 
-_NOUNS = {
+#: What a row of each table is called in a message ("the interview was not saved").
+TABLE_NOUNS = {
     "clients": "client",
     "interviews": "interview",
     "interviewers": "interviewer",
@@ -132,7 +133,7 @@ class NotFoundError(FollowupKitError, LookupError):
     def __init__(self, table: str, id_: object) -> None:
         self.table = table
         self.id = id_
-        what = _NOUNS.get(table, table.rstrip("s").replace("_", " "))
+        what = TABLE_NOUNS.get(table, table.rstrip("s").replace("_", " "))
         # No id in the words: a client reads this when a page outlived its entry.
         super().__init__(
             f"That {what} is not in the workbook (it may have been deleted on another "

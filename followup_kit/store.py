@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from . import schema
 from ._db import TABLES as _T
 from ._db import Database
-from .exceptions import NotFoundError, Problem, StoreError, ValidationError
+from .exceptions import TABLE_NOUNS, NotFoundError, Problem, StoreError, ValidationError
 from .rules import load_rules
 from .schema import WRITE_ORDER
 
@@ -122,7 +122,7 @@ class Workbook:
     ) -> dict[str, Any]:
         record, problems = schema.validate_record(table, values, today=self.today, partial=partial)
         if problems:
-            raise ValidationError(problems, what=_WHAT[table])
+            raise ValidationError(problems, what=TABLE_NOUNS[table])
         return {k: v for k, v in record.items() if k in _T[table].c and k != "id"}
 
     def _insert(self, conn: sa.Connection, table: str, record: Mapping[str, Any]) -> int:
@@ -157,7 +157,7 @@ class Workbook:
                             check="not_at_interview",
                         )
                     ],
-                    what=_WHAT[table],
+                    what=TABLE_NOUNS[table],
                 )
         return record
 
@@ -478,7 +478,7 @@ class Workbook:
                     )
                     for k in unknown
                 ],
-                what=_WHAT[table],
+                what=TABLE_NOUNS[table],
             )
 
     def _apply_update(
@@ -893,17 +893,6 @@ def _count(n: int, noun: str) -> str:
     """'1 reply', '2 replies', 'no follow-ups'."""
     plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
     return f"{n or 'no'} {noun if n == 1 else plural}"
-
-
-_WHAT = {
-    "clients": "client",
-    "interviews": "interview",
-    "interviewers": "interviewer",
-    "follow_ups": "follow-up",
-    "responses": "reply",
-    "skipped_steps": "skipped step",
-    "recordings": "recording",
-}
 
 
 def open_workbook(
