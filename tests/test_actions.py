@@ -196,8 +196,9 @@ def test_a_refused_entry_raises_and_saves_nothing(filled, iid):
 
 def test_recordings_are_added_and_deleted(filled):
     cid = filled.ids["client"]
-    rid = actions.add_recording(filled, cid, "take.wav", b"RIFF-fake", mime="audio/wav")
-    assert filled.recording_data(rid) == b"RIFF-fake"
+    wav = b"RIFF\x24\x00\x00\x00WAVEfmt "
+    rid = actions.add_recording(filled, cid, "take.wav", wav, mime="audio/wav")
+    assert filled.recording_data(rid) == wav
     actions.delete_recording(filled, rid, client_id=cid)
     assert filled.recordings(cid).empty
 

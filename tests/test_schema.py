@@ -55,7 +55,7 @@ def test_text_has_a_sane_length():
         ("contact_route", "interviews", INTERVIEW),
         ("status", "interviews", INTERVIEW),
         ("kind", "follow_ups", dict(interview_id=1, sent_on="2025-03-05")),
-        ("channel", "follow_ups", dict(interview_id=1, sent_on="2025-03-05")),
+        ("channel", "follow_ups", dict(interview_id=1, sent_on="2025-03-05", kind="other")),
         ("result", "responses", dict(interview_id=1, received_on="2025-03-05")),
     ],
 )
@@ -101,16 +101,16 @@ def test_interview_may_be_upcoming_but_not_years_ahead():
 
 
 def test_nothing_sent_or_received_in_the_future():
-    fu = problems("follow_ups", {"interview_id": 1, "sent_on": "2025-03-21"})
+    fu = problems("follow_ups", {"interview_id": 1, "kind": "other", "sent_on": "2025-03-21"})
     rs = problems("responses", {"interview_id": 1, "received_on": "2025-03-21"})
     assert fu == {"sent_on": "cannot be in the future."}
     assert rs == {"received_on": "cannot be in the future."}
-    assert problems("follow_ups", {"interview_id": 1, "sent_on": TODAY}) == {}
+    assert problems("follow_ups", {"interview_id": 1, "kind": "other", "sent_on": TODAY}) == {}
 
 
 def test_follow_up_and_reply_not_before_their_interview():
     ctx = {"interview_id": 1, "interview_date": date(2025, 3, 4)}
-    assert problems("follow_ups", {**ctx, "sent_on": "2025-03-03"}) == {
+    assert problems("follow_ups", {**ctx, "kind": "other", "sent_on": "2025-03-03"}) == {
         "sent_on": "a follow-up cannot be sent before the interview."
     }
     assert problems("responses", {**ctx, "received_on": "2025-03-03"}) == {

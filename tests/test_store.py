@@ -226,7 +226,7 @@ def test_delete_interview_removes_dependants_and_says_so(filled):
 def test_delete_client_removes_everything_of_theirs_only(filled):
     other = filled.add_client("Bea Okafor")
     keep = filled.log_interview(other, "Beta", "Lead", "2025-03-05", interviewers=["Kim"])
-    filled.add_recording(filled.ids["client"], "take1.webm", b"\x1a\x45", mime="audio/webm")
+    filled.add_recording(filled.ids["client"], "take1.webm", b"\x1a\x45\xdf\xa3", mime="audio/webm")
     removed = filled.delete_client(filled.ids["client"])
     assert removed["clients"] == 1 and removed["interviews"] == 1 and removed["recordings"] == 1
     assert filled.interviews()["id"].tolist() == [keep]

@@ -32,7 +32,7 @@ def test_rehearsal_shows_the_script_and_its_speaking_time(filled, iid):
 def test_rehearsal_upload_play_and_delete(filled):
     cid = filled.ids["client"]
     r = Rehearsal(filled, cid)
-    data = b"RIFF\x00\x00fake-wave"
+    data = b"RIFF\x00\x00\x00\x00WAVEfake-wave"
     r.upload.value = upload_value("take <1>.wav", data, "audio/wav")
     assert r.upload.value == ()  # cleared for the next take
     stored = filled.recordings(cid)
