@@ -17,7 +17,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -535,7 +535,7 @@ class Prepared:
             if p.field == "interviewers" and "email address" in p.message:
                 column = self.columns_of.get("interviewer_email", column)
             if (p.row, column) not in seen:
-                out.append(Problem(column, p.message, p.row))
+                out.append(replace(p, field=column))  # its check code kept
         return sorted(out, key=lambda p: p.row or 0)
 
 

@@ -508,20 +508,23 @@ class Workbook:
             )
         else:
             problem = None
-        if problem is not None:
-            raise ValidationError([problem], what="recording")
-        if mime is None:
-            mime = found
         values = dict(
             client_id=client_id,
             filename=filename,
-            mime=mime,
+            mime=found if mime is None else mime,
             script_id=script_id,
             created=self.today,
         )
 
         def work(conn: sa.Connection) -> int:
-            record = self._checked(conn, "recordings", values)
+            try:  # every problem at once: the content's and the fields'
+                record = self._checked(conn, "recordings", values)
+            except ValidationError as err:
+                raise ValidationError(
+                    [problem, *err.problems] if problem else err.problems, what="recording"
+                ) from None
+            if problem is not None:
+                raise ValidationError([problem], what="recording")
             return self._insert(conn, "recordings", {**record, "data": bytes(data)})
 
         return self.db.write(work)
@@ -925,9 +928,9 @@ class Workbook:
 
 
 def _shown_name(filename: object) -> str:
-    """A file's name for a message: as given when it is short text, else "this file"."""
+    """A file named in a message ("the file take.mp3"), or "this file" if the name is odd."""
     ok = isinstance(filename, str) and 0 < len(filename.strip()) <= 80
-    return filename.strip() if ok else "this file"  # type: ignore[union-attr]
+    return f"the file {filename.strip()}" if ok else "this file"  # type: ignore[union-attr]
 
 
 def _as_day(value: object, argument: str = "today") -> date | None:

@@ -67,3 +67,13 @@ def test_widgets_display_as_boxes(filled, iid):
     ):
         bundle = thing._repr_mimebundle_()
         assert bundle["text/plain"].startswith("<") and thing.box.children
+
+
+def test_rehearsal_takes_audio_by_its_content_whatever_the_browser_calls_it(filled):
+    cid = filled.ids["client"]
+    r = Rehearsal(filled, cid)
+    r.upload.value = upload_value("take.webm", b"\x1a\x45\xdf\xa3take", "video/webm")
+    assert filled.recordings(cid)["mime"].tolist() == ["audio/webm"]
+    r.upload.value = upload_value("fake.wav", b"MZ\x90\x00program", "audio/wav")
+    assert "fake.wav is not an audio file" in r.status_html.value
+    assert len(filled.recordings(cid)) == 1
