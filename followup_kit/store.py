@@ -974,8 +974,8 @@ def audio_type(data: bytes | bytearray | memoryview) -> str | None:
 
     Examples
     --------
-    >>> audio_type(b"RIFF\x24\x00\x00\x00WAVEfmt "), audio_type(b"%PDF-1.7")
-    ('audio/wav', None)
+    >>> audio_type(b"OggS and the rest"), audio_type(b"%PDF-1.7")
+    ('audio/ogg', None)
     """
     head = bytes(data[:12])
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
