@@ -501,11 +501,19 @@ def add_recording(
     filename: str,
     data: bytes,
     *,
-    mime: str = "audio/mpeg",
+    mime: str | None = None,
     script_id: str | None = None,
 ) -> int:
-    """Store a client's rehearsal recording; return its id."""
+    """Store a client's rehearsal recording; return its id.
+
+    The content decides, not the name or the type a browser reports: it must be audio
+    (WAV, MP3, M4A, OGG, WebM or FLAC) of at most 25 MB, else ``ValidationError``.
+    A ``mime`` that is not an audio type (a recorder's ``video/webm``) is replaced by
+    the type the content shows.
+    """
     require_own(wb, "clients", client_id, client_id)
+    if mime is not None and not str(mime).strip().lower().startswith("audio/"):
+        mime = None
     return wb.add_recording(client_id, filename, data, mime=mime, script_id=script_id)
 
 

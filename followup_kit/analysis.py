@@ -49,8 +49,30 @@ _GOOD_RESULTS = ("next_round", "offer")
 
 def as_day(today: object) -> date:
     """A date from ``today`` (date, datetime, Timestamp, ISO text); None is the real today."""
-    day = schema.as_date(today)
+    try:
+        day = schema.as_date(today)
+    except ValueError:
+        raise AnalyticsError(
+            f"today: {today!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-03-04."
+        ) from None
     return day if day is not None else date.today()
+
+
+#: The longest window a reply may take to count (ten years is already no window at all).
+_MAX_WINDOW = 3650
+
+
+def _window(window_days: object) -> int:
+    """``window_days`` as a whole number of days from 1 to :data:`_MAX_WINDOW`."""
+    if isinstance(window_days, bool) or not isinstance(window_days, int | np.integer):
+        raise AnalyticsError(
+            f"window_days must be a whole number of days such as 30, not {window_days!r}."
+        )
+    if not 1 <= window_days <= _MAX_WINDOW:
+        raise AnalyticsError(
+            f"window_days must be between 1 and {_MAX_WINDOW} days; got {window_days}."
+        )
+    return int(window_days)
 
 
 def day_numbers(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -251,8 +273,7 @@ def analysis_frame(
     >>> bool((frame["responded"] & frame["pending"]).any())
     False
     """
-    if window_days < 0:
-        raise AnalyticsError(f"window_days must be 0 or more; got {window_days!r}.")
+    window_days = _window(window_days)
     day = as_day(today)
     today_n = float((np.datetime64(day, "D") - np.datetime64(0, "D")).astype("int64"))
     iv = tables["interviews"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from .exceptions import OutputFileError
 from .schema import CHOICES, format_day
 
 __all__ = ["calendar_bytes", "write_ics"]
@@ -94,6 +96,16 @@ def write_ics(steps: pd.DataFrame, path: str | Path) -> Path:
     the suggested script. The UID is derived from (interview, step, interviewer), so
     importing a newer export updates the same calendar entries instead of adding copies.
     """
-    target = Path(path)
-    target.write_bytes(calendar_bytes(steps))
+    if not isinstance(path, str | os.PathLike) or not str(path).strip():
+        raise OutputFileError(path, "give the calendar a file name, e.g. follow-ups.ics.")
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise OutputFileError(target, "that is a folder; give a file name, e.g. follow-ups.ics.")
+    if not target.parent.is_dir():
+        raise OutputFileError(target, f"there is no folder {target.parent}; create it first.")
+    content = calendar_bytes(steps)
+    try:
+        target.write_bytes(content)
+    except OSError as err:
+        raise OutputFileError(target, err.strerror or str(err)) from err
     return target

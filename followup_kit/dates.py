@@ -33,13 +33,15 @@ def parse_date(v: object) -> date | None:
         # ISO only: 03/04/2025 means March in one country and April in another.
         if _ISO_DATE.fullmatch(text):
             try:
-                return date.fromisoformat(text[:10])
+                day = date.fromisoformat(text[:10])
+                # A time part may be dropped, but only a real one: "T99:99:99" is a typo.
+                return datetime.fromisoformat(text).date() if len(text) > 10 else day
             except ValueError:
                 return None
     return None
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.+Z-]*)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.,+Z-]+)?")
 
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

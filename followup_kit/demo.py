@@ -60,6 +60,21 @@ def _pick(rng: np.random.Generator, options: tuple, n: int) -> np.ndarray:
     return np.asarray(values, dtype=object)[rng.choice(len(values), size=n, p=p / p.sum())]
 
 
+def _distinct_people(interview: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Full names, with the same person drawn twice for one interview given the next
+    surname (the store refuses one person listed twice); no extra random draws."""
+    names = first + " " + last
+    seen: set[tuple[int, str]] = set()
+    for i, (iv, name) in enumerate(zip(interview, names, strict=True)):
+        step = 0
+        while (iv, name) in seen:
+            step += 1
+            name = f"{first[i]} {_LAST[(_LAST.index(last[i]) + step) % len(_LAST)]}"
+        seen.add((iv, name))
+        names[i] = name
+    return names
+
+
 def _weekday(days: np.ndarray) -> np.ndarray:
     """Move datetime64[D] values that fall on a weekend to the Monday after."""
     return np.busday_offset(days, 0, roll="forward")
@@ -143,8 +158,10 @@ def generate(
     n_people = np.where(rounds == "panel", rng.integers(3, 5, n), rng.integers(1, 4, n))
     person_iv = np.repeat(iid, n_people)
     m = len(person_iv)
-    person_names = _pick(rng, tuple((f, 1) for f in _FIRST), m) + " "
-    person_names = person_names + _pick(rng, tuple((s, 1) for s in _LAST), m)
+    first_names = _pick(rng, tuple((f, 1) for f in _FIRST), m)
+    person_names = _distinct_people(
+        person_iv, first_names, _pick(rng, tuple((s, 1) for s in _LAST), m)
+    )
     first_person = np.concatenate(([0], np.cumsum(n_people)[:-1])) + 1  # interviewer ids
 
     # Thank-you notes: one per interviewer for most clients, else only to the first.

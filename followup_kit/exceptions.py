@@ -12,6 +12,8 @@ __all__ = [
     "NotFoundError",
     "NotYoursError",
     "BadFileError",
+    "OutputFileError",
+    "ArgumentError",
     "StoreError",
     "RulesFileError",
     "ScriptFileError",
@@ -31,7 +33,8 @@ class FollowupKitError(Exception):
 CHECKS: dict[str, str] = {
     # one value (schema.clean_value)
     "required": "a required field is blank",
-    "bad_text": "text holds an invisible control character",
+    "bad_text": "text holds a character no store or export can keep (a control character)",
+    "not_text_value": "a text field given a number, yes/no, bytes or a list instead of text",
     "too_long": "text is longer than the field allows",
     "not_an_email": "not an email address",
     "not_a_choice": "not one of the field's allowed values",
@@ -42,6 +45,8 @@ CHECKS: dict[str, str] = {
     "not_a_country": "not a two-letter country code the holiday calendars know",
     "not_an_id": "not a whole number that can be an id",
     "not_bytes": "a recording that is not a file's bytes",
+    "not_audio": "a recording whose content is not WAV, MP3, M4A, OGG, WebM or FLAC audio",
+    "too_big": "a recording larger than the size limit",
     # a row, or rows that belong together
     "not_before": "a date earlier than the date it must follow (schema NotBefore)",
     "required_with": "blank while a field that needs it is filled in (schema RequiredWith)",
@@ -50,6 +55,7 @@ CHECKS: dict[str, str] = {
     "fixed_field": "a field that cannot be changed after it was saved",
     "unknown_key": "a key that the call does not know",
     "taken": "a sign-in name that another client already has",
+    "duplicate_name": "the same interviewer (any case or spacing) twice at one interview",
     "too_few": "fewer items than needed",
     # whole files and tables (spreadsheets)
     "extra_cells": "a row with more cells than the header has columns",
@@ -67,6 +73,7 @@ CHECKS: dict[str, str] = {
     "missing_column": "a required column is not in the file",
     "no_sheet": "an Excel file without the sheet asked for",
     "same_field": "two columns of a file mapped to the same field",
+    "nothing_to_import": "a folder that holds neither an export nor a spreadsheet",
     "invalid": "anything else (the default)",
 }
 
@@ -161,6 +168,24 @@ class BadFileError(FollowupKitError):
         self.reason = reason
         self.check = check
         super().__init__(f"Could not read {path}: {reason}")
+
+
+class OutputFileError(FollowupKitError):
+    """A file or folder could not be written (it exists already, or its folder does not)."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"Could not write {path}: {reason}")
+
+
+class ArgumentError(FollowupKitError, ValueError):
+    """A call was given a value it cannot use; ``argument`` names it."""
+
+    def __init__(self, argument: str, reason: str) -> None:
+        self.argument = argument
+        self.reason = reason
+        super().__init__(f"{argument}: {reason}")
 
 
 class StoreError(FollowupKitError):

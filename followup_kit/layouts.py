@@ -17,7 +17,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -267,7 +267,8 @@ _MONTHS = {
 }
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _NUMERIC = re.compile(r"(\d{1,4})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{2,4})")
-_TIME = re.compile(r"[ T]+\d{1,2}:\d{2}(:\d{2})?(\s*[ap]\.?m\.?)?$", re.I)
+# A time after the date is dropped, but only a real one ("T99:99:99" is a typo).
+_TIME = re.compile(r"[ T]+([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?(\s*[ap]\.?m\.?)?$", re.I)
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SERIAL = (20_000, 80_000)  # Excel day numbers between 1954 and 2119
 
@@ -534,7 +535,7 @@ class Prepared:
             if p.field == "interviewers" and "email address" in p.message:
                 column = self.columns_of.get("interviewer_email", column)
             if (p.row, column) not in seen:
-                out.append(Problem(column, p.message, p.row))
+                out.append(replace(p, field=column))  # its check code kept
         return sorted(out, key=lambda p: p.row or 0)
 
 

@@ -8,11 +8,12 @@ Validation is vectorised over a DataFrame; a single record is a one-row frame.
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any, ClassVar, Literal
 
@@ -38,10 +39,12 @@ __all__ = [
     "validate_frame",
     "validate_record",
     "as_date",
+    "cell_text",
     "clean_value",
     "distinct_values",
     "per_distinct",
     "normalise_username",
+    "person_key",
 ]
 
 FieldKind = Literal["id", "ref", "text", "enum", "date", "email", "country", "username", "bytes"]
@@ -118,10 +121,12 @@ STEPS: tuple[str, ...] = tuple(CHOICES["step"])
 _EARLIEST = date(2000, 1, 1)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-# Control characters (tab, newline and carriage return are fine) and lone surrogates:
-# SQLite cannot encode the one, PostgreSQL and Excel refuse the other.
+# Control characters (tab, newline and carriage return are fine), lone surrogates and
+# U+FFFE/U+FFFF: SQLite cannot encode surrogates, PostgreSQL and Excel refuse the control
+# characters, and XML (so an .xlsx export) has no room for any of them: one such
+# character would make the whole exported workbook unreadable.
+_UNSAVABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\r\n]+")
-_UNSAVABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,7 @@ class Field:
     default: Any = None
     ref: str | None = None  # table an id refers to
     max_future_days: int | None = None  # dates: how far ahead of "today" is allowed
+    blank_message: str | None = None  # what a required field says when left blank
 
     def allowed(self) -> Mapping[str, str]:
         return CHOICES[self.choices or self.name] if self.kind == "enum" else {}
@@ -245,7 +251,13 @@ TABLES: dict[str, Table] = {
                 _ID,
                 Field("interview_id", "Interview", "ref", True, ref="interviews"),
                 Field("interviewer_id", "Sent to", "ref", ref="interviewers"),
-                Field("kind", "What you sent", "enum", default="thank_you"),
+                Field(
+                    "kind",
+                    "What you sent",
+                    "enum",
+                    required=True,
+                    blank_message="please choose what kind of follow-up this was.",
+                ),
                 Field("channel", "How you sent it", "enum", default="email"),
                 Field("sent_on", "Date sent", "date", True, max_future_days=0),
                 Field("script_id", "Script used", max_len=80),
@@ -404,17 +416,23 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
     """
     if is_blank(v):
         if f.required:
-            return None, Problem(f.name, f"please fill in {f.label.lower()}.", check="required")
+            message = f.blank_message or f"please fill in {f.label.lower()}."
+            return None, Problem(f.name, message, check="required")
         return (f.default, None) if f.default is not None else _NO_PROBLEM
 
     def refuse(check: str, message: str) -> tuple[None, Problem]:
         return None, Problem(f.name, message, check=check)
 
-    if f.kind == "username":
+    if f.kind == "username" and isinstance(v, str):
         # One person, one name: "Bob ", "bob" and "BOB" sign in as the same client.
         v = normalise_username(v)
     if f.kind in ("text", "email", "username"):
-        text = str(v).strip()
+        if not isinstance(v, str):
+            # Refused, not str()-ed: 42, True, b"..." or ["a"] would be stored as their
+            # Python spelling. Spreadsheet cells are turned into text before this
+            # (see cell_text), so an Excel cell holding 1800 in a company column is fine.
+            return refuse("not_text_value", f"must be text, not {_kind_of(v)}.")
+        text = v.strip()
         if _UNSAVABLE.search(text):
             return refuse("bad_text", "contains an invisible control character; please retype it.")
         if f.max_len and len(text) > f.max_len:
@@ -454,6 +472,55 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
             return refuse("not_an_id", "not a valid id.")
         return number, None
     return v, None  # bytes are stored as given
+
+
+def _kind_of(v: object) -> str:
+    """What a non-text value is, in plain words."""
+    if isinstance(v, bool | np.bool_):
+        return "yes/no"
+    if isinstance(v, numbers.Number):
+        return "a number"
+    if isinstance(v, datetime | date | time):
+        return "a date"
+    if isinstance(v, bytes | bytearray | memoryview):
+        return "a file's bytes"
+    if isinstance(v, Mapping | list | tuple | set | frozenset):
+        return "a list"
+    return "something else"
+
+
+def cell_text(v: object) -> object:
+    """A spreadsheet (or DataFrame) cell for a text field, as the text it shows.
+
+    Excel keeps ``3``, ``1.5``, ``TRUE`` and date cells as numbers, booleans and
+    dates, and pandas does the same with numeric-looking columns; in a text column
+    they are what the person sees, so they become that text. Anything else (a list,
+    bytes) is left for :func:`clean_value` to refuse.
+
+    Examples
+    --------
+    >>> cell_text(3), cell_text(1.5), cell_text(2.0), cell_text(True)
+    ('3', '1.5', '2', 'TRUE')
+    """
+    if isinstance(v, str) or is_blank(v):
+        return v
+    if isinstance(v, bool | np.bool_):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    if isinstance(v, numbers.Real):
+        x = float(v)
+        return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == time() else v.isoformat(sep=" ")
+    if isinstance(v, date | time):
+        return v.isoformat()
+    return v
+
+
+def person_key(name: object) -> str | None:
+    """A person's name compared without case or extra spaces ("dana  LEE" is Dana Lee)."""
+    return normalise_username(name) if isinstance(name, str) and name.strip() else None
 
 
 def _whole_number(v: object) -> int | None:
@@ -571,6 +638,8 @@ def _objects(values: Iterable[Any], n: int) -> np.ndarray:
 def _clean_column(f: Field, raw: pd.Series, today: date) -> tuple[np.ndarray, np.ndarray]:
     """:func:`clean_value` over a column, once per distinct value: (values, problems)."""
     codes, distinct = distinct_values(raw.to_numpy(dtype=object))
+    if f.kind in ("text", "email"):  # cells: a number in a text column is its text
+        distinct = [cell_text(v) for v in distinct]
     pairs = [clean_value(f, v, today) for v in distinct]
     values = _objects((v for v, _ in pairs), len(pairs))
     problems = _objects((p for _, p in pairs), len(pairs))

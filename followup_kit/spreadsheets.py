@@ -17,18 +17,21 @@ Two layouts are read:
 Cells that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
 carriage return) are written with a leading apostrophe (and a leading apostrophe is
 doubled); import removes one again, so text survives the round trip unchanged and never
-runs.
+runs. In ``.xlsx`` files a carriage return is written ``_x000D_`` (and a literal
+``_xHHHH_`` as ``_x005F_xHHHH_``), the escapes Excel itself uses, because XML turns
+every ``\r\n`` into ``\n``; import reads them back, so ``\r\n`` survives too.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import itertools
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -42,7 +45,7 @@ from tqdm.auto import tqdm
 from . import schema
 from ._db import TABLES, Database
 from .dates import is_blank
-from .exceptions import BadFileError, Problem, ValidationError
+from .exceptions import BadFileError, OutputFileError, Problem, ValidationError
 from .layouts import (
     DATE_FIELDS,
     FIELD_LABELS,
@@ -166,13 +169,42 @@ def _parse_csv(text: str, delimiter: str, width: int | None = None) -> pd.DataFr
 def _excel_grids(path: Path) -> dict[str, pd.DataFrame]:
     try:
         # keep_default_na=False: a company called "NA" or a note "N/A" is text, not blank.
-        return pd.read_excel(
+        grids = pd.read_excel(
             path, sheet_name=None, header=None, dtype=object, keep_default_na=False, na_values=[]
         )
     except Exception as err:  # openpyxl raises many kinds for a damaged file
         raise BadFileError(
             path, f"this is not an Excel file I can read ({err}).", check="unreadable"
         ) from err
+    # openpyxl leaves Excel's _xHHHH_ escapes in the text; a person never typed them.
+    return {
+        name: grid.apply(lambda col: schema.per_distinct(_xlsx_unescape, col.to_numpy(object)))
+        if len(grid)
+        else grid
+        for name, grid in grids.items()
+    }
+
+
+_XLSX_ESCAPE = re.compile(r"\r|_(?=x[0-9A-Fa-f]{4}_)")
+_XLSX_CODE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _xlsx_escape(value: object) -> object:
+    """Text as an .xlsx cell keeps it: ``\r`` as ``_x000D_``, a literal ``_x0041_`` escaped.
+
+    These are the escapes of the Office Open XML standard (Excel writes and reads them);
+    without them XML would turn ``\r\n`` into ``\n``.
+    """
+    if isinstance(value, str) and ("\r" in value or "_x" in value):
+        return _XLSX_ESCAPE.sub(lambda m: "_x000D_" if m[0] == "\r" else "_x005F_", value)
+    return value
+
+
+def _xlsx_unescape(value: object) -> object:
+    """Undo :func:`_xlsx_escape` (and read the same escapes in any Excel file)."""
+    if isinstance(value, str) and "_x" in value:
+        return _XLSX_CODE.sub(lambda m: chr(int(m[1], 16)), value)
+    return value
 
 
 def read_rows(grid: pd.DataFrame, columns: list[str] | None, path: object) -> pd.DataFrame:
@@ -280,6 +312,12 @@ def import_file(
     table (and the rows skipped). Nothing is written unless every row of the file is
     valid; :class:`ValidationError` lists each bad row and column.
     """
+    if not isinstance(path, str | os.PathLike) or not str(path).strip():
+        raise BadFileError(
+            path,
+            "no file was given; give the path of a CSV or Excel file, or of an export folder.",
+            check="not_found",
+        )
     path = Path(path)
     options = {
         "mapping": mapping,
@@ -291,6 +329,8 @@ def import_file(
     guided = any(v is not None for v in options.values())
     if not path.exists():
         raise BadFileError(path, "there is no such file.", check="not_found")
+    if path.is_dir():
+        _refuse_folder_without_export(path)
     if not guided and sheet is None and _is_export(path):
         return load_tables(wb, _read_export(path), progress=progress)
     checked = check_file(wb, path, sheet=sheet, **options)
@@ -403,8 +443,8 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
         interviewers["email"] = [p[1] for p in interviewers["name"]]
         interviewers["name"] = [p[0] for p in interviewers["name"]]
     interviewers.index = people.index
-    _, problems = schema.validate_frame("interviewers", interviewers, today=wb.today)
-    problems = [replace(p, field="interviewers") for p in problems]
+    clean_people, problems = schema.validate_frame("interviewers", interviewers, today=wb.today)
+    problems = [replace(p, field="interviewers") for p in problems + _repeated(clean_people)]
     interviewers.insert(0, "id", range(1, len(interviewers) + 1))
 
     parts = []
@@ -442,6 +482,28 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
     return tables, problems
 
 
+def _repeated(people: pd.DataFrame) -> list[Problem]:
+    """The same interviewer twice at one interview (any case or spacing), by row.
+
+    Two would give two identical thank-you steps, and two calendar events with one UID.
+    """
+    keys = schema.per_distinct(schema.person_key, people["name"].to_numpy(dtype=object))
+    pairs = pd.DataFrame(
+        {"interview": people["interview_id"].to_numpy(dtype=object), "key": keys},
+        index=people.index,
+    )
+    twice = pairs["interview"].notna() & pairs["key"].notna() & pairs.duplicated()
+    return [
+        Problem(
+            "name",
+            f"{name} is listed twice for one interview; list each person once.",
+            int(row),
+            check="duplicate_name",
+        )
+        for row, name in people.loc[twice, "name"].items()
+    ]
+
+
 def _casefold(name: str | None) -> str | None:
     return name.casefold() if isinstance(name, str) else None
 
@@ -457,6 +519,23 @@ def _pairs(names: list[str], emails: list[str]) -> list[tuple[str, str | None]]:
 def _names(cell: str | None) -> list[str]:
     """The interviewers in one cell: names separated by ";" or line breaks."""
     return [n.strip() for n in re.split(r"[;\n]", cell) if n.strip()] if cell else []
+
+
+def _refuse_folder_without_export(path: Path) -> None:
+    """A folder is imported only when it holds an export (one CSV per table)."""
+    if any((path / f"{name}.csv").is_file() for name in schema.TABLES):
+        return
+    sheets = sorted(
+        p.name for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm")
+    )
+    hint = (
+        f"; to import {', '.join(sheets[:3])}, give the file's own path"
+        if sheets
+        else "; give the path of a CSV or Excel file, or of a folder made by export"
+    )
+    raise BadFileError(
+        path, f"there is no workbook export or spreadsheet here{hint}.", check="nothing_to_import"
+    )
 
 
 def _read_export(path: Path) -> dict[str, pd.DataFrame]:
@@ -498,6 +577,8 @@ def load_tables(
             dates = clean["interviews"].drop_duplicates("id").set_index("id")["interview_date"]
             frame["interview_date"] = frame["interview_id"].map(_int_or_none).map(dates)
         result, found = schema.validate_frame(name, frame, today=wb.today)
+        if name == "interviewers":
+            found += _repeated(result)
         problems += [replace(p, field=f"{name}.{p.field}") for p in found]
         ids = frame["id"].map(_int_or_none)
         result["id"] = ids
@@ -614,18 +695,51 @@ def export_tables(wb: Workbook, path: str | os.PathLike, *, mapping=None) -> Pat
     """
     if mapping is not None:
         return export_layout(wb, path, mapping)
-    path = Path(path)
+    path = _output_path(path)
     tables = {name: export_frame(frame) for name, frame in wb.tables().items()}
     if path.suffix.lower() == ".xlsx":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, frame in tables.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
+        _refuse_existing(path)
+        with _writing(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with pd.ExcelWriter(path, engine="openpyxl") as writer:
+                for name, frame in tables.items():
+                    frame.map(_xlsx_escape).to_excel(writer, sheet_name=name, index=False)
         return path
-    path.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
+    if path.exists() and not path.is_dir():
+        raise OutputFileError(path, "a file is already there; give a new folder name.")
+    there = [f"{name}.csv" for name in tables if (path / f"{name}.csv").exists()]
+    if there:
+        raise OutputFileError(
+            path, f"it already holds {', '.join(there)}; export into a new folder."
+        )
+    with _writing(path):
+        path.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            # CRLF line ends (RFC 4180) make the writer quote a lone \r inside text too.
+            frame.to_csv(path / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\r\n")
     return path
+
+
+def _output_path(path: object) -> Path:
+    if not isinstance(path, str | os.PathLike) or not str(path).strip():
+        raise OutputFileError(path, "give a file or folder name to export to.")
+    return Path(path).expanduser()
+
+
+def _refuse_existing(path: Path) -> None:
+    """An export never overwrites: a file (or folder) already there is refused."""
+    if path.exists():
+        kind = "folder" if path.is_dir() else "file"
+        raise OutputFileError(path, f"a {kind} is already there; choose a new name.")
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn an OS error while writing (no permission, disk full) into a plain refusal."""
+    try:
+        yield
+    except OSError as err:
+        raise OutputFileError(path, err.strerror or str(err)) from err
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -736,13 +850,15 @@ def export_layout(
     out = out.astype(object).where(out.notna(), None)
     for c in out.columns:
         out[c] = out[c].map(neutralise)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.suffix.lower() in (".xlsx", ".xlsm"):
-        out.to_excel(target, sheet_name="Tracker", index=False)
-    else:
-        out = out.map(lambda v: v.isoformat() if isinstance(v, date) else v)
-        out.to_csv(target, index=False, encoding="utf-8")
+    target = _output_path(path)
+    _refuse_existing(target)
+    with _writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix.lower() in (".xlsx", ".xlsm"):
+            out.map(_xlsx_escape).to_excel(target, sheet_name="Tracker", index=False)
+        else:
+            out = out.map(lambda v: v.isoformat() if isinstance(v, date) else v)
+            out.to_csv(target, index=False, encoding="utf-8", lineterminator="\r\n")
     return target
 
 

@@ -21,11 +21,20 @@ import sqlalchemy as sa
 from . import schema
 from ._db import TABLES as _T
 from ._db import Database
-from .exceptions import TABLE_NOUNS, NotFoundError, Problem, StoreError, ValidationError
+from .dates import is_blank
+from .exceptions import (
+    TABLE_NOUNS,
+    ArgumentError,
+    NotFoundError,
+    OutputFileError,
+    Problem,
+    StoreError,
+    ValidationError,
+)
 from .rules import load_rules
 from .schema import WRITE_ORDER
 
-__all__ = ["Workbook", "default_data_dir", "open_workbook"]
+__all__ = ["MAX_RECORDING_BYTES", "Workbook", "audio_type", "default_data_dir", "open_workbook"]
 
 #: Tables people see as frames (recordings carry bytes and have their own call).
 FRAME_TABLES = WRITE_ORDER[:-1]
@@ -55,7 +64,7 @@ class Workbook:
         self, url: str, *, today: date | str | None = None, data_dir: Path | None = None
     ) -> None:
         self.url = url
-        self._today = schema.as_date(today)
+        self._today = _as_day(today)
         self.db = Database(url)
         self.data_dir = Path(data_dir) if data_dir else self._guess_data_dir()
         self.db.create_tables()
@@ -271,28 +280,88 @@ class Workbook:
 
         return self.db.write(work)
 
-    def _clean_people(self, people: list[Any]) -> tuple[list[dict], list[Problem]]:
-        """Validate interviewer rows; problems are named ``interviewers[i].field``."""
+    def _clean_people(
+        self, people: list[Any], *, editing: bool = False
+    ) -> tuple[list[dict], list[Problem]]:
+        """Validate interviewer rows; problems are named ``interviewers[i].field``.
+
+        Only ``name``, ``title`` and ``email`` are known keys; an ``id`` only when
+        ``editing`` an interview's stored interviewers (it picks the row to change).
+        The same person twice (names compared without case or extra spaces) is refused:
+        two identical steps and calendar events would follow.
+        """
         cleaned, problems = [], []
+        allowed = {*_PERSON_KEYS, "id"} if editing else set(_PERSON_KEYS)
+        seen_names: dict[str, int] = {}
+        seen_ids: dict[int, int] = {}
         for i, person in enumerate(people, start=1):
+            where = f"interviewers[{i}]"
             if not isinstance(person, dict):
+                why = "give a name, or a dict with name, title, email."
+                problems.append(Problem(where, why, check="not_a_person"))
+                continue
+            for key in sorted(map(str, set(person) - allowed)):
+                if key == "id":
+                    why = "an id is given only to change a stored interviewer; leave it out."
+                else:
+                    why = f"{key!r} is not something I keep; give name, title and email."
+                problems.append(Problem(f"{where}.{key}", why, check="unknown_key"))
+            rec, found = schema.validate_record(
+                "interviewers",
+                {**{k: person.get(k) for k in _PERSON_KEYS}, "interview_id": 1},
+                today=self.today,
+            )
+            problems += [replace(p, field=f"{where}.{p.field}") for p in found]
+            row = {k: rec[k] for k in _PERSON_KEYS}
+            key = schema.person_key(row["name"])
+            if key is not None and key in seen_names:
                 problems.append(
                     Problem(
-                        f"interviewers[{i}]",
-                        "give a name, or a dict with name, title, email.",
-                        check="not_a_person",
+                        f"{where}.name",
+                        f"{row['name']} is already listed (interviewer {seen_names[key]}); "
+                        "list each person once.",
+                        check="duplicate_name",
                     )
                 )
-                continue
-            rec, found = schema.validate_record(
-                "interviewers", {**person, "interview_id": 1}, today=self.today
-            )
-            problems += [replace(p, field=f"interviewers[{i}].{p.field}") for p in found]
-            row = {k: rec[k] for k in ("name", "title", "email")}
-            if person.get("id") is not None:
-                row["id"] = person["id"]
+            elif key is not None:
+                seen_names[key] = i
+            if editing and not is_blank(person.get("id")):
+                number, problem = schema.clean_value(_ID_FIELD, person["id"], self.today)
+                if problem is not None:
+                    problems.append(replace(problem, field=f"{where}.id"))
+                elif number in seen_ids:
+                    problems.append(
+                        Problem(
+                            f"{where}.id",
+                            f"the same interviewer as interviewer {seen_ids[number]}.",
+                            check="duplicate_id",
+                        )
+                    )
+                else:
+                    seen_ids[number] = i
+                    row["id"] = number
             cleaned.append(row)
         return cleaned, problems
+
+    def _refuse_same_name(
+        self, conn: sa.Connection, interview_id: int, name: str, *, other_than: int | None = None
+    ) -> None:
+        """Refuse a second interviewer of the same name (any case or spacing) at one interview."""
+        t = _T["interviewers"]
+        query = sa.select(t.c.id, t.c.name).where(t.c.interview_id == interview_id)
+        key = schema.person_key(name)
+        for id_, stored in conn.execute(query):
+            if id_ != other_than and schema.person_key(stored) == key:
+                raise ValidationError(
+                    [
+                        Problem(
+                            "name",
+                            f"{stored} is already an interviewer here; list each person once.",
+                            check="duplicate_name",
+                        )
+                    ],
+                    what="interviewer",
+                )
 
     def add_interviewer(
         self,
@@ -304,13 +373,19 @@ class Workbook:
     ) -> int:
         """Add one more interviewer to an interview; return their id."""
         values = dict(interview_id=interview_id, name=name, title=title, email=email)
-        return self._add("interviewers", values)
+
+        def work(conn: sa.Connection) -> int:
+            record = self._checked(conn, "interviewers", values)
+            self._refuse_same_name(conn, record["interview_id"], record["name"])
+            return self._insert(conn, "interviewers", record)
+
+        return self.db.write(work)
 
     def log_follow_up(
         self,
         interview_id: int,
         *,
-        kind: str,
+        kind: str | None = None,
         channel: str,
         sent_on: date | str,
         interviewer_id: int | None = None,
@@ -320,7 +395,8 @@ class Workbook:
     ) -> int:
         """Log something the client sent after an interview; return its id.
 
-        It cannot be dated before the interview or in the future.
+        It cannot be dated before the interview or in the future. ``kind`` (thank_you,
+        status_check...) has no default: a follow-up of no stated kind is refused.
         """
         values = dict(
             interview_id=interview_id,
@@ -424,25 +500,53 @@ class Workbook:
         filename: str,
         data: bytes,
         *,
-        mime: str,
+        mime: str | None = None,
         script_id: str | None = None,
     ) -> int:
-        """Store a practice recording with the client's data; return its id."""
+        """Store a practice recording with the client's data; return its id.
+
+        ``data`` must be audio (WAV, MP3, M4A, OGG, WebM or FLAC, told by its content,
+        not its name) of at most :data:`MAX_RECORDING_BYTES`. ``mime`` defaults to the
+        type the content shows.
+        """
         if not isinstance(data, bytes | bytearray | memoryview):
             raise ValidationError(
                 [Problem("data", "the recording must be the file's bytes.", check="not_bytes")],
                 what="recording",
             )
+        found = audio_type(data)
+        if len(data) > MAX_RECORDING_BYTES:
+            size = f"{len(data) / 2**20:.0f} MB"
+            limit = f"{MAX_RECORDING_BYTES // 2**20} MB"
+            problem = Problem(
+                "data", f"{size} is too big; keep a recording under {limit}.", check="too_big"
+            )
+        elif found is None:
+            problem = Problem(
+                "data",
+                f"{_shown_name(filename)} is not an audio file I can play; "
+                "record or save it as WAV, MP3, M4A, OGG, WebM or FLAC.",
+                check="not_audio",
+            )
+        else:
+            problem = None
         values = dict(
             client_id=client_id,
             filename=filename,
-            mime=mime,
+            mime=found if mime is None else mime,
             script_id=script_id,
             created=self.today,
         )
 
         def work(conn: sa.Connection) -> int:
-            record = self._checked(conn, "recordings", values)
+            try:  # every problem at once: the content's and the fields'
+                record = self._checked(conn, "recordings", values)
+            except ValidationError as err:
+                raise ValidationError(
+                    [problem, *err.problems] if problem else err.problems, what="recording"
+                ) from None
+            if problem is not None:
+                raise ValidationError([problem], what="recording")
             return self._insert(conn, "recordings", {**record, "data": bytes(data)})
 
         return self.db.write(work)
@@ -488,6 +592,9 @@ class Workbook:
         record = self._checked(conn, table, {**current, **changes})
         if table == "interviews" and "interview_date" in changes:
             self._check_children_not_before(conn, id_, record["interview_date"])
+        if table == "interviewers" and "name" in changes:
+            iid, name = record["interview_id"], record["name"]
+            self._refuse_same_name(conn, iid, name, other_than=current["id"])
         t = _T[table]
         conn.execute(t.update().where(t.c.id == id_).values(**record))
 
@@ -544,7 +651,7 @@ class Workbook:
                 if problems:
                     raise ValidationError(problems, what="interview")
                 return
-            cleaned, found = self._clean_people(people)
+            cleaned, found = self._clean_people(people, editing=True)
             t = _T["interviewers"]
             stored = set(
                 conn.execute(sa.select(t.c.id).where(t.c.interview_id == interview_id)).scalars()
@@ -746,7 +853,7 @@ class Workbook:
 
     def plan(self, interview_id: int, today: date | str | None = None) -> pd.DataFrame:
         """The dated follow-up plan of one interview, with each step's state."""
-        day = schema.as_date(today) or self.today
+        day = _as_day(today) or self.today
         with self.db.read() as conn:
             client_id = self._get(conn, "interviews", interview_id)["client_id"]
         # Only that client's rows: a plan never needs anyone else's.
@@ -759,7 +866,7 @@ class Workbook:
         """Every open step across clients (or one client's), grouped by urgency."""
         from .agenda import build_agenda
 
-        day = schema.as_date(today) or self.today
+        day = _as_day(today) or self.today
         return build_agenda(
             self.tables(client_id), today=day, client_id=client_id, rules=self.rules
         )
@@ -781,7 +888,7 @@ class Workbook:
         """One row per interview with the derived columns the coach's charts use."""
         from .analysis import analysis_frame
 
-        day = schema.as_date(today) or self.today
+        day = _as_day(today) or self.today
         return analysis_frame(self.tables(), today=day, window_days=window_days)
 
     def backup(self, path: str | os.PathLike) -> Path:
@@ -793,12 +900,22 @@ class Workbook:
         if not self.is_sqlite:
             raise StoreError("Backups of a PostgreSQL workbook are made with pg_dump.")
         target = Path(path).expanduser().resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise OutputFileError(
+                target, "that is a folder; give the backup a file name, e.g. backup.sqlite."
+            )
+        if target.exists():
+            raise OutputFileError(
+                target, "a file is already there; a backup never overwrites, choose a new name."
+            )
         raw = self.engine.raw_connection()
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             with sqlite3.connect(target) as dest:
                 raw.driver_connection.backup(dest)
             dest.close()
+        except (OSError, sqlite3.Error) as err:
+            raise OutputFileError(target, f"the backup failed ({err}).") from err
         finally:
             raw.close()
         return target
@@ -860,6 +977,22 @@ class Workbook:
         return export_tables(self, path, mapping=mapping)
 
 
+def _shown_name(filename: object) -> str:
+    """A file named in a message ("the file take.mp3"), or "this file" if the name is odd."""
+    ok = isinstance(filename, str) and 0 < len(filename.strip()) <= 80
+    return f"the file {filename.strip()}" if ok else "this file"  # type: ignore[union-attr]
+
+
+def _as_day(value: object, argument: str = "today") -> date | None:
+    """A date argument (date, datetime or ISO text; blank is None), refused in plain words."""
+    try:
+        return schema.as_date(value)
+    except ValueError:
+        raise ArgumentError(
+            argument, f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-03-04."
+        ) from None
+
+
 def _as_id(table: str, value: object) -> int:
     """An id as a plain int; ids taken from a frame are NumPy integers, which the
     SQLite driver would otherwise bind as bytes and match nothing."""
@@ -868,6 +1001,49 @@ def _as_id(table: str, value: object) -> int:
         raise NotFoundError(table, value)
     return number
 
+
+#: The largest recording :meth:`Workbook.add_recording` keeps (a few minutes of audio).
+MAX_RECORDING_BYTES = 25 * 2**20
+
+#: The first bytes of each kind of audio file, and its type: (offset, bytes, mime).
+_AUDIO_MAGIC = (
+    (0, b"OggS", "audio/ogg"),
+    (0, b"\x1a\x45\xdf\xa3", "audio/webm"),  # EBML: WebM or Matroska
+    (0, b"ID3", "audio/mpeg"),  # MP3 with an ID3 tag
+    (0, b"fLaC", "audio/flac"),
+    (4, b"ftyp", "audio/mp4"),  # MP4 / M4A
+)
+
+
+def audio_type(data: bytes | bytearray | memoryview) -> str | None:
+    """The audio type the content shows (``"audio/wav"``...), or None when it is not audio.
+
+    The name and the type a browser reports are not trusted: a file is audio when it
+    starts as WAV (RIFF...WAVE), OGG, WebM/Matroska, MP3 (ID3 or a frame header),
+    MP4/M4A (``ftyp``) or FLAC does.
+
+    Examples
+    --------
+    >>> audio_type(b"OggS and the rest"), audio_type(b"%PDF-1.7")
+    ('audio/ogg', None)
+    """
+    head = bytes(data[:12])
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    for offset, magic, mime in _AUDIO_MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            return mime
+    # An MPEG audio frame: 11 sync bits, then a version and a layer that exist.
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        version, layer = (head[1] >> 3) & 0b11, (head[1] >> 1) & 0b11
+        if version != 0b01 and layer != 0b00:
+            return "audio/mpeg"
+    return None
+
+
+#: What an interviewer dict may hold (``id`` too, when editing an interview's list).
+_PERSON_KEYS = ("name", "title", "email")
+_ID_FIELD = schema.TABLES["interviewers"]["id"]
 
 _STATUS_FROM_RESULT = {"next_round": "next_round", "offer": "offer", "rejection": "rejected"}
 
@@ -921,6 +1097,7 @@ def open_workbook(
         target = os.environ.get("FOLLOWUP_DB_URL") or default_data_dir() / "workbook.sqlite"
     if today is None:
         today = os.environ.get("FOLLOWUP_TODAY") or None
+        _as_day(today, "FOLLOWUP_TODAY")
     text = os.fspath(target)
     if "://" in text:
         return Workbook(text, today=today)

@@ -196,8 +196,9 @@ def test_a_refused_entry_raises_and_saves_nothing(filled, iid):
 
 def test_recordings_are_added_and_deleted(filled):
     cid = filled.ids["client"]
-    rid = actions.add_recording(filled, cid, "take.wav", b"RIFF-fake", mime="audio/wav")
-    assert filled.recording_data(rid) == b"RIFF-fake"
+    wav = b"RIFF\x24\x00\x00\x00WAVEfmt "
+    rid = actions.add_recording(filled, cid, "take.wav", wav, mime="audio/wav")
+    assert filled.recording_data(rid) == wav
     actions.delete_recording(filled, rid, client_id=cid)
     assert filled.recordings(cid).empty
 
@@ -219,3 +220,15 @@ def test_the_demo_loads_up_to_today(wb):
     added = actions.load_demo(wb)
     assert added["clients"] == 40
     assert wb.interviews()["interview_date"].max() <= pd.Timestamp(TODAY)
+
+
+def test_a_recording_is_told_by_its_content_not_its_name_or_type(filled):
+    cid = filled.ids["client"]
+    webm = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01"
+    # A browser recorder may call its WebM take video/webm: the content says audio.
+    rid = actions.add_recording(filled, cid, "take", webm, mime="video/webm")
+    assert filled.recordings().set_index("id").loc[rid, "mime"] == "audio/webm"
+    with pytest.raises(ValidationError, match="song.mp3 is not an audio file") as err:
+        actions.add_recording(filled, cid, "song.mp3", b"%PDF-1.7", mime="audio/mpeg")
+    assert [p.check for p in err.value.problems] == ["not_audio"]
+    assert len(filled.recordings(cid)) == 1

@@ -336,3 +336,15 @@ def test_frame_matches_the_row_by_row_calculation_on_random_cohorts(ivs, fus, rs
     tables = c.tables()
     f = analysis_frame(tables, today=today, window_days=14)
     _assert_matches_reference(f, _reference(tables, today, 14))
+
+
+@pytest.mark.parametrize("window", ["30", 0, -1, 7.0, True, 10**9])
+def test_a_window_that_is_not_a_whole_number_of_days_is_a_plain_refusal(window):
+    with pytest.raises(fk.AnalyticsError, match="window_days") as err:
+        analysis_frame(Cohort().tables(), today=TODAY, window_days=window)
+    assert "Traceback" not in str(err.value) and len(str(err.value).splitlines()) == 1
+
+
+def test_a_today_that_is_not_a_date_is_a_plain_refusal():
+    with pytest.raises(fk.AnalyticsError, match="'garbage' is not a date"):
+        analysis_frame(Cohort().tables(), today="garbage")

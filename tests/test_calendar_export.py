@@ -11,6 +11,7 @@ import followup_kit as fk
 from conftest import TODAY
 from followup_kit.agenda import build_agenda
 from followup_kit.calendar_export import write_ics
+from followup_kit.exceptions import OutputFileError
 from followup_kit.plans import plan_for_interview
 
 D = date
@@ -66,3 +67,23 @@ def test_ics_from_a_plan_leaves_out_done_steps(book, tmp_path):
 def test_ics_needs_the_identifying_columns(tmp_path):
     with pytest.raises(ValueError, match="interview_id"):
         write_ics(fk.plan_follow_ups(D(2025, 3, 4)), tmp_path / "x.ics")
+
+
+def test_ics_into_a_missing_folder_or_onto_a_folder_is_a_plain_refusal(book, tmp_path):
+    with pytest.raises(OutputFileError, match="there is no folder"):
+        book.export_ics(tmp_path / "nowhere" / "plan.ics")
+    assert not (tmp_path / "nowhere").exists()
+    with pytest.raises(OutputFileError, match="that is a folder"):
+        book.export_ics(tmp_path)
+    with pytest.raises(OutputFileError, match="file name"):
+        book.export_ics(None)
+    assert len(_events(book.export_ics(tmp_path / "plan.ics"))) > 0
+
+
+def test_one_interviewer_listed_twice_cannot_make_two_events_with_one_uid(book):
+    with pytest.raises(fk.ValidationError, match="list each person once"):
+        book.log_interview(
+            book.ids["us"], "Twice", "Analyst", TODAY, interviewers=["Dana Lee", "dana lee"]
+        )
+    agenda = build_agenda(book.tables(), today=TODAY)
+    assert "Twice" not in set(agenda["company"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -59,3 +60,36 @@ def test_unknown_command_exits_with_usage(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         run(tmp_path / "w.sqlite", "frobnicate")
     assert exit_info.value.code == 2
+
+
+def test_each_refusal_is_one_plain_line_and_a_non_zero_exit(tmp_path):
+    """Through ``python -m followup_kit`` itself: no traceback, a message, exit 1."""
+    store = tmp_path / "w.sqlite"
+    assert run(store, "demo", "--clients", "2") == 0
+    (tmp_path / "taken.xlsx").write_bytes(b"keep")
+    (tmp_path / "taken.sqlite").write_bytes(b"keep")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"\xff\xd8")
+    cases = {
+        ("export", str(tmp_path / "taken.xlsx")): "a file is already there",
+        ("backup", str(tmp_path)): "that is a folder",
+        ("backup", str(tmp_path / "taken.sqlite")): "never overwrites",
+        ("import", str(tmp_path / "empty")): "no workbook export or spreadsheet here",
+        ("import", str(tmp_path / "photos")): "no workbook export or spreadsheet here",
+        ("import", str(tmp_path / "nowhere.csv")): "there is no such file",
+        ("info",): "FOLLOWUP_TODAY: 'garbage' is not a date",
+    }
+    env = {**os.environ, "FOLLOWUP_TODAY": "garbage"}
+    for args, message in cases.items():
+        done = subprocess.run(
+            [sys.executable, "-m", "followup_kit", "--store", str(store), *args],
+            capture_output=True,
+            text=True,
+            env=env if args == ("info",) else None,
+        )
+        assert done.returncode == 1, (args, done.stderr)
+        assert done.stderr.startswith("error: ") and message in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1, args
+    assert (tmp_path / "taken.xlsx").read_bytes() == b"keep"
+    assert (tmp_path / "taken.sqlite").read_bytes() == b"keep"

@@ -55,7 +55,7 @@ def test_text_has_a_sane_length():
         ("contact_route", "interviews", INTERVIEW),
         ("status", "interviews", INTERVIEW),
         ("kind", "follow_ups", dict(interview_id=1, sent_on="2025-03-05")),
-        ("channel", "follow_ups", dict(interview_id=1, sent_on="2025-03-05")),
+        ("channel", "follow_ups", dict(interview_id=1, sent_on="2025-03-05", kind="other")),
         ("result", "responses", dict(interview_id=1, received_on="2025-03-05")),
     ],
 )
@@ -101,16 +101,16 @@ def test_interview_may_be_upcoming_but_not_years_ahead():
 
 
 def test_nothing_sent_or_received_in_the_future():
-    fu = problems("follow_ups", {"interview_id": 1, "sent_on": "2025-03-21"})
+    fu = problems("follow_ups", {"interview_id": 1, "kind": "other", "sent_on": "2025-03-21"})
     rs = problems("responses", {"interview_id": 1, "received_on": "2025-03-21"})
     assert fu == {"sent_on": "cannot be in the future."}
     assert rs == {"received_on": "cannot be in the future."}
-    assert problems("follow_ups", {"interview_id": 1, "sent_on": TODAY}) == {}
+    assert problems("follow_ups", {"interview_id": 1, "kind": "other", "sent_on": TODAY}) == {}
 
 
 def test_follow_up_and_reply_not_before_their_interview():
     ctx = {"interview_id": 1, "interview_date": date(2025, 3, 4)}
-    assert problems("follow_ups", {**ctx, "sent_on": "2025-03-03"}) == {
+    assert problems("follow_ups", {**ctx, "kind": "other", "sent_on": "2025-03-03"}) == {
         "sent_on": "a follow-up cannot be sent before the interview."
     }
     assert problems("responses", {**ctx, "received_on": "2025-03-03"}) == {
@@ -231,3 +231,91 @@ def test_row_rules_carry_not_before_and_required_with():
 def test_problem_keeps_its_positional_form_and_defaults_to_invalid():
     p = Problem("name", "bad.", 3)
     assert (p.field, p.message, p.row, p.check) == ("name", "bad.", 3, "invalid")
+
+
+# -- bad input is refused, not changed (issue 12) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (42, "a number"),
+        (3.5, "a number"),
+        (True, "yes/no"),
+        (b"Acme", "a file's bytes"),
+        (["Acme"], "a list"),
+        ({"name": "Acme"}, "a list"),
+        (date(2025, 3, 4), "a date"),
+    ],
+)
+def test_a_text_field_refuses_what_is_not_text(value, kind):
+    cleaned, problem = schema.clean_value(schema.TABLES["interviews"]["company"], value, TODAY)
+    assert cleaned is None and problem.check == "not_text_value" and "not_text_value" in CHECKS
+    assert problem.message == f"must be text, not {kind}."
+    assert problems("interviewers", {"interview_id": 1, "name": "Dana", "email": value}) == {
+        "email": f"must be text, not {kind}."
+    }
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        (1800, "1800"),
+        (1.5, "1.5"),
+        (2.0, "2"),
+        (True, "TRUE"),
+        (datetime(2025, 3, 4), "2025-03-04"),
+        (datetime(2025, 3, 4, 9, 30), "2025-03-04 09:30:00"),
+        ("3M", "3M"),
+    ],
+)
+def test_a_spreadsheet_cell_in_a_text_column_is_the_text_it_shows(cell, text):
+    frame = pd.DataFrame({**INTERVIEW, "company": [cell]}, index=[2])
+    clean, found = schema.validate_frame("interviews", frame, today=TODAY)
+    assert found == [] and clean.loc[2, "company"] == text
+
+
+def test_a_list_or_bytes_in_a_frame_is_still_refused():
+    frame = pd.DataFrame({**INTERVIEW, "company": [["Acme"], b"Acme"]}, index=[2, 3])
+    _, found = schema.validate_frame("interviews", frame, today=TODAY)
+    assert [(p.row, p.check) for p in found] == [(2, "not_text_value"), (3, "not_text_value")]
+
+
+@pytest.mark.parametrize("text", ["Zo\ufffee", "end\uffff", "\ufffe"])
+def test_characters_an_xlsx_cannot_hold_are_refused(text):
+    _, problem = schema.clean_value(schema.TABLES["clients"]["name"], text, TODAY)
+    assert problem is not None and problem.check == "bad_text"
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("2025-03-04T99:99:99", None),
+        ("2025-03-04T25:00", None),
+        ("2025-03-04 12:60", None),
+        ("2025-03-04T", None),
+        ("2025-03-04T09:15:00", date(2025, 3, 4)),
+        ("2025-03-04 09:15", date(2025, 3, 4)),
+        ("2025-03-04T23:59:59+05:00", date(2025, 3, 4)),
+    ],
+)
+def test_a_time_after_a_date_must_be_a_real_time(value, day):
+    cleaned, problem = schema.clean_value(
+        schema.TABLES["interviews"]["interview_date"], value, TODAY
+    )
+    assert cleaned == day
+    assert (problem is None) == (day is not None)
+    if problem is not None:
+        assert problem.check == "not_a_date"
+
+
+@pytest.mark.parametrize("kind", [None, "", "  "])
+def test_a_follow_up_without_a_kind_is_refused_not_a_thank_you(kind):
+    found = problems("follow_ups", {"interview_id": 1, "kind": kind, "sent_on": "2025-03-05"})
+    assert found == {"kind": "please choose what kind of follow-up this was."}
+
+
+def test_person_key_ignores_case_and_spaces():
+    assert schema.person_key(" Dana  LEE ") == schema.person_key("dana lee") == "dana lee"
+    assert schema.person_key("Dana Lee") != schema.person_key("Dana Le")
+    assert schema.person_key("  ") is None and schema.person_key(None) is None

@@ -10,7 +10,7 @@ import pytest
 
 import followup_kit as fk
 from followup_kit import demo
-from followup_kit.exceptions import BadFileError, ValidationError
+from followup_kit.exceptions import BadFileError, OutputFileError, ValidationError
 from followup_kit.spreadsheets import neutralise
 
 HEADER = [
@@ -314,3 +314,141 @@ def test_import_problems_carry_check_codes(wb, tmp_path):
     with pytest.raises(BadFileError) as missing:
         wb.import_table(tmp_path / "nowhere.csv")
     assert missing.value.check == "not_found"
+
+
+# -- a faithful backup, or a refusal at input (issue 12) --------------------------------
+
+ODD_TEXT = [
+    "line one\r\nline two",
+    "old Mac\rline",
+    "both\r\n\rkinds\n",
+    "_x000D_ typed as text",
+    "_x005F_x0041_ and _x0041_",
+    "=formula\r\nwith a break",
+    "'quoted\rtext",
+]
+
+
+@pytest.mark.parametrize("target", ["out", "out.xlsx"])
+def test_export_then_import_keeps_carriage_returns_and_escape_lookalikes(wb, tmp_path, target):
+    cid = wb.add_client("Alex")
+    for i, text in enumerate(ODD_TEXT):
+        wb.log_interview(cid, f"Co {i}", "Analyst", "2025-03-04", notes=f"x {text} y")
+    copy = fk.open_workbook(tmp_path / "copy.sqlite", today="2025-03-20")
+    copy.import_table(wb.export(tmp_path / target))
+    assert copy.interviews()["notes"].tolist() == [f"x {t} y" for t in ODD_TEXT]
+
+
+def test_excel_reads_its_own_escapes_for_a_carriage_return(wb, tmp_path):
+    # What Excel writes for a cell holding "a\r\nb", and for the literal text "_x000D_".
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Client", "Company", "Role", "Interview date", "Notes"])
+    book.active.append(["Alex", "Acme", "Analyst", "2025-03-04", "a_x000D_\nb"])
+    book.active.append(["Alex", "Beta", "Analyst", "2025-03-04", "_x005F_x000D_"])
+    book.save(tmp_path / "excel.xlsx")
+    wb.import_table(tmp_path / "excel.xlsx")
+    assert wb.interviews()["notes"].tolist() == ["a\r\nb", "_x000D_"]
+
+
+def test_text_an_xlsx_cannot_hold_never_gets_in(filled, tmp_path):
+    with pytest.raises(ValidationError) as err:
+        filled.log_interview(filled.ids["client"], "Acme\ufffe", "Analyst", "2025-03-04")
+    assert [p.check for p in err.value.problems] == ["bad_text"]
+    with pytest.raises(ValidationError):
+        filled.update_interview(filled.ids["interview"], notes="note\uffff")
+    write_csv(
+        tmp_path / "odd.csv", [["Alex", "Acme", "Analyst", "first", "2025-03-04", "Zo\ufffee"]]
+    )
+    with pytest.raises(ValidationError) as err:
+        filled.import_table(tmp_path / "odd.csv")
+    assert [(p.row, p.check) for p in err.value.problems] == [(2, "bad_text")]
+    path = filled.export(tmp_path / "still.xlsx")
+    assert fk.open_workbook(":memory:").import_table(path)["interviews"] == 1
+
+
+def test_numbers_and_yes_no_cells_in_text_columns_import_as_their_text(wb, tmp_path):
+    frame = pd.DataFrame(
+        {
+            "Client": [1001, "Alex"],
+            "Company": [1800, "3M"],
+            "Role": [2.5, True],
+            "Interview date": [pd.Timestamp("2025-03-04")] * 2,
+            "Notes": [pd.Timestamp("2025-03-05"), 7],
+        }
+    )
+    frame.to_excel(tmp_path / "numbers.xlsx", index=False)
+    wb.import_table(tmp_path / "numbers.xlsx")
+    iv = wb.interviews()
+    assert iv["company"].tolist() == ["1800", "3M"]
+    assert iv["role"].tolist() == ["2.5", "TRUE"]
+    assert iv["notes"].tolist() == ["2025-03-05", "7"]
+    assert sorted(wb.clients()["name"]) == ["1001", "Alex"]
+
+
+def test_the_same_interviewer_twice_in_a_row_is_refused_by_row(wb, tmp_path):
+    rows = [["Alex", "Acme", "Analyst", "first", "2025-03-04", "Dana Lee; Sam Ortiz"]]
+    rows.append(["Alex", "Beta", "Analyst", "first", "2025-03-04", "Dana Lee;  dana LEE"])
+    write_csv(tmp_path / "twice.csv", rows, header=HEADER[:6])
+    with pytest.raises(ValidationError) as err:
+        wb.import_table(tmp_path / "twice.csv")
+    assert [(p.row, p.field, p.check) for p in err.value.problems] == [
+        (3, "interviewers", "duplicate_name")
+    ]
+    assert counts(wb)["interviews"] == 0
+
+
+def test_an_export_with_the_same_interviewer_twice_is_refused(filled, tmp_path):
+    out = filled.export(tmp_path / "out")
+    people = pd.read_csv(out / "interviewers.csv")
+    people.loc[1, "name"] = "DANA  lee"
+    people.to_csv(out / "interviewers.csv", index=False)
+    with pytest.raises(ValidationError) as err:
+        fk.open_workbook(":memory:").import_table(out)
+    assert [(p.field, p.check) for p in err.value.problems] == [
+        ("interviewers.name", "duplicate_name")
+    ]
+
+
+@pytest.mark.parametrize("target", ["out.xlsx", "out", "mine.csv", "mine.xlsx"])
+def test_export_never_overwrites(filled, tmp_path, target):
+    mapping = {"Company": "company", "Date": "interview_date"} if "mine" in target else None
+    path = filled.export(tmp_path / target, mapping=mapping)
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
+    with pytest.raises(OutputFileError, match="already"):
+        filled.export(tmp_path / target, mapping=mapping)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.rglob("*")) == before
+    assert path.exists()
+
+
+def test_export_into_an_empty_folder_is_fine_but_not_onto_a_file(filled, tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert (filled.export(tmp_path / "empty") / "interviews.csv").exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputFileError, match="a file is already there"):
+        filled.export(tmp_path / "file")
+    (tmp_path / "d.xlsx").mkdir()
+    with pytest.raises(OutputFileError, match="a folder is already there"):
+        filled.export(tmp_path / "d.xlsx")
+
+
+@pytest.mark.parametrize("path", [None, "", "   ", 42])
+def test_import_without_a_path_is_a_plain_refusal(wb, path):
+    with pytest.raises(BadFileError, match="no file was given"):
+        wb.import_table(path)
+
+
+def test_an_empty_or_unrelated_folder_is_not_an_import(wb, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BadFileError, match="no workbook export or spreadsheet here") as err:
+        wb.import_table(tmp_path / "empty")
+    assert err.value.check == "nothing_to_import"
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(BadFileError, match="no workbook export or spreadsheet here"):
+        wb.import_table(tmp_path / "photos")
+    write_csv(tmp_path / "photos" / "tracker.csv", flat_rows(2))
+    with pytest.raises(BadFileError, match="tracker.csv, give the file's own path"):
+        wb.import_table(tmp_path / "photos")
+    assert counts(wb)["interviews"] == 0

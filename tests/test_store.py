@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 import followup_kit as fk
+from followup_kit.exceptions import ArgumentError, OutputFileError
 from followup_kit.schema import CHOICES, TABLES
+from followup_kit.store import MAX_RECORDING_BYTES, audio_type
 
 
 def test_public_api_round_trip(wb):
@@ -229,7 +231,7 @@ def test_delete_interview_removes_dependants_and_says_so(filled):
 def test_delete_client_removes_everything_of_theirs_only(filled):
     other = filled.add_client("Bea Okafor")
     keep = filled.log_interview(other, "Beta", "Lead", "2025-03-05", interviewers=["Kim"])
-    filled.add_recording(filled.ids["client"], "take1.webm", b"\x1a\x45", mime="audio/webm")
+    filled.add_recording(filled.ids["client"], "take1.webm", b"\x1a\x45\xdf\xa3", mime="audio/webm")
     removed = filled.delete_client(filled.ids["client"])
     assert removed["clients"] == 1 and removed["interviews"] == 1 and removed["recordings"] == 1
     assert filled.interviews()["id"].tolist() == [keep]
@@ -420,3 +422,224 @@ def test_store_problems_carry_check_codes(filled):
     with pytest.raises(fk.ValidationError) as err:
         filled.log_interview(filled.ids["client"], "", "B", date(2025, 3, 4))
     assert [(p.field, p.check) for p in err.value.problems] == [("company", "required")]
+
+
+# -- bad input is refused, not changed (issue 12) ----------------------------------------
+
+
+def _unchanged(wb, before):
+    after = wb.tables()
+    for name in before:
+        pd.testing.assert_frame_equal(before[name], after[name])
+
+
+@pytest.mark.parametrize("company", [3, 2.5, True, b"Acme", ["Acme"]])
+def test_a_value_that_is_not_text_is_refused_not_stored_as_its_repr(filled, company):
+    before = filled.tables()
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(filled.ids["client"], company, "Analyst", "2025-03-05")
+    assert [(p.field, p.check) for p in err.value.problems] == [("company", "not_text_value")]
+    with pytest.raises(fk.ValidationError):
+        filled.update_interview(filled.ids["interview"], notes=company)
+    with pytest.raises(fk.ValidationError):
+        filled.add_client(company)
+    _unchanged(filled, before)
+
+
+def test_a_date_with_an_impossible_time_is_refused(filled):
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(filled.ids["client"], "Acme", "Analyst", "2025-03-04T99:99:99")
+    assert err.value.by_field() == {
+        "interview_date": "not a date I can read; write it as YYYY-MM-DD, e.g. 2025-03-04."
+    }
+    iid = filled.log_interview(filled.ids["client"], "Acme", "Analyst", "2025-03-04T09:30:00")
+    assert filled.interviews().set_index("id").loc[iid, "interview_date"] == pd.Timestamp(
+        "2025-03-04"
+    )
+
+
+@pytest.mark.parametrize("kind", [None, ""])
+def test_a_follow_up_without_a_kind_is_refused(filled, kind):
+    before = filled.tables()
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_follow_up(
+            filled.ids["interview"], kind=kind, channel="email", sent_on="2025-03-05"
+        )
+    assert err.value.by_field() == {"kind": "please choose what kind of follow-up this was."}
+    with pytest.raises(fk.ValidationError, match="what kind of follow-up"):
+        filled.log_follow_up(filled.ids["interview"], channel="email", sent_on="2025-03-05")
+    _unchanged(filled, before)
+
+
+def test_an_unknown_interviewer_key_is_refused_by_name(filled):
+    before = filled.tables()
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(
+            filled.ids["client"],
+            "Acme",
+            "Analyst",
+            "2025-03-05",
+            interviewers=[{"name": "Dana Lee", "phone": "555", "emial": "d@x.org"}],
+        )
+    assert sorted(err.value.by_field()) == ["interviewers[1].emial", "interviewers[1].phone"]
+    assert "'emial'" in err.value.by_field()["interviewers[1].emial"]
+    assert {p.check for p in err.value.problems} == {"unknown_key"}
+    with pytest.raises(fk.ValidationError, match="phone"):
+        filled.update_interview(filled.ids["interview"], interviewers=[{"name": "A", "phone": 1}])
+    _unchanged(filled, before)
+
+
+@pytest.mark.parametrize("given_id", [1, 2, 999])
+def test_a_new_interviewer_with_an_id_is_refused_not_a_crash(filled, given_id):
+    # 1 and 2 are Dana's and Sam's rows (IntegrityError with SQL text before); 999 would
+    # have been taken as the new row's id.
+    before = filled.tables()
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(
+            filled.ids["client"],
+            "Acme",
+            "Analyst",
+            "2025-03-05",
+            interviewers=[{"name": "Kim Park", "id": given_id}],
+        )
+    assert [(p.field, p.check) for p in err.value.problems] == [
+        ("interviewers[1].id", "unknown_key")
+    ]
+    assert "SQL" not in str(err.value) and "INSERT" not in str(err.value)
+    _unchanged(filled, before)
+
+
+@pytest.mark.parametrize("given_id", [True, "abc", 1.5])
+def test_editing_interviewers_takes_only_a_real_id(filled, given_id):
+    before = filled.tables()
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(
+            filled.ids["interview"], interviewers=[{"id": given_id, "name": "Kim Park"}]
+        )
+    assert list(err.value.by_field()) == ["interviewers[1].id"]
+    _unchanged(filled, before)
+
+
+def test_editing_interviewers_may_not_name_one_row_twice(filled):
+    dana = int(filled.interviewers()["id"].iloc[0])
+    with pytest.raises(fk.ValidationError) as err:
+        filled.update_interview(
+            filled.ids["interview"],
+            interviewers=[{"id": dana, "name": "Dana Lee"}, {"id": dana, "name": "Kim Park"}],
+        )
+    assert [(p.field, p.check) for p in err.value.problems] == [
+        ("interviewers[2].id", "duplicate_id")
+    ]
+
+
+@pytest.mark.parametrize("twin", ["dana lee", "  Dana   Lee ", "DANA LEE"])
+def test_the_same_interviewer_twice_in_one_interview_is_refused(filled, twin):
+    before = filled.tables()
+    with pytest.raises(fk.ValidationError) as err:
+        filled.log_interview(
+            filled.ids["client"], "Acme", "Analyst", "2025-03-05", interviewers=["Dana Lee", twin]
+        )
+    assert [(p.field, p.check) for p in err.value.problems] == [
+        ("interviewers[2].name", "duplicate_name")
+    ]
+    iid = filled.ids["interview"]
+    with pytest.raises(fk.ValidationError, match="list each person once"):
+        filled.update_interview(iid, interviewers=["Dana Lee", twin])
+    with pytest.raises(fk.ValidationError, match="already an interviewer here"):
+        filled.add_interviewer(iid, twin)
+    sam = int(filled.interviewers().set_index("name").loc["Sam Ortiz", "id"])
+    with pytest.raises(fk.ValidationError, match="already an interviewer here"):
+        filled.update_interviewer(sam, name=twin)
+    _unchanged(filled, before)
+    filled.update_interviewer(sam, name="Sam  Ortiz")  # renaming oneself is fine
+    other = filled.log_interview(
+        filled.ids["client"], "Beta", "Analyst", "2025-03-05", interviewers=[twin]
+    )
+    assert filled.interviewers(filled.ids["client"])["interview_id"].tolist().count(other) == 1
+
+
+@pytest.mark.parametrize("today", ["garbage", "2025-13-01", 20250304, ["2025-03-04"]])
+def test_a_today_that_is_not_a_date_is_a_plain_refusal(tmp_path, today, monkeypatch):
+    with pytest.raises(fk.FollowupKitError, match="YYYY-MM-DD") as err:
+        fk.open_workbook(tmp_path / "w.sqlite", today=today)
+    assert isinstance(err.value, ArgumentError) and err.value.argument == "today"
+    monkeypatch.setenv("FOLLOWUP_TODAY", "garbage")
+    with pytest.raises(ArgumentError, match="FOLLOWUP_TODAY"):
+        fk.open_workbook(tmp_path / "w.sqlite")
+
+
+def test_plan_agenda_and_analysis_refuse_a_bad_today(filled):
+    for call in (
+        lambda: filled.plan(filled.ids["interview"], today="soon"),
+        lambda: filled.agenda(today="soon"),
+        lambda: filled.analysis_frame(today="soon"),
+    ):
+        with pytest.raises(fk.FollowupKitError, match="'soon' is not a date"):
+            call()
+
+
+@pytest.mark.parametrize("window", ["30", 0, -5, 2.5, True, None])
+def test_analysis_frame_refuses_a_window_that_is_not_whole_days(filled, window):
+    with pytest.raises(fk.AnalyticsError, match="window_days"):
+        filled.analysis_frame(window_days=window)
+
+
+def test_backup_refuses_a_folder_or_an_existing_file(filled, tmp_path):
+    with pytest.raises(OutputFileError, match="that is a folder"):
+        filled.backup(tmp_path)
+    there = tmp_path / "old.sqlite"
+    there.write_bytes(b"keep me")
+    with pytest.raises(OutputFileError, match="never overwrites"):
+        filled.backup(there)
+    assert there.read_bytes() == b"keep me"
+    assert fk.open_workbook(filled.backup(tmp_path / "new.sqlite")).counts()["interviews"] == 1
+
+
+WAV = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00"
+AUDIO = {
+    "wav": (WAV, "audio/wav"),
+    "ogg": (b"OggS\x00\x02" + bytes(20), "audio/ogg"),
+    "webm": (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01", "audio/webm"),
+    "mp3 (ID3)": (b"ID3\x04\x00\x00\x00\x00\x00\x00", "audio/mpeg"),
+    "mp3 (frame)": (b"\xff\xfb\x90\x64" + bytes(20), "audio/mpeg"),
+    "m4a": (b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00", "audio/mp4"),
+    "flac": (b"fLaC\x00\x00\x00\x22", "audio/flac"),
+}
+
+
+@pytest.mark.parametrize("name", list(AUDIO))
+def test_audio_is_told_by_its_content(filled, name):
+    data, mime = AUDIO[name]
+    assert audio_type(data) == mime
+    rid = filled.add_recording(filled.ids["client"], "take", data)  # no name, no type given
+    assert filled.recording_data(rid) == data
+    assert filled.recordings().set_index("id").loc[rid, "mime"] == mime
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n",
+        b"MZ\x90\x00",  # a Windows program
+        b"<html><script>alert(1)</script>",
+        b"RIFF\x24\x00\x00\x00AVI LIST",  # RIFF, but a video
+        b"\xff\xe9\x00\x00",  # frame sync with a reserved MPEG version
+        b"",
+    ],
+)
+def test_a_recording_that_is_not_audio_is_refused_whatever_its_name(filled, data):
+    with pytest.raises(fk.ValidationError) as err:
+        filled.add_recording(filled.ids["client"], "take.mp3", data, mime="audio/mpeg")
+    assert [(p.field, p.check) for p in err.value.problems] == [("data", "not_audio")]
+    assert "take.mp3 is not an audio file" in str(err.value)
+    assert filled.recordings().empty
+
+
+def test_a_recording_over_25_mb_is_refused(filled):
+    too_big = WAV + bytes(MAX_RECORDING_BYTES + 1 - len(WAV))
+    with pytest.raises(fk.ValidationError) as err:
+        filled.add_recording(filled.ids["client"], "long.wav", too_big, mime="audio/wav")
+    assert [p.check for p in err.value.problems] == ["too_big"]
+    assert "keep a recording under 25 MB" in str(err.value)
+    just_fits = too_big[:-1]
+    assert filled.add_recording(filled.ids["client"], "ok.wav", just_fits, mime="audio/wav")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -65,9 +66,10 @@ class _FollowUpForm(_InterviewChild):
         script_options = [("No script", None)] + [
             (title, sid) for sid, (title, _) in sorted(self.scripts.items(), key=lambda x: x[1][0])
         ]
-        fields = {
-            name: LabelledField(spec[name]) for name in ("kind", "channel", "sent_on", "notes")
-        }
+        fields = {name: LabelledField(spec[name]) for name in ("channel", "sent_on", "notes")}
+        # The store has no default kind (a call without one is refused); the form shows
+        # its starting choice, so nothing is chosen for the person unseen.
+        fields["kind"] = LabelledField(replace(spec["kind"], default="thank_you"))
         fields["interviewer_id"] = LabelledField(
             spec["interviewer_id"],
             widget=widgets.Dropdown(options=[("Everyone / not one person", None)], layout=layout),

@@ -168,12 +168,7 @@ class Rehearsal(Shown):
         saved = None
         for f in files:
             name = str(f.get("name") or "recording")
-            mime = str(f.get("type") or "audio/mpeg")
-            if not mime.startswith("audio/"):
-                self.status_html.value = error_html(
-                    f"{escape_html(name)} is not an audio file ({escape_html(mime)})."
-                )
-                continue
+            mime = f.get("type") or None  # a hint only: the content decides (actions)
             try:
                 saved = actions.add_recording(
                     self.wb,

@@ -32,7 +32,7 @@ def test_rehearsal_shows_the_script_and_its_speaking_time(filled, iid):
 def test_rehearsal_upload_play_and_delete(filled):
     cid = filled.ids["client"]
     r = Rehearsal(filled, cid)
-    data = b"RIFF\x00\x00fake-wave"
+    data = b"RIFF\x00\x00\x00\x00WAVEfake-wave"
     r.upload.value = upload_value("take <1>.wav", data, "audio/wav")
     assert r.upload.value == ()  # cleared for the next take
     stored = filled.recordings(cid)
@@ -68,3 +68,13 @@ def test_widgets_display_as_boxes(filled, iid):
     ):
         bundle = thing._repr_mimebundle_()
         assert bundle["text/plain"].startswith("<") and thing.box.children
+
+
+def test_rehearsal_takes_audio_by_its_content_whatever_the_browser_calls_it(filled):
+    cid = filled.ids["client"]
+    r = Rehearsal(filled, cid)
+    r.upload.value = upload_value("take.webm", b"\x1a\x45\xdf\xa3take", "video/webm")
+    assert filled.recordings(cid)["mime"].tolist() == ["audio/webm"]
+    r.upload.value = upload_value("fake.wav", b"MZ\x90\x00program", "audio/wav")
+    assert "fake.wav is not an audio file" in r.status_html.value
+    assert len(filled.recordings(cid)) == 1
