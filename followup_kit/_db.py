@@ -157,8 +157,11 @@ class Database:
         self.file: str | None = None
         self._identity: tuple[int, int] | None = None
         if self.is_sqlite and self.engine.url.database not in (None, "", ":memory:"):
-            with self.engine.connect():  # creates the file if it is new
-                pass
+            try:
+                with self.engine.connect():  # creates the file if it is new
+                    pass
+            except exc.DBAPIError as err:
+                raise _store_error(err) from err
             self.file = os.path.abspath(self.engine.url.database)
             self._identity = _file_identity(self.file)
 
@@ -364,6 +367,7 @@ def _rebuild_with_autoincrement(con: sqlite3.Connection, names: list[str]) -> No
     a sequence, the best known.
     """
     dialect = sqlite_dialect.dialect()
+    # Table and column names below come from the schema, never from the file or a user.
     for name in [n for n in schema.WRITE_ORDER if n in names]:
         t = TABLES[name]
         ddl = str(CreateTable(t).compile(dialect=dialect)).strip()
@@ -371,7 +375,7 @@ def _rebuild_with_autoincrement(con: sqlite3.Connection, names: list[str]) -> No
         if not ddl.startswith(head):  # never: the schema's own DDL
             raise sqlite3.DatabaseError(f"unexpected table definition for {name}")
         con.execute(ddl.replace(head, f"CREATE TABLE _new_{name} (", 1))
-        present = {row[1] for row in con.execute(f"PRAGMA table_info({name})")}
+        present = {row[0] for row in con.execute("SELECT name FROM pragma_table_info(?)", (name,))}
         cols = ", ".join(c.name for c in t.columns if c.name in present)
         con.execute(f"INSERT INTO _new_{name} ({cols}) SELECT {cols} FROM {name} ORDER BY id")
         con.execute(f"DROP TABLE {name}")

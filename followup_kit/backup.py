@@ -173,7 +173,7 @@ def _missing_parts(con: sqlite3.Connection) -> list[str]:
     """The workbook tables and columns the database lacks, as words."""
     missing = []
     for name, spec in schema.TABLES.items():
-        columns = {row[1] for row in con.execute(f"PRAGMA table_info({name})")}
+        columns = {row[0] for row in con.execute("SELECT name FROM pragma_table_info(?)", (name,))}
         if not columns:
             missing.append(f"table {name}")
             continue
@@ -210,7 +210,7 @@ def _sequences(con: sqlite3.Connection) -> dict[str, int]:
     names = {row[0] for row in con.execute("SELECT name FROM sqlite_master")}
     if "sqlite_sequence" in names:
         found.update(con.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
-    for name in schema.TABLES:
+    for name in schema.TABLES:  # names from the schema, not from the file
         if name in names:
             top = con.execute(f"SELECT max(id) FROM {name}").fetchone()[0] or 0
             found[name] = max(found.get(name, 0), top)
