@@ -1,4 +1,4 @@
-"""Command line: ``python -m followup_kit demo|import|export|info|backup``."""
+"""Command line: ``python -m followup_kit demo|import|export|info|backup|restore``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import demo
+from .backup import restore_backup
 from .exceptions import FollowupKitError
 from .store import open_workbook
 
@@ -36,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("info", help="where the store is and how many rows each table holds")
     p = sub.add_parser("backup", help="a consistent copy of a SQLite store, even while in use")
     p.add_argument("path")
+    p = sub.add_parser(
+        "restore",
+        help="put a backup in place of the SQLite store (checked first; refused while the "
+        "store is open anywhere; the replaced store is kept beside it)",
+    )
+    p.add_argument("backup")
     return parser
 
 
@@ -43,6 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "restore":  # without opening the store: that would hold it
+            kept = restore_backup(args.backup, args.store)
+            print(f"Restored {args.backup}.")
+            if kept is not None:
+                print(f"The workbook it replaced is kept in {kept}.")
+            return 0
         wb = open_workbook(args.store)
         if args.command == "demo":
             if args.if_empty and wb.counts()["clients"] > 0:

@@ -6,6 +6,7 @@ both talk to the database through a :class:`Database`, and nothing else does.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
@@ -18,7 +19,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event, exc
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from . import schema
 from .exceptions import StoreError
@@ -33,6 +36,12 @@ _RETRY_SECONDS = 60.0
 #: Ids are 64-bit everywhere, as the schema allows; SQLite's own INTEGER already is, and
 #: only "INTEGER PRIMARY KEY" gives it automatic ids.
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+#: Ids are never reused: a stale page that kept an old id must never write onto a new row
+#: that happens to get it. PostgreSQL's sequences never go back; SQLite needs
+#: AUTOINCREMENT, without which a new row takes the highest id in use plus one, which is
+#: a deleted row's id whenever the newest row was deleted.
+_TABLE_OPTIONS = {"sqlite_autoincrement": True}
 
 
 def _metadata() -> sa.MetaData:
@@ -64,7 +73,7 @@ def _metadata() -> sa.MetaData:
                 # A sign-in name picks whose rows a hub user sees: never two alike.
                 unique = f.kind == "username"
                 cols.append(sa.Column(f.name, kind, nullable=not f.required, unique=unique))
-        sa.Table(spec.name, md, *cols)
+        sa.Table(spec.name, md, *cols, **_TABLE_OPTIONS)
     return md
 
 
@@ -146,14 +155,79 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.engine = _engine_for(url)
+        #: The SQLite file and its (device, inode) when opened: see :meth:`check_file`.
+        self.file: str | None = None
+        self._identity: tuple[int, int] | None = None
+        if self.is_sqlite and self.engine.url.database not in (None, "", ":memory:"):
+            try:
+                with self.engine.connect():  # creates the file if it is new
+                    pass
+            except exc.DBAPIError as err:
+                raise _store_error(err) from err
+            self.file = os.path.abspath(self.engine.url.database)
+            self._identity = _file_identity(self.file)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.url.get_backend_name() == "sqlite"
 
     def create_tables(self) -> None:
-        """Create every table the schema defines that the database does not hold yet."""
+        """Create every table the schema defines that the database does not hold yet.
+
+        A SQLite store made before ids were guaranteed unique is upgraded first (see
+        :func:`_upgrade_sqlite_ids`).
+        """
+        if self.is_sqlite:
+            self._upgrade_sqlite_ids()
         self.write(lambda conn: METADATA.create_all(conn))
+
+    def check_file(self) -> None:
+        """Refuse to write when the SQLite file is no longer the one opened.
+
+        A file deleted or replaced while the workbook is open keeps working through the
+        connections already open to it, but nobody opening the workbook afterwards sees
+        what is written there: it would be lost. One ``stat`` call, a few microseconds.
+        """
+        if self._identity is None or self.file is None:
+            return
+        if _file_identity(self.file) != self._identity:
+            raise StoreError(
+                "The workbook file was moved, deleted or replaced while this page was "
+                "open, so nothing was saved (it would have been lost). Open the workbook "
+                "again (run the notebook again, or reload the page) to work with the file "
+                "that is there now."
+            )
+
+    def _upgrade_sqlite_ids(self) -> None:
+        """Give a SQLite store made before AUTOINCREMENT ids that are never reused."""
+        raw = self.engine.raw_connection()
+        try:
+            con = raw.driver_connection
+            if not _tables_reusing_ids(con):
+                return
+            self.check_file()
+            # SQLite allows switching foreign keys only outside a transaction. Off, so
+            # that dropping a parent table does not delete its children's rows.
+            con.execute("PRAGMA foreign_keys=OFF")
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                try:
+                    # Again under the write lock: another process may have just done it.
+                    _rebuild_with_autoincrement(con, _tables_reusing_ids(con))
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            finally:
+                con.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as err:
+            raise StoreError(
+                "The workbook file could not be upgraded to the new way of numbering "
+                f"rows ({err}), so nothing was changed. Close other pages that have it "
+                "open and try again."
+            ) from err
+        finally:
+            raw.close()
 
     def close(self) -> None:
         """Release the database connections."""
@@ -164,6 +238,7 @@ class Database:
         deadline = time.monotonic() + _RETRY_SECONDS
         delay = 0.01
         while True:
+            self.check_file()
             try:
                 with self.engine.connect().execution_options(write=True) as conn:
                     with conn.begin():
@@ -233,7 +308,10 @@ class Database:
         columns = {c: frame[c].to_numpy(dtype=object, na_value=None) for c in frame.columns}
         if self.is_sqlite:
             # Safe: write transactions here hold SQLite's write lock (BEGIN IMMEDIATE).
-            start = conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar()
+            # From the highest id ever given (sqlite_sequence, which AUTOINCREMENT keeps
+            # and the insert below advances), not the highest in use: ids of deleted rows
+            # are never given again.
+            start = _sqlite_last_id(conn, table)
             ids = list(range(start + 1, start + 1 + len(frame)))
             # Straight to the driver: SQLAlchemy's per-row parameter handling costs more
             # than SQLite's own insert. Dates go as ISO text, as SQLAlchemy stores them.
@@ -255,6 +333,61 @@ class Database:
         rows = zip(ids, *(cells.tolist() for cells in columns.values()), strict=True)
         conn.execute(t.insert(), [dict(zip(names, row, strict=True)) for row in rows])
         return ids
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    """The (device, inode) of a file, ``None`` when it is not there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _sqlite_last_id(conn: sa.Connection, table: str) -> int:
+    """The highest id SQLite has ever given in ``table`` (0 for none)."""
+    seq = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).scalar()
+    top = conn.execute(sa.select(sa.func.max(TABLES[table].c.id))).scalar()
+    return max(seq or 0, top or 0)
+
+
+def _tables_reusing_ids(con: sqlite3.Connection) -> list[str]:
+    """Our tables in this SQLite file made without AUTOINCREMENT (before ids were kept)."""
+    rows = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+    return [
+        name for name, sql in rows if name in TABLES and "AUTOINCREMENT" not in (sql or "").upper()
+    ]
+
+
+def _rebuild_with_autoincrement(con: sqlite3.Connection, names: list[str]) -> None:
+    """Remake each table in ``names`` with AUTOINCREMENT ids, keeping every row and id.
+
+    SQLite's own recipe for a change ALTER TABLE cannot make: create the new table, copy
+    the rows, drop the old one, rename the new one, remake the indexes; run inside one
+    transaction with foreign keys off (the caller's job), then check every link. The
+    copied ids set each table's sequence to its highest id: for a store that never kept
+    a sequence, the best known.
+    """
+    dialect = sqlite_dialect.dialect()
+    # Table and column names below come from the schema, never from the file or a user.
+    for name in [n for n in schema.WRITE_ORDER if n in names]:
+        t = TABLES[name]
+        ddl = str(CreateTable(t).compile(dialect=dialect)).strip()
+        head = f"CREATE TABLE {name} ("
+        if not ddl.startswith(head):  # never: the schema's own DDL
+            raise sqlite3.DatabaseError(f"unexpected table definition for {name}")
+        con.execute(ddl.replace(head, f"CREATE TABLE _new_{name} (", 1))
+        present = {row[0] for row in con.execute("SELECT name FROM pragma_table_info(?)", (name,))}
+        cols = ", ".join(c.name for c in t.columns if c.name in present)
+        con.execute(f"INSERT INTO _new_{name} ({cols}) SELECT {cols} FROM {name} ORDER BY id")
+        con.execute(f"DROP TABLE {name}")
+        con.execute(f"ALTER TABLE _new_{name} RENAME TO {name}")
+    for name in names:
+        for index in TABLES[name].indexes:
+            con.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
+    broken = con.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise sqlite3.IntegrityError(f"{len(broken)} rows point at rows that are not there")
 
 
 def _iso_day(day: date | None) -> str | None:

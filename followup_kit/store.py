@@ -57,7 +57,9 @@ class Workbook:
     """One workbook: clients, their interviews, follow-ups and the replies.
 
     Open it with :func:`open_workbook`. ``today`` fixes the date used for "in the
-    future" checks and plans (notebooks under test pass a fixed day).
+    future" checks and plans (notebooks under test pass a fixed day). ``data_dir`` is
+    the folder of the coach's files (``rules.toml``, ``scripts/``...); by default
+    :func:`default_data_dir`, wherever the database is.
     """
 
     def __init__(
@@ -66,16 +68,13 @@ class Workbook:
         self.url = url
         self._today = _as_day(today)
         self.db = Database(url)
-        self.data_dir = Path(data_dir) if data_dir else self._guess_data_dir()
+        # The coach's files (rules, scripts, tone patterns, remembered layouts) come
+        # only from the data folder, never from wherever the database file happens to
+        # be: a store kept in a shared folder must not load files others can plant there.
+        self.data_dir = Path(data_dir or default_data_dir()).expanduser().resolve()
         self.db.create_tables()
 
     # -- plumbing ---------------------------------------------------------------------
-
-    def _guess_data_dir(self) -> Path:
-        database = self.engine.url.database
-        if self.engine.url.get_backend_name() == "sqlite" and database:
-            return Path(database).resolve().parent
-        return default_data_dir()
 
     @property
     def today(self) -> date:
@@ -1072,7 +1071,10 @@ def _count(n: int, noun: str) -> str:
 
 
 def open_workbook(
-    target: str | os.PathLike | None = None, *, today: date | str | None = None
+    target: str | os.PathLike | None = None,
+    *,
+    today: date | str | None = None,
+    data_dir: str | os.PathLike | None = None,
 ) -> Workbook:
     """Open (or create) a workbook.
 
@@ -1086,6 +1088,11 @@ def open_workbook(
     today
         A fixed "today" (``date`` or ISO string) for plans and date checks; ``None``
         uses ``FOLLOWUP_TODAY`` if set, else the real date.
+    data_dir
+        The folder of the coach's files (``rules.toml``, ``scripts/``, tone patterns,
+        remembered import layouts). ``None``: :func:`default_data_dir`
+        (``FOLLOWUP_DATA_DIR`` if set, else the workbook's ``data/``), wherever
+        ``target`` is: files that happen to sit beside a database file are not read.
 
     Examples
     --------
@@ -1098,11 +1105,12 @@ def open_workbook(
     if today is None:
         today = os.environ.get("FOLLOWUP_TODAY") or None
         _as_day(today, "FOLLOWUP_TODAY")
+    folder = None if data_dir is None else Path(data_dir)
     text = os.fspath(target)
     if "://" in text:
-        return Workbook(text, today=today)
+        return Workbook(text, today=today, data_dir=folder)
     if text == ":memory:":
-        return Workbook("sqlite://", today=today, data_dir=default_data_dir())
+        return Workbook("sqlite://", today=today, data_dir=folder)
     path = Path(text).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return Workbook(f"sqlite:///{path.resolve()}", today=today)
+    return Workbook(f"sqlite:///{path.resolve()}", today=today, data_dir=folder)

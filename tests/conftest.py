@@ -19,8 +19,12 @@ def today() -> date:
 
 
 @pytest.fixture
-def wb(tmp_path):
-    """An empty workbook in a temporary SQLite file, with a fixed today."""
+def wb(tmp_path, monkeypatch):
+    """An empty workbook in a temporary SQLite file, with a fixed today.
+
+    Its data folder (coach files) is the same temporary folder.
+    """
+    monkeypatch.setenv("FOLLOWUP_DATA_DIR", str(tmp_path))
     with fk.open_workbook(tmp_path / "wb.sqlite", today=TODAY) as workbook:
         yield workbook
 

@@ -392,3 +392,39 @@ def test_writers_at_once_lose_nothing_on_postgres(cluster):
         assert len(iv) == 400 == len(result.saved)
         assert not iv.duplicated(["company", "role"]).any()
         assert set(iv["id"]) == {s[2] for s in result.saved}
+
+
+# -- ids are never reused ---------------------------------------------------------------
+
+
+def test_deleting_then_adding_never_reuses_an_id_on_either(both):
+    from test_db import ids_after_deleting_the_newest
+
+    for wb in both:
+        found = ids_after_deleting_the_newest(wb)
+        assert set(found) == set(schema.TABLES)
+        for table, (gone, new) in found.items():
+            assert new > gone, (wb, table)
+
+
+def test_bulk_import_never_reuses_deleted_ids_on_either(both):
+    from test_db import ids_after_bulk_import_over_deleted_rows
+
+    for wb in both:
+        for table, (highest, lowest) in ids_after_bulk_import_over_deleted_rows(wb).items():
+            assert lowest > highest, (wb, table)
+
+
+def test_every_id_on_postgres_comes_from_a_sequence_nothing_resets(both):
+    pg, _ = both
+    import sqlalchemy as sa
+
+    with pg.engine.connect() as conn:
+        for name in schema.TABLES:
+            seq = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
+            assert seq.scalar() is not None, name
+    cid = pg.add_client("Alex")
+    pg.delete_client(cid)
+    pg.close()
+    with fk.open_workbook(pg.url, today=TODAY) as again:  # reopening creates nothing anew
+        assert again.add_client("Bea") == cid + 1

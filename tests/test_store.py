@@ -643,3 +643,104 @@ def test_a_recording_over_25_mb_is_refused(filled):
     assert "keep a recording under 25 MB" in str(err.value)
     just_fits = too_big[:-1]
     assert filled.add_recording(filled.ids["client"], "ok.wav", just_fits, mime="audio/wav")
+
+
+# -- the data folder: coach files come only from there ----------------------------------
+
+PLANTED_SCRIPT = """+++
+id = "planted_script"
+version = "1"
+title = "Planted"
+
+[when]
+steps = ["status_check"]
+
+[[dont]]
+text = "Answer me now."
+why = "It is a demand."
+
+[[dont]]
+text = "Sorry to bother you."
+why = "It apologises for asking."
++++
+## email
+Hello {{ interviewer }}.
+"""
+
+PLANTED_PATTERN = """
+[[pattern]]
+id = "planted"
+category = "pushy"
+regex = "\\\\bhiya\\\\b"
+why = "Planted."
+suggestion = "Planted."
+"""
+
+
+def plant(folder) -> None:
+    """Every coach file the workbook reads, each recognisable when loaded."""
+    (folder / "scripts").mkdir(parents=True, exist_ok=True)
+    (folder / "scripts" / "planted.md").write_text(PLANTED_SCRIPT, encoding="utf-8")
+    (folder / "rules.toml").write_text("thank_you_due = 9\n", encoding="utf-8")
+    (folder / "tone_patterns.toml").write_text(PLANTED_PATTERN, encoding="utf-8")
+    (folder / "import_mappings.json").write_text(
+        '{"0123456789abcdef": {"columns": ["a"], "mapping": {"a": "company"}}}',
+        encoding="utf-8",
+    )
+    (folder / "tone_model.npz").write_bytes(b"not a model")
+
+
+def coach_files_loaded(wb) -> dict[str, bool]:
+    """Which of the planted files ``wb`` loads, by what loads them."""
+    from followup_kit.exceptions import ToneModelError
+    from followup_kit.layouts import load_remembered
+    from followup_kit.library import load_scripts
+    from followup_kit.tone import load_tone_patterns
+    from followup_kit.tone_model import load_tone_model
+
+    try:
+        load_tone_model(wb)
+        model = False
+    except ToneModelError:
+        model = True
+    patterns = load_tone_patterns(wb)
+    return {
+        "rules": wb.rules["thank_you_due"] == 9,
+        "rules in plans": fk.load_rules(wb.rules.data_dir)["thank_you_due"] == 9,
+        "scripts": "planted_script" in load_scripts(wb)[0],
+        "tone patterns": any(
+            f.pattern == "planted" for f in fk.check_tone("hiya", patterns=patterns, model=False)
+        ),
+        "remembered layouts": bool(load_remembered(wb)),
+        "tone model": model,
+    }
+
+
+def test_files_planted_beside_a_store_in_another_folder_are_not_loaded(tmp_path, monkeypatch):
+    shared, coach = tmp_path / "shared", tmp_path / "coach"
+    shared.mkdir()
+    coach.mkdir()
+    plant(shared)
+    monkeypatch.setenv("FOLLOWUP_DATA_DIR", str(coach))
+    with fk.open_workbook(shared / "workbook.sqlite") as wb:
+        assert wb.data_dir == coach.resolve()
+        assert not any(coach_files_loaded(wb).values()), coach_files_loaded(wb)
+        plant(coach)  # the same files in the data folder are the coach's: loaded
+        assert all(coach_files_loaded(wb).values()), coach_files_loaded(wb)
+
+
+def test_without_the_variable_the_data_folder_is_the_workbooks_not_the_stores(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("FOLLOWUP_DATA_DIR")
+    plant(tmp_path)
+    with fk.open_workbook(tmp_path / "workbook.sqlite") as wb:
+        assert wb.data_dir == fk.store.default_data_dir().resolve() != tmp_path.resolve()
+        assert not any(coach_files_loaded(wb).values()), coach_files_loaded(wb)
+
+
+def test_a_data_folder_can_be_named_when_opening(tmp_path):
+    plant(tmp_path / "mine")
+    with fk.open_workbook(tmp_path / "w.sqlite", data_dir=tmp_path / "mine") as wb:
+        assert wb.data_dir == (tmp_path / "mine").resolve()
+        assert all(coach_files_loaded(wb).values()), coach_files_loaded(wb)
