@@ -211,6 +211,10 @@ class ScriptFileError(FollowupKitError):
         self.reason = reason
         super().__init__(f"{path}: field {field!r}: {reason}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Copyable and picklable: pandas deep-copies ``frame.attrs["errors"]``.
+        return (type(self), (self.path, self.field, self.reason))
+
 
 class TemplateError(FollowupKitError):
     """A script template is broken or tried to reach outside the sandbox."""

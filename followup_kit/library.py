@@ -308,6 +308,7 @@ def parse_script(text: str, path: str | Path = "<text>", *, source: str = "coach
             check_template(body)
         except TemplateError as exc:
             raise ScriptFileError(path, f"## {key}", str(exc)) from None
+    _try_filling(texts, {**PLACEHOLDERS, **holders}, path)
     return Script(
         id=sid,
         version=version,
@@ -322,6 +323,25 @@ def parse_script(text: str, path: str | Path = "<text>", *, source: str = "coach
         source=source,
         path=str(path),
     )
+
+
+def _try_filling(texts: Mapping[str, str], hints: Mapping[str, str], path: Path) -> None:
+    """Fill every section once with sample values and once with blanks.
+
+    A script can be well formed and still fail when filled in (``{{ 1 // 0 }}``, a text
+    over the sandbox's limits); finding that out now keeps one bad file from breaking
+    the script list, the editor and the rehearsal later.
+    """
+    samples = {name: hint for name, hint in hints.items()}
+    for key, body in texts.items():
+        for context in (samples, {}):
+            try:
+                render_template(body, context, hints, strict=False)
+            except TemplateError as exc:
+                filled = "sample values" if context else "blanks"
+                raise ScriptFileError(
+                    path, f"## {key}", f"could not be filled in with {filled}: {exc}"
+                ) from None
 
 
 def _read_dir(directory: Path, source: str) -> tuple[dict[str, Script], list[ScriptFileError]]:

@@ -58,6 +58,21 @@ _CYCLE = [
 _TOO_FEW = "too few to show"
 
 
+def _plain(text: Any) -> str:
+    """Text exactly as typed: never read as matplotlib mathtext.
+
+    matplotlib reads anything between two ``$`` as math, so a company "R&D $#1$" or an
+    interviewer "Dana $\\foo$" raises while drawing and "Price $5 and $6" is drawn as
+    math. Escaping every ``$`` as ``\\$`` is the one way that holds for every kind of text
+    we draw: tick labels (which matplotlib re-creates at draw time, so a per-artist
+    ``parse_math=False`` set after drawing does not stick), legend entries, titles and
+    annotations. With no unescaped ``$`` left, matplotlib draws the text plainly and
+    shows each ``\\$`` as ``$``. Every user-supplied string goes through here on its way
+    to a chart.
+    """
+    return str(text).replace("$", r"\$")
+
+
 def _axes(ax: Axes | None) -> Axes:
     if ax is None:
         import matplotlib.pyplot as plt
@@ -99,7 +114,7 @@ def plot_response_rates(
         Bars are ``ax.patches`` (height = rate in percent); n labels are ``ax.texts``.
     """
     ax = _axes(ax)
-    labels = [str(g) for g in table.index]
+    labels = [_plain(g) for g in table.index]
     pos = np.arange(len(labels))
     rate = table["rate"].to_numpy(dtype=float) * 100
     lo = table["ci_low"].to_numpy(dtype=float) * 100
@@ -123,7 +138,9 @@ def plot_response_rates(
             label="_nolegend_",
         )
     if drawn.any():
-        err = np.vstack([rate - lo, hi - rate])[:, drawn]
+        # Wilson bounds of 0% or 100% can miss the rate by a rounding error (1e-17), and
+        # matplotlib refuses a negative error bar.
+        err = np.clip(np.vstack([rate - lo, hi - rate])[:, drawn], 0, None)
         kw = {"xerr" if horizontal else "yerr": err}
         x, y = (rate[drawn], pos[drawn]) if horizontal else (pos[drawn], rate[drawn])
         ax.errorbar(x, y, fmt="none", ecolor=OKABE_ITO["black"], capsize=4, lw=1.2, **kw)
@@ -146,17 +163,17 @@ def plot_response_rates(
         ax.invert_yaxis()
         ax.set_xlim(0, 110)
         ax.set_xlabel(value_label)
-        ax.set_ylabel(xlabel or "")
+        ax.set_ylabel(_plain(xlabel or ""))
     else:
         ax.set_xticks(pos, labels)
         ax.set_ylim(0, 110)
         ax.set_ylabel(value_label)
-        ax.set_xlabel(xlabel or "")
-    ax.set_title(title or "Share of interviews that got a reply")
+        ax.set_xlabel(_plain(xlabel or ""))
+    ax.set_title(_plain(title or "Share of interviews that got a reply"))
     ax.spines[["top", "right"]].set_visible(False)
     if note:
         ax.annotate(
-            _wrap(note, 90),
+            _plain(_wrap(note, 90)),
             xy=(0, 0),
             xycoords="axes fraction",
             xytext=(0, -42 if not horizontal else -36),
@@ -244,9 +261,8 @@ def plot_time_to_response(
             days = c["days"].to_numpy(dtype=float)
         colour = _CYCLE[i % len(_CYCLE)]
         n = int(c["n"].iloc[0])
-        ax.step(
-            days, c["replied"] * 100, where="post", color=colour, lw=2, label=f"{group} (n={n})"
-        )
+        label = _plain(f"{group} (n={n})")
+        ax.step(days, c["replied"] * 100, where="post", color=colour, lw=2, label=label)
         ax.fill_between(
             days, c["ci_low"] * 100, c["ci_high"] * 100, step="post", color=colour, alpha=0.15, lw=0
         )
@@ -256,7 +272,9 @@ def plot_time_to_response(
     ax.set_xlim(0, max_days if max_days is not None else None)
     ax.set_xlabel("Days since the interview")
     ax.set_ylabel("Interviews with a reply (%)")
-    ax.set_title(title or "How soon replies came (interviews still waiting are counted fairly)")
+    ax.set_title(
+        _plain(title or "How soon replies came (interviews still waiting are counted fairly)")
+    )
     if groups:
         ax.legend(frameon=False, fontsize="small", loc="upper left")
     ax.spines[["top", "right"]].set_visible(False)
@@ -270,7 +288,7 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
     Bars are drawn top to bottom; each is labelled with its count and share.
     """
     ax = _axes(ax)
-    stages = [str(s) for s in table.index]
+    stages = [_plain(s) for s in table.index]
     counts = table["count"].to_numpy(dtype=float, na_value=np.nan)
     share = table["share"].to_numpy(dtype=float)
     pos = np.arange(len(stages))
@@ -292,7 +310,7 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None, title: str | Non
     ax.set_yticks(pos, stages)
     ax.invert_yaxis()
     ax.set_xlabel("Interviews (reply window closed)")
-    ax.set_title(title or "From interview to offer")
+    ax.set_title(_plain(title or "From interview to offer"))
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
@@ -342,12 +360,12 @@ def plot_client_timeline(
         f"{c} ({choice_label('round', r).lower()})" if pd.notna(r) else str(c)
         for c, r in zip(first["company"], first["round"].astype(object), strict=True)
     ]
-    ax.set_yticks(range(len(order)), names)
+    ax.set_yticks(range(len(order)), [_plain(n) for n in names])
     ax.invert_yaxis()
     if today is not None:
         ax.axvline(pd.Timestamp(today), color=OKABE_ITO["vermillion"], ls="--", lw=1, label="Today")
     ax.set_xlabel("Date")
-    ax.set_title(title or "Interviews, follow-ups and replies")
+    ax.set_title(_plain(title or "Interviews, follow-ups and replies"))
     ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     # Rotate this Axes' dates only: Figure.autofmt_xdate would hide other charts' labels.
@@ -383,17 +401,17 @@ def plot_rule_evidence(
         n = f"n={rows['n_followed'].iloc[i]} vs {rows['n_not'].iloc[i]}"
         words = f"{n}; {verdict}" if verdict in ("too little data",) else n
         ax.annotate(
-            words, xy=(1.0, i), xycoords=("axes fraction", "data"), xytext=(6, 0),
+            _plain(words), xy=(1.0, i), xycoords=("axes fraction", "data"), xytext=(6, 0),
             textcoords="offset points", va="center", fontsize="small",
         )  # fmt: skip
     ax.axvline(0, color=OKABE_ITO["black"], lw=1)
-    ax.set_yticks(pos, [_wrap(t, 48) for t in rows["title"]])
+    ax.set_yticks(pos, [_plain(_wrap(t, 48)) for t in rows["title"]])
     ax.invert_yaxis()
     finite = np.concatenate([lo[~np.isnan(lo)], hi[~np.isnan(hi)], [-10, 10]])
     edge = float(np.max(np.abs(finite))) * 1.1
     ax.set_xlim(-edge, edge)
     ax.set_xlabel("Reply rate when the rule was followed minus when not (percentage points)")
-    ax.set_title(title or "What your clients' data says about each timing rule")
+    ax.set_title(_plain(title or "What your clients' data says about each timing rule"))
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
@@ -525,7 +543,10 @@ def plot_plan(plan: pd.DataFrame, *, today: date | str, ax: Axes | None = None) 
 
     ax = _axes(ax)
     now = pd.Timestamp(as_date(today))
-    labels = [step_words(str(s), w) for s, w in zip(plan["step"], plan["interviewer"], strict=True)]
+    labels = [
+        _plain(step_words(str(s), w))
+        for s, w in zip(plan["step"], plan["interviewer"], strict=True)
+    ]
     y = list(range(len(plan)))[::-1]  # first step on top
     starts = mdates.date2num(pd.to_datetime(plan["start"]))
     # A step is on time through its whole due day, so the bar ends the day after.

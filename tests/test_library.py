@@ -309,3 +309,42 @@ def test_speaking_time_is_about_150_words_a_minute():
     assert speaking_time("word " * 150) == 60
     assert speaking_time("Hello there, it's me.") == 2
     assert speaking_time("") == 0
+
+
+def test_a_coach_file_that_fails_when_filled_in_is_listed_and_the_rest_load(tmp_path):
+    folder = tmp_path / "scripts"
+    write(folder, "ok.md", GOOD.format(id="coach_ok", version="1"))
+    write(folder, "zero.md", GOOD.format(id="coach_zero", version="1") + "{{ 1 // 0 }}\n")
+    huge = GOOD.format(id="coach_huge", version="1") + "{{ 'x' * 20001 }}\n"
+    write(folder, "huge.md", huge)
+    library, errors = load_scripts(folder)
+    assert "coach_ok" in library and "coach_zero" not in library and "coach_huge" not in library
+    by_file = {e.path.name: e for e in errors}
+    assert set(by_file) == {"zero.md", "huge.md"}
+    assert by_file["zero.md"].field == "## email"
+    assert "could not be filled in" in by_file["zero.md"].reason
+    assert "20,000 characters" in by_file["huge.md"].reason
+    frame = fk.scripts(folder)
+    assert "coach_ok" in set(frame["id"]) and len(frame.attrs["errors"]) == 2
+    assert fk.suggest_scripts(step="status_check", extra_dir=folder)["id"].str.len().gt(0).all()
+    with pytest.raises(ScriptFileError, match="could not be filled in"):
+        load_scripts(folder, errors="raise")
+
+
+def test_a_script_that_fails_only_with_blanks_is_refused_too(tmp_path):
+    text = GOOD.format(id="coach_blank", version="1") + (
+        "{% if not decision_date %}{{ 1 // 0 }}{% endif %}\n"
+    )
+    with pytest.raises(ScriptFileError, match="with blanks"):
+        parse_script(text, tmp_path / "blank.md")
+
+
+def test_script_file_errors_survive_copying_the_scripts_table(tmp_path):
+    import copy
+    import pickle
+
+    err = ScriptFileError(tmp_path / "a.md", "id", "bad")
+    for clone in (copy.deepcopy(err), pickle.loads(pickle.dumps(err))):
+        assert (clone.path, clone.field, clone.reason, str(clone)) == (
+            err.path, err.field, err.reason, str(err)
+        )  # fmt: skip

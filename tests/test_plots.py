@@ -222,3 +222,114 @@ def test_plot_plan_draws_one_bar_per_step_and_marks_today(wb):
     today_line = [ln for ln in ax.lines if ln.get_label() == "today"]
     assert len(today_line) == 1
     assert matplotlib.dates.num2date(today_line[0].get_xdata()[0]).date() == plan_today
+
+
+# --------------------------------------------------------------------------- user text
+# What people type, with dollar signs matplotlib would otherwise read as mathtext.
+DOLLAR = {
+    "client": "Alex $\\foo$ Rivera",
+    "cohort": "Cohort $#1$",
+    "company": "R&D $#1$",
+    "role": "Price $5 and $6",
+    "interviewer": "Dana $\\foo$",
+    "script_id": "my $\\foo$ script",
+    "rule": "Thank-you within $2$ days",
+}
+_PLAN_DAY = date(2026, 10, 20)
+
+
+@pytest.fixture(scope="module")
+def dollar_wb(tmp_path_factory):
+    import followup_kit as fk
+
+    wb = fk.open_workbook(tmp_path_factory.mktemp("dollar") / "wb.sqlite", today="2026-11-02")
+    wb.load_tables(demo.generate(n_clients=8, seed=7), progress=False)
+    cid = wb.add_client(DOLLAR["client"], cohort=DOLLAR["cohort"])
+    for day in range(1, 7):
+        iid = wb.log_interview(
+            cid, DOLLAR["company"], DOLLAR["role"], date(2026, 9, day),
+            interviewers=[DOLLAR["interviewer"]],
+        )  # fmt: skip
+        wb.log_follow_up(
+            iid, kind="thank_you", channel="email", sent_on=date(2026, 9, day),
+            script_id=DOLLAR["script_id"],
+        )  # fmt: skip
+    wb.dollar_client = cid
+    wb.dollar_interview = wb.log_interview(
+        cid, DOLLAR["company"], DOLLAR["role"], _PLAN_DAY, interviewers=[DOLLAR["interviewer"]]
+    )
+    yield wb
+    wb.close()
+
+
+def _drawn(fig) -> list[str]:
+    """Every text on the figure as matplotlib shows it, after a real draw."""
+    from matplotlib import cbook
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    out = []
+    for t in fig.findobj(Text):
+        s = t.get_text()
+        if s and t.get_visible():
+            assert not cbook.is_math_text(s), s  # drawn as plain text, never as math
+            out.append(s.replace("\\$", "$"))  # matplotlib shows an escaped $ as $
+    return out
+
+
+def test_dollar_signs_in_user_text_draw_as_typed_in_every_chart(dollar_wb):
+    f = analysis_frame(dollar_wb.tables(), today="2026-11-02")
+    evidence = rule_evidence(f)
+    evidence["title"] = [DOLLAR["rule"]] + list(evidence["title"].iloc[1:])
+    curves = an.response_curves(f, "cohort")
+    charts = {
+        "script": (lambda ax: pl.plot_by_script(an.response_rates(f, "script_id"), ax=ax),
+                   [DOLLAR["script_id"]]),
+        "cohort": (lambda ax: pl.plot_response_rates(an.response_rates(f, "cohort"), ax=ax,
+                   title=f"Replies in {DOLLAR['cohort']}", note=DOLLAR["role"]),
+                   [DOLLAR["cohort"], f"Replies in {DOLLAR['cohort']}", DOLLAR["role"]]),
+        "company": (lambda ax: pl.plot_response_rates(an.response_rates(f, "company"), ax=ax,
+                    horizontal=True, xlabel=DOLLAR["company"]),
+                    [DOLLAR["company"]]),
+        "role": (lambda ax: pl.plot_response_rates(an.response_rates(f, "role"), ax=ax),
+                 [DOLLAR["role"]]),
+        "curves": (lambda ax: pl.plot_time_to_response(curves, ax=ax),
+                   [f"{DOLLAR['cohort']} (n="]),
+        "funnel": (lambda ax: pl.plot_funnel(an.funnel(f), ax=ax, title=DOLLAR["company"]),
+                   [DOLLAR["company"]]),
+        "timeline": (lambda ax: pl.plot_client_timeline(
+                         an.client_timeline(dollar_wb.tables(), dollar_wb.dollar_client,
+                                            today="2026-11-02"), ax=ax, today="2026-11-02"),
+                     [DOLLAR["company"]]),
+        "rules": (lambda ax: pl.plot_rule_evidence(evidence, ax=ax), [DOLLAR["rule"]]),
+        "plan": (lambda ax: pl.plot_plan(dollar_wb.plan(dollar_wb.dollar_interview,
+                                                        today=_PLAN_DAY), today=_PLAN_DAY, ax=ax),
+                 [f"Thank-you note to {DOLLAR['interviewer']}"]),
+    }  # fmt: skip
+    for name, (draw, typed) in charts.items():
+        fig, ax = plt.subplots(figsize=(9, 5))
+        draw(ax)
+        shown = _drawn(fig)
+        for text in typed:
+            assert any(text in s for s in shown), (name, text, shown)
+        plt.close(fig)
+
+
+def test_dollar_signs_draw_in_the_coach_report_and_the_png_charts(dollar_wb):
+    from followup_kit.report import render_report
+
+    f = analysis_frame(dollar_wb.tables(), today="2026-11-02")
+    html = render_report(f, anonymous=False, charts=True)
+    assert html.count('<img src="data:image/png;base64,') == 7
+    assert DOLLAR["script_id"] in html  # the table shows it as typed too
+    png = pl.chart_png(lambda ax: pl.plot_by_script(an.response_rates(f, "script_id"), ax=ax))
+    assert png.startswith(b"\x89PNG")
+
+
+def test_plain_text_helper_round_trips_what_was_typed():
+    from matplotlib import cbook
+
+    for typed in ["Price $5 and $6", "$", "a\\$b", "Dana $\\foo$", "no dollars", "$$"]:
+        escaped = pl._plain(typed)
+        assert not cbook.is_math_text(escaped)
+        assert escaped.replace("\\$", "$") == typed

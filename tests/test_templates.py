@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
+from jinja2 import meta
 
 import followup_kit as fk
 from followup_kit.exceptions import FollowupKitError, NotFoundError, TemplateError
-from followup_kit.library import get_script, render_script
+from followup_kit.library import get_script, load_scripts, render_script
 from followup_kit.templates import render_script_text
 
 
@@ -108,3 +110,154 @@ def test_context_for_spells_the_decision_date(filled):
     )
     ctx = fk.context_for(filled, iid)
     assert ctx["decision_date"] == "Friday 14 March" and ctx["interviewer"] is None
+
+
+# --------------------------------------------------------------------------- limits
+_LONG = "{% set s = 'x' * 20000 %}"
+BOMBS = {
+    # the reproductions from issue 12
+    "doubling with ~": "{% set a = 'x' * 20000 %}" + "{% set a = a ~ a %}" * 30 + "{{ a }}",
+    "replace with a long text": "{{ ('x' * 20000)|replace('x', 'y' * 20000) }}",
+    "center": "{{ 'x'|center(10000000) }}",
+    "printf width": "{{ '%10000000s'|format('x') }}",
+    "tower of powers": "{{ (((9**64)**64)**64)**64 }}",
+    "nested loops": "{% set l = 'x' * 10000 %}{% for a in l %}{% for b in l %}"
+    "{% for c in l %}{% endfor %}{% endfor %}{% endfor %}",
+    # more of the same kind
+    "doubling with +": "{% set a = 'xx' %}" + "{% set a = a + a %}" * 40,
+    "doubling a list": "{% set a = [1] %}" + "{% set a = a + a %}" * 40,
+    "squaring a number": "{% set a = 2**100 %}" + "{% set a = a * a %}" * 30,
+    "power of a power": "{{ 9**64**64 }}",
+    "int from long digits": "{{ ('9' * 4000)|int }}",
+    "float overflow": "{{ 2.0 ** 100000 }}",
+    "replace the empty text": "{{ ('x' * 20000).replace('', 'y' * 20000) }}",
+    "center method": "{{ 'x'.center(10000000) }}",
+    "printf operator": "{{ '%10000000s' % 'x' }}",
+    "printf star width": "{{ '%*s' % (10000000, 'x') }}",
+    "printf precision": "{{ '%.20000f' % 1.5 }}",
+    "format width": "{{ '{:>10000000}'.format('x') }}",
+    "format nested width": "{{ '{:>{}}'.format('x', 10000000) }}",
+    "format many fields": "{{ ('{0}' * 6000).format('y' * 20000) }}",
+    "format_map width": "{{ '{x:>99999999}'.format_map({'x': 1}) }}",
+    "join a huge list": _LONG + "{{ [s, s, s, s, s, s]|join }}",
+    "join with a long separator": "{{ ('x' * 20000)|list|join('y' * 20000) }}",
+    "join method": "{{ ('y' * 20000).join('x' * 20000) }}",
+    "list repeated": _LONG + "{{ [s] * 20000 }}",
+    "nested list literals": _LONG + "{% set a = [s,s,s,s,s,s,s,s,s,s] %}"
+    "{% set b = [a,a,a,a,a,a,a,a,a,a] %}{{ b }}",
+    "nested empty lists": "{% set a = [[],[],[],[],[],[],[],[],[],[]] %}"
+    + "{% set a = [a,a,a,a,a,a,a,a,a,a] %}" * 8
+    + "{{ a }}",
+    "indent": "{{ 'x'|indent(width=10**8) }}",
+    "wordwrap with a long break": "{{ ('x ' * 10000)|wordwrap(1, wrapstring='y' * 20000) }}",
+    "lipsum": "{{ lipsum(10**6) }}",
+    "range": "{% for i in range(10**9) %}{% endfor %}",
+    "batch filler": "{{ [1]|batch(10**8, 'x')|list }}",
+    "slice count": "{{ [1]|slice(10**8)|list }}",
+    "tojson indent": "{{ ('x' * 9000)|list|tojson(indent=10000) }}",
+    "urlize target": "{{ ('a.co ' * 4000)|urlize(target='y' * 20000) }}",
+    "expandtabs": "{{ ('\t' * 20000).expandtabs(20000) }}",
+    "translate": "{{ ('a' * 20000).translate(''.maketrans({'a': 'b' * 20000})) }}",
+    "literal text in a loop": "{% for c in 'x' * 10000 %}" + "y" * 10000 + "{% endfor %}",
+    "captured output": "{% set x %}{% for c in 'x' * 9000 %}" + "y" * 10000 + "{% endfor %}"
+    "{% endset %}{{ x|length }}",
+    "macro fan-out": "{% macro m(n) %}{% if n %}{{ m(n-1) }}{{ m(n-1) }}{% endif %}"
+    "{% endmacro %}{{ m(40) }}",
+    "macro calling itself": "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    "recursive loop": "{% for a in 'xx' recursive %}{{ loop('xx') }}{% endfor %}",
+    "slow filter in a loop": "{% set s = 'x ' * 10000 %}{% for i in s %}{{ s|title|length }}"
+    "{% endfor %}",
+    "deep brackets": "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+    "a very long script": "x" * 30_000,
+}
+
+
+@pytest.mark.parametrize("template", BOMBS.values(), ids=BOMBS.keys())
+def test_a_template_over_the_limits_is_refused_within_a_second(template):
+    start = time.perf_counter()
+    with pytest.raises(TemplateError) as caught:
+        render_script_text(template, {})
+    assert time.perf_counter() - start < 1.0
+    message = str(caught.value)
+    assert message and "Traceback" not in message and "jinja" not in message.lower()
+
+
+@pytest.mark.parametrize(
+    ("template", "limit"),
+    [
+        ("{{ 'x' * 20001 }}", "longer than 20,000 characters"),
+        ("{% set s = 'x' * 20000 %}{{ s }}{{ s }}{{ s }}", "longer than 50,000"),
+        ("{% set l = 'x' * 200 %}{% for a in l %}{% for b in l %}{% endfor %}{% endfor %}",
+         "more than 10,000 steps"),
+        ("{{ 2 ** 200 }}", "too large"),
+        ("{{ 'x'.center(20001) }}", "width or count larger than 20,000"),
+        ("{% macro m(n) %}{% if n %}{{ m(n-1) }}{{ m(n-1) }}{% endif %}{% endmacro %}"
+         "{{ m(40) }}", "more than 10,000 steps"),
+        ("{% set s = 'x ' * 9000 %}{% for i in 'xx' * 4000 %}{{ s|title|length }}{% endfor %}",
+         "too long to fill in"),
+        ("x" * 20_001, "too long"),
+    ],
+)  # fmt: skip
+def test_the_refusal_names_the_limit(template, limit):
+    with pytest.raises(TemplateError, match=limit):
+        render_script_text(template, {})
+
+
+def test_templates_within_the_limits_still_work():
+    template = (
+        "{% for name in people %}{{ loop.index }}. {{ name|upper }}{{ ', ' if not loop.last }}"
+        "{% endfor %} | {{ 'x' * 3 ~ '!' }} | {{ (2 ** 10) * 3 }} | {{ '%-5s|' % 'ab' }}"
+        " | {{ '{:>4}'.format(7) }} | {{ ['a', 'b']|join('+') }} | {{ 'a-b'.replace('-', ' ') }}"
+        " | {{ {'k': 1}|dictsort }} | {{ ('x' * 20000)|length }}"
+    )
+    text = render_script_text(template, {"people": ["Dana", "Sam"]})
+    assert text == (
+        "1. DANA, 2. SAM | xxx! | 3072 | ab   | |    7 | a+b | a b | [('k', 1)] | 20000"
+    )
+
+
+def test_each_rendering_gets_its_own_budget():
+    # 9,000 loop turns twice in a row: each rendering starts from nothing.
+    template = "{% for c in 'x' * 9000 %}{% endfor %}done"
+    assert render_script_text(template, {}) == "done"
+    assert render_script_text(template, {}) == "done"
+
+
+def _reference_render(text, context, hints):
+    """The same script filled by Jinja2's own immutable sandbox, without any guards."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from followup_kit import templates as tp
+
+    env = ImmutableSandboxedEnvironment(undefined=tp._Blank, finalize=tp._finalize)
+    tree = env.parse(text)
+    ctx = dict(context)
+    for name in meta.find_undeclared_variables(tree):
+        if tp.is_blank(ctx.get(name)):
+            ctx[name] = tp._BlankText(f"[{hints.get(name, name.replace('_', ' '))}]")
+    return env.from_string(text).render(ctx).strip()
+
+
+SAMPLE = {
+    "client_name": "Alex Rivera",
+    "client_first_name": "Alex",
+    "interviewer": "Dana $Lee$",
+    "company": "R&D {{ 1 }}",
+    "role": "Analyst",
+    "interview_date": "Tuesday 4 March",
+    "decision_date": "Friday 14 March",
+    "specific_point": "the churn dashboard",
+}
+
+
+@pytest.mark.parametrize("context", [{}, SAMPLE], ids=["blank", "filled"])
+def test_every_real_script_renders_as_plain_jinja_would(context):
+    library, problems = load_scripts()
+    assert not problems and len(library) >= 13
+    checked = 0
+    for script in library.values():
+        for channel, text in script.texts.items():
+            got = render_script(script, channel, context)
+            assert got == _reference_render(text, context, script.hints()), (script.id, channel)
+            checked += 1
+    assert checked > 40

@@ -167,3 +167,28 @@ def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
     assert stale_interviews(workbook.agenda(today=TODAY)) == []
     assert dash.close_stale.layout.display == "none"
     workbook.close()
+
+
+def test_dollar_signs_in_user_text_draw_in_every_dashboard_chart(tmp_path):
+    book = fk.open_workbook(tmp_path / "wb.sqlite", today=TODAY)
+    book.load_tables(demo.generate(n_clients=8, seed=7), progress=False)
+    cid = book.add_client("Alex $\\foo$", cohort="Cohort $#1$")
+    for day in range(1, 7):
+        iid = book.log_interview(
+            cid, "R&D $#1$", "Price $5 and $6", date(2026, 9, day), interviewers=["Dana $\\foo$"]
+        )
+        book.log_follow_up(
+            iid, kind="thank_you", channel="email", sent_on=date(2026, 9, day), script_id="$x$"
+        )
+    dash = db.coach_dashboard(book, today=TODAY)
+    dash.client.value = cid
+    for index in range(len(dash.tabs.children)):
+        dash.tabs.selected_index = index
+        if dash.view != "clients":  # the one tab that is a table, not a chart
+            assert bytes(dash.images[dash.view].value).startswith(PNG), dash.view
+    assert "$x$" in set(dash.tables["script"].index)
+    view = db.workshop_view(book, today=TODAY, k=3)
+    for _label, key in view.chart.options:
+        view.chart.value = key
+        assert bytes(view.image.value).startswith(PNG), key
+    book.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import followup_kit as fk
+from followup_kit import library
 from followup_kit.widgets import Rehearsal, call_coach, rehearsal, script_editor
 
 
@@ -78,3 +79,18 @@ def test_rehearsal_takes_audio_by_its_content_whatever_the_browser_calls_it(fill
     r.upload.value = upload_value("fake.wav", b"MZ\x90\x00program", "audio/wav")
     assert "fake.wav is not an audio file" in r.status_html.value
     assert len(filled.recordings(cid)) == 1
+
+
+def test_a_coach_script_that_fails_when_filled_in_does_not_break_the_rehearsal(filled, tmp_path):
+    broken = (library._BUILTIN_DIR / "decision_check_call.md").read_text(encoding="utf-8")
+    broken = broken.replace('id = "decision_check_call"', 'id = "coach_call"').replace(
+        "## phone\n", "## phone\n{{ 1 // 0 }}\n", 1
+    )
+    assert "{{ 1 // 0 }}" in broken
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    (folder / "coach_call.md").write_text(broken, encoding="utf-8")
+    r = Rehearsal(filled, filled.ids["client"], extra_dir=folder, script_id="coach_call")
+    assert "coach_call" not in [v for _, v in r.script.options]
+    assert r.script.value in r.library and r.text.value
+    assert [e.path.name for e in fk.scripts(folder).attrs["errors"]] == ["coach_call.md"]
