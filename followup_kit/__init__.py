@@ -32,7 +32,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "store": ("Workbook", "open_workbook"),
     "dates": ("format_day",),
     "rules": ("load_rules",),
-    "plans": ("plan_follow_ups",),
+    "plans": ("plan_follow_ups", "plan_in_words"),
     "library": ("scripts", "suggest_scripts", "render_script"),
     "templates": ("render_script_text", "context_for"),
     "tone": ("check_tone", "tone_table"),

@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import schema
 from .business_days import OffsetsByCountry, country_code
+from .dates import is_blank
 from .exceptions import NotFoundError, Problem, ValidationError
 from .library import suggest_for_steps
 from .plan_inputs import done_tables
@@ -30,10 +31,12 @@ from .rules import Rules, as_rules
 from .schema import CHOICES, STEPS, format_day
 
 __all__ = [
+    "STATE_WORDS",
     "STEP_KIND",
     "STEP_STATES",
     "plan_follow_ups",
     "plan_for_interview",
+    "plan_in_words",
     "plan_steps",
     "scripts_for",
 ]
@@ -41,6 +44,75 @@ __all__ = [
 #: A step's state in a plan. "missed" is a step so late it no longer helps (see the
 #: ``missed_after`` rule) or a status check overtaken by the "close as ghosted" step.
 STEP_STATES: tuple[str, ...] = ("overdue", "open", "done", "skipped", "missed")
+
+#: How each state of a plan step is shown to people.
+STATE_WORDS: dict[str, str] = {
+    "overdue": "Overdue",
+    "open": "To do",
+    "done": "Done",
+    "skipped": "Skipped",
+    "missed": "Missed (too late to help now)",
+}
+
+
+def step_words(step: str, interviewer: Any = None) -> str:
+    """A plan step in plain words, naming the interviewer of a thank-you.
+
+    Examples
+    --------
+    >>> step_words("thank_you", "Dana Lee")
+    'Thank-you note to Dana Lee'
+    """
+    words = CHOICES["step"].get(step, step)
+    if step == "thank_you" and isinstance(interviewer, str) and interviewer:
+        words += f" to {interviewer}"
+    return words
+
+
+def plan_in_words(plan: pd.DataFrame) -> pd.DataFrame:
+    """A plan as a client reads it: steps, people, dates and reasons in plain words.
+
+    Parameters
+    ----------
+    plan
+        From :func:`plan_follow_ups` or :func:`plan_for_interview`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the step in words ("Thank-you note to Dana Lee"), with the columns
+        "From", "Due by", "Status", "Suggested script" and "Why"; blanks are empty text.
+
+    Examples
+    --------
+    >>> plan = plan_follow_ups("2025-03-07", interviewers=["Dana Lee"])
+    >>> plan_in_words(plan).loc["Thank-you note to Dana Lee", "Due by"]
+    'Mon 10 Mar 2025'
+    """
+    from .library import load_scripts
+
+    titles = {sid: s.title for sid, s in load_scripts()[0].items()}
+    rows = []
+    for row in plan.to_dict("records"):
+        state = str(row.get("state", "open"))
+        status = STATE_WORDS.get(state, state)
+        if state == "done" and not is_blank(row.get("done_on")):
+            status = f"Done on {format_day(row['done_on'])}"
+        script = row.get("script_id")
+        why = row.get("why")
+        rows.append(
+            {
+                "Step": step_words(str(row["step"]), row.get("interviewer")),
+                "From": format_day(row["start"]),
+                "Due by": format_day(row["due"]),
+                "Status": status,
+                "Suggested script": titles.get(script, "") if isinstance(script, str) else "",
+                "Why": why if isinstance(why, str) else "",
+            }
+        )
+    columns = ["Step", "From", "Due by", "Status", "Suggested script", "Why"]
+    return pd.DataFrame(rows, columns=columns).set_index("Step")
+
 
 #: What kind of follow-up to log when the client says "I sent it" for a step.
 STEP_KIND: dict[str, str] = {

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .schema import CHOICES, as_date, choice_label, format_day
+from .plans import STATE_WORDS, step_words
+from .schema import as_date, choice_label, format_day
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OKABE_ITO",
-    "STATE_WORDS",
     "chart_png",
     "plot_response_rates",
     "plot_thank_you_timing",
@@ -485,14 +485,6 @@ def chart_png(
 
 
 # --------------------------------------------------------------------------- a follow-up plan
-#: How each state of a plan step is shown to people.
-STATE_WORDS: dict[str, str] = {
-    "overdue": "Overdue",
-    "open": "To do",
-    "done": "Done",
-    "skipped": "Skipped",
-    "missed": "Missed (too late to help now)",
-}
 
 _STATE_COLOURS = {
     "overdue": "#d95f02",
@@ -501,20 +493,6 @@ _STATE_COLOURS = {
     "skipped": "#999999",
     "missed": "#cccccc",
 }
-
-
-def step_words(step: str, interviewer: Any = None) -> str:
-    """A plan step in plain words, naming the interviewer of a thank-you.
-
-    Examples
-    --------
-    >>> step_words("thank_you", "Dana Lee")
-    'Thank-you note to Dana Lee'
-    """
-    words = CHOICES["step"].get(step, step)
-    if step == "thank_you" and isinstance(interviewer, str) and interviewer:
-        words += f" to {interviewer}"
-    return words
 
 
 def plot_plan(plan: pd.DataFrame, *, today: date | str, ax: Axes | None = None) -> Axes:

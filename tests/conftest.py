@@ -7,10 +7,9 @@ from datetime import date
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from builders import TODAY, agenda_book, fill
 
 import followup_kit as fk
-
-TODAY = date(2025, 3, 20)
 
 
 @pytest.fixture
@@ -31,18 +30,8 @@ def wb(tmp_path, monkeypatch):
 
 @pytest.fixture
 def filled(wb):
-    """A workbook with one client, one interview (two interviewers), a thank-you, a reply."""
-    cid = wb.add_client("Alex Rivera", country="US", cohort="Spring")
-    iid = wb.log_interview(
-        cid,
-        "Acme",
-        "Analyst",
-        date(2025, 3, 4),
-        interviewers=["Dana Lee", {"name": "Sam Ortiz", "title": "CTO"}],
-    )
-    wb.log_follow_up(iid, kind="thank_you", channel="email", sent_on=date(2025, 3, 4))
-    wb.log_response(iid, received_on=date(2025, 3, 11), result="next_round")
-    wb.ids = {"client": cid, "interview": iid}
+    """A workbook holding :func:`builders.fill`'s client; ``wb.ids`` names its rows."""
+    wb.ids = fill(wb)
     return wb
 
 
@@ -59,36 +48,6 @@ def _close_figures():
 
 @pytest.fixture
 def book(wb):
-    """Two clients (US and GB) with interviews in every situation the agenda sorts."""
-    us = wb.add_client("Alex Rivera", country="US")
-    gb = wb.add_client("Bea Okafor", country="GB")
-    ids = {"us": us, "gb": gb}
-    # Thank-you to Dana sent, to Sam not (and long overdue: missed); reply next_round.
-    ids["acme"] = wb.log_interview(
-        us, "Acme", "Analyst", date(2025, 3, 4), interviewers=["Dana Lee", "Sam Ortiz"]
-    )
-    dana = int(wb.interviewers().query("name == 'Dana Lee'")["id"].iloc[0])
-    wb.log_follow_up(
-        ids["acme"],
-        kind="thank_you",
-        channel="email",
-        sent_on=date(2025, 3, 4),
-        interviewer_id=dana,
-    )
-    wb.log_response(ids["acme"], received_on=date(2025, 3, 11), result="next_round")
-    # Yesterday's interview: thank-you due today.
-    ids["globex"] = wb.log_interview(us, "Globex", "Engineer", date(2025, 3, 19))
-    # Decision date passed: status check overdue, with the thank-you done.
-    ids["initech"] = wb.log_interview(
-        us, "Initech", "Planner", date(2025, 3, 10), decision_expected=date(2025, 3, 14)
-    )
-    wb.log_follow_up(ids["initech"], kind="thank_you", channel="email", sent_on=date(2025, 3, 10))
-    # Offer: nothing open.
-    ids["umbrella"] = wb.log_interview(us, "Umbrella", "Nurse", date(2025, 3, 3), status="offer")
-    # GB client, today's interview; the thank-you is skipped.
-    ids["hooli"] = wb.log_interview(
-        gb, "Hooli", "Designer", date(2025, 3, 20), interviewers=["Kim"]
-    )
-    wb.skip_step(ids["hooli"], "thank_you", reason="No contact address", interviewer="Kim")
-    wb.ids = ids
+    """A workbook holding :func:`builders.agenda_book`; ``wb.ids`` names its rows."""
+    wb.ids = agenda_book(wb)
     return wb

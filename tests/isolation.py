@@ -6,8 +6,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from builders import DEMO_TODAY
+
 #: The Monday after the demo cohort ends; plans and "in the future" checks use it.
-TEST_TODAY = "2026-11-02"
+TEST_TODAY = DEMO_TODAY.isoformat()
 
 
 def isolate_and_load_demo() -> Path:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builders import DEMO_TODAY
+
 __all__ = [
     "INTERVIEW_DAY",
     "TODAY",
@@ -39,7 +41,7 @@ __all__ = [
 
 HERE = Path(__file__).resolve()
 #: The fixed "today" of every worker; interviews are a month before it.
-TODAY = "2026-11-02"
+TODAY = DEMO_TODAY.isoformat()
 INTERVIEW_DAY = "2026-10-01"
 #: How long a frozen child sleeps inside its transaction; the parent kills it long before.
 _FREEZE_SECONDS = 600

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import TODAY
 
 import followup_kit as fk
 from followup_kit import actions
@@ -19,8 +20,6 @@ from followup_kit.actions import (
 )
 from followup_kit.exceptions import BadFileError, ValidationError
 from followup_kit.library import CALL_ANSWERS, get_script
-
-TODAY = date(2025, 3, 20)  # the wb fixture's today
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from builders import TODAY
 
-from conftest import TODAY
 from followup_kit.agenda import AGENDA_GROUPS, build_agenda
 from followup_kit.plans import plan_for_interview
 

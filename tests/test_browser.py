@@ -18,13 +18,14 @@ from browser_support import (
     start_app,
     start_lab,
 )
+from builders import DEMO_TODAY
 
 import followup_kit as fk
 
 pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)>"
-TODAY = "2026-11-02"
+TODAY = DEMO_TODAY.isoformat()
 SHOTS = ROOT / "screenshots"
 WAIT_MS = 60_000
 

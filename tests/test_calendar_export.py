@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import icalendar
 import pytest
+from builders import TODAY
 
 import followup_kit as fk
-from conftest import TODAY
 from followup_kit.agenda import build_agenda
 from followup_kit.calendar_export import write_ics
 from followup_kit.exceptions import OutputFileError

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from builders import DEMO_TODAY
 
 import followup_kit as fk
 from followup_kit import analytics as an
@@ -14,7 +15,7 @@ from followup_kit import demo
 from followup_kit.analysis import analysis_frame
 from followup_kit.workshop import workshop_table
 
-TODAY = date(2026, 11, 2)
+TODAY = DEMO_TODAY
 EVIL = "<img src=x onerror=alert(1)>"
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from builders import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +14,6 @@ from followup_kit import actions
 from followup_kit.exceptions import NotFoundError, NotYoursError, ValidationError
 from followup_kit.identity import SignedIn, hub_user, require_own, signed_in
 from followup_kit.widgets.clients import ClientPicker
-
-TODAY = date(2025, 3, 20)  # the wb fixture's today
 
 
 @pytest.fixture

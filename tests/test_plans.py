@@ -7,13 +7,13 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from builders import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_business_days import _holidays
 from test_calendar_export import _events
 
 import followup_kit as fk
-from conftest import TODAY
 from followup_kit import business_days
 from followup_kit.agenda import build_agenda
 from followup_kit.exceptions import NotFoundError, ValidationError

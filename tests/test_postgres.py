@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import store_workers as sw
+from builders import DEMO_TODAY
 
 import followup_kit as fk
 from followup_kit import demo, schema
@@ -28,7 +29,7 @@ from followup_kit.exceptions import FollowupKitError, StoreError
 pytestmark = pytest.mark.postgres
 
 PG_BIN = Path(os.environ.get("FOLLOWUP_PG_BIN", "/usr/lib/postgresql/15/bin"))
-TODAY = "2026-11-02"
+TODAY = DEMO_TODAY.isoformat()
 
 
 class Cluster:

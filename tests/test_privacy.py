@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import DEMO_TODAY
 from openpyxl import load_workbook
 
 import followup_kit as fk
@@ -20,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 LIVE_STORE = REPO / "data" / "workbook.sqlite"
 DATABASE_SUFFIXES = (".sqlite", ".sqlite3", ".db", ".db3", ".duckdb", "-wal", "-shm", "-journal")
 SQLITE_MAGIC = b"SQLite format 3\x00"
-TODAY = "2026-11-02"
+TODAY = DEMO_TODAY.isoformat()
 
 
 # -- nothing from the live store in git -------------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from builders import DEMO_TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +45,7 @@ from followup_kit.exceptions import (
     ValidationError,
 )
 
-TODAY = date(2026, 11, 2)
+TODAY = DEMO_TODAY
 FLOOR = date(2000, 1, 1)  # the earliest date the rules accept
 AHEAD = TODAY + timedelta(days=730)  # the latest interview or decision date
 MIN_INPUTS = 10_000

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from builders import DEMO_TODAY
 
 import followup_kit as fk
 from followup_kit import demo
@@ -13,7 +14,7 @@ from followup_kit.analysis import analysis_frame
 from followup_kit.evidence import rule_evidence
 from followup_kit.report import coach_report, render_report
 
-TODAY = date(2026, 11, 2)
+TODAY = DEMO_TODAY
 EVIL = '<script>alert("x")</script>'
 
 

@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
+from builders import TODAY
 
 from followup_kit import schema
 from followup_kit.exceptions import CHECKS, Problem
 
-TODAY = date(2025, 3, 20)
 INTERVIEW = dict(client_id=1, company="Acme", role="Analyst", interview_date="2025-03-04")
 
 

@@ -16,8 +16,8 @@ from .. import actions, schema
 from ..agenda import build_agenda
 from ..calendar_export import calendar_bytes
 from ..exceptions import FollowupKitError, ValidationError
-from ..plans import plan_for_interview
-from ..plots import STATE_WORDS, chart_png, plot_plan, step_words
+from ..plans import plan_for_interview, plan_in_words, step_words
+from ..plots import chart_png, plot_plan
 from ..rules import Rules, load_rules
 from ..schema import CHOICES, format_day
 from ._kit import GREEN, RED, Shown, set_options
@@ -71,29 +71,14 @@ def interview_choices(
 
 
 def plan_table_html(plan: pd.DataFrame) -> str:
-    """The plan as an HTML table in plain words; every value is escaped."""
+    """The plan as an HTML table in plain words (:func:`plan_in_words`); every value escaped."""
     if plan.empty:
         return "<p>Nothing to plan: this interview is settled.</p>"
-    head = ("Step", "For", "From", "Due by", "Status", "Suggested script", "Why")
+    words = plan_in_words(plan)
+    head = ("Step", *words.columns)
     rows = []
-    for row in plan.to_dict("records"):
-        step = str(row["step"])
-        state = str(row["state"])
-        status = STATE_WORDS.get(state, state)
-        if state == "done" and not pd.isna(row.get("done_on")):
-            status = f"Done on {format_day(row['done_on'])}"
-        who = row.get("interviewer")
-        script = row.get("script_id")
-        cells = (
-            CHOICES["step"].get(step, step),
-            who if isinstance(who, str) else "",
-            format_day(row["start"]),
-            format_day(row["due"]),
-            status,
-            script if isinstance(script, str) else "",
-            row.get("why") if isinstance(row.get("why"), str) else "",
-        )
-        tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
+    for state, (step, row) in zip(plan["state"].astype(str), words.iterrows(), strict=True):
+        tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in (step, *row))
         rows.append(f'<tr class="fk-state-{html.escape(state)}">{tds}</tr>')
     ths = "".join(f"<th>{h}</th>" for h in head)
     return (

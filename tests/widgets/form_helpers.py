@@ -9,7 +9,6 @@ import ipywidgets as widgets
 from followup_kit.widgets.interview_form import InterviewForm
 
 XSS = "<img src=x onerror=alert(1)>"
-TODAY = date(2025, 3, 20)  # the wb fixture's today
 
 
 def fill_interview(form: InterviewForm, **over) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 
 import ipywidgets as widgets
 import pytest
+from builders import DEMO_TODAY
 
 import followup_kit as fk
 from followup_kit import analytics as an
@@ -15,7 +16,7 @@ from followup_kit.dashboard_data import stale_interviews
 from followup_kit.formatting import escape_html
 from followup_kit.widgets import dashboard as db
 
-TODAY = date(2026, 11, 2)
+TODAY = DEMO_TODAY
 EVIL = "<img src=x onerror=alert(1)>"
 PNG = b"\x89PNG\r\n\x1a\n"
 

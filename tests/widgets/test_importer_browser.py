@@ -10,12 +10,13 @@ import os
 import pytest
 import trackers
 from browser_support import CHROMIUM_ARGS, ROOT, copy_notebooks, require_chromium, start_lab
+from builders import DEMO_TODAY
 
 import followup_kit as fk
 
 pytestmark = pytest.mark.browser
 
-TODAY = "2026-11-02"
+TODAY = DEMO_TODAY.isoformat()
 SHOTS = ROOT / "screenshots"
 WAIT_MS = 60_000
 

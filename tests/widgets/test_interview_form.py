@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from form_helpers import TODAY, XSS, click_delete, fill_interview, find_row, texts
+from builders import TODAY
+from form_helpers import XSS, click_delete, fill_interview, find_row, texts
 
 import followup_kit as fk
 from followup_kit.exceptions import Problem, StoreError, ValidationError

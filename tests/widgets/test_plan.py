@@ -10,13 +10,12 @@ import icalendar
 import matplotlib
 import pandas as pd
 import pytest
+from builders import TODAY
 
 import followup_kit as fk
 from followup_kit.widgets.plan import PlanForm, interview_choices, plan_table_html
 
 matplotlib.use("Agg")
-
-TODAY = date(2025, 3, 20)
 
 
 @pytest.fixture

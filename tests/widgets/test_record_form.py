@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from form_helpers import TODAY, click_delete, find_row, texts
+from builders import TODAY
+from form_helpers import click_delete, find_row, texts
 
 import followup_kit as fk
 from followup_kit.library import get_script
