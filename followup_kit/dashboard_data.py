@@ -37,18 +37,21 @@ def coach_tables(
     client_id: int | None = None,
     round: str | None = None,  # noqa: A002 - the schema's field name
     rules: object = None,
+    interval: str = "auto",
 ) -> dict[str, pd.DataFrame]:
     """Every table the coach dashboard shows, for the chosen filters.
 
     Returns :func:`followup_kit.analytics.dashboard_tables` of the filtered frame plus
     ``frame`` (the filtered rows), ``versions`` (by script version) and ``rules``
-    (:func:`~followup_kit.evidence.rule_evidence`).
+    (:func:`~followup_kit.evidence.rule_evidence`). Rates carry the cluster interval
+    whenever a client has several interviews in a group (``interval="auto"``); each
+    table's ``attrs["interval"]`` says which it holds.
     """
     rows = an.filter_frame(frame, start=start, end=end, client_id=client_id, round=round)
-    out = an.dashboard_tables(rows)
+    out = an.dashboard_tables(rows, interval=interval)
     out["frame"] = rows
-    out["versions"] = an.by_script(rows)
-    out["rules"] = rule_evidence(rows, rules)
+    out["versions"] = an.by_script(rows, interval=interval)
+    out["rules"] = rule_evidence(rows, rules, interval=interval)
     return out
 
 
@@ -68,7 +71,7 @@ def workshop_tables(
         out[by] = workshop.workshop_table(rows, by, k=k)
     out["curves"] = workshop.workshop_curves(rows, "thank_you_timing", k=k)
     out["funnel"] = workshop.workshop_funnel(rows, k=k)
-    evidence = rule_evidence(rows, rules)
+    evidence = rule_evidence(rows, rules, interval="auto")
     fewest = evidence[["clients_followed", "clients_not"]].min(axis=1).fillna(k)
     out["rules"] = evidence[(fewest >= k).to_numpy() & (evidence["verdict"] != "not measured")]
     return out
