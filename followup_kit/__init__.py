@@ -44,6 +44,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "by_script",
         "filter_frame",
     ),
+    "adjusted": ("adjusted_compare",),
     "mapping": ("suggest_mapping",),
     "evidence": ("rule_evidence",),
     "workshop": ("workshop_table",),
