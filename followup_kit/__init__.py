@@ -48,7 +48,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "mapping": ("suggest_mapping",),
     "evidence": ("rule_evidence",),
     "workshop": ("workshop_table",),
-    "dashboard_data": ("workshop_tables",),
+    "dashboard_data": ("workshop_tables", "plain_table", "agenda_counts"),
     "plots": ("plot_response_rates", "plot_thank_you_timing", "plot_time_to_response"),
     "report": ("coach_report",),
     "widgets.start": ("start_here", "store_summary", "demo_loader"),

@@ -53,15 +53,19 @@ class AdjustedComparison:
         return asdict(self)
 
 
-def _pool_rare(values: pd.Series, min_rows: int) -> tuple[pd.Series, list[str]]:
-    """Levels with fewer than ``min_rows`` interviews merged into one (named in the result)."""
+def _pool_rare(values: pd.Series, min_rows: int) -> tuple[pd.Series, list[str], str]:
+    """Levels with fewer than ``min_rows`` interviews counted with the most common one.
+
+    Returns the values, the rare levels and the level they joined. A rare level carries
+    little information, and one whose few interviews all went one way would otherwise
+    leave the model without a finite answer.
+    """
     counts = values.value_counts()
-    rare = sorted(str(v) for v in counts.index[counts < min_rows])
-    if len(rare) > 1 or (rare and len(counts) > 2):
-        values = values.where(~values.isin(rare), "(rare: " + ", ".join(rare) + ")")
-    else:
-        rare = []
-    return values, rare
+    common = str(counts.index[0]) if len(counts) else ""
+    rare = sorted(str(v) for v in counts.index[counts < min_rows] if str(v) != common)
+    if rare:
+        values = values.where(~values.isin(rare), common)
+    return values, rare, common
 
 
 def _label(column: str, value: object) -> str:
@@ -77,6 +81,7 @@ def adjusted_compare(
     covariates: Sequence[str] = COVARIATES,
     min_clients: int = 10,
     min_n: int = 10,
+    min_level: int = 20,
 ) -> AdjustedComparison:
     """Compare group ``a`` with group ``b`` of a habit, holding round, format and route equal.
 
@@ -88,13 +93,15 @@ def adjusted_compare(
         As for :func:`~followup_kit.analytics.compare` (for example
         ``"thank_you_timing", ["same day", "1 day"], ["2-3 days", "4-7 days", "8+ days", "none"]``).
     covariates
-        Columns of the frame held equal (default: round, format, contact route). Levels
-        with fewer than ``min_n`` interviews are merged into one.
+        Columns of the frame held equal (default: round, format, contact route).
     min_clients
         Fewer clients than this in the comparison: refused (the robust errors need many
         clients to be trusted).
     min_n
         Fewer settled interviews than this on either side: refused.
+    min_level
+        A value of a covariate with fewer interviews than this is counted with the most
+        common value (``pooled`` lists them, last the value they joined).
 
     Returns
     -------
@@ -152,9 +159,9 @@ def adjusted_compare(
         if column not in data:
             raise AnalyticsError(f"Cannot hold {column!r} equal: no such column.")
         values = data[column].astype(object).fillna("not recorded").astype(str)
-        values, rare = _pool_rare(values, min_n)
+        values, rare, common = _pool_rare(values, min_level)
         if rare:
-            pooled[column] = rare
+            pooled[column] = [_label(column, v) for v in rare] + [_label(column, common)]
         levels = sorted(values.unique())
         if len(levels) < 2:
             only = _label(column, levels[0]) if levels else "nothing"
@@ -205,7 +212,7 @@ def adjusted_compare(
         interviews=len(y),
         clients=n_clients,
         pooled=pooled,
-        reading=_reading(raw, ame, lo, hi, tuple(covariates), len(y), n_clients),
+        reading=_reading(raw, ame, lo, hi, tuple(covariates), len(y), n_clients, pooled),
     )
 
 
@@ -268,6 +275,7 @@ def _reading(
     covariates: tuple[str, ...],
     interviews: int,
     clients: int,
+    pooled: dict[str, list[str]],
 ) -> str:
     held = [_WORDS.get(c, c.replace("_", " ")) for c in covariates]
     held_text = ", ".join(held[:-1]) + f" and {held[-1]}" if len(held) > 1 else held[0]
@@ -278,6 +286,12 @@ def _reading(
         f"that allows for clients with several interviews): {_points(ame)} percentage "
         f"points (95% interval {_points(lo)} to {_points(hi)}). "
     )
+    for column, levels in pooled.items():
+        *rare, common = levels
+        text += (
+            f"(Few interviews had {_WORDS.get(column, column)} {' or '.join(rare)}: they "
+            f"are counted with {common}.) "
+        )
     gap = raw.difference - ame
     if abs(gap) >= 0.02 and abs(raw.difference) > abs(ame):
         text += (

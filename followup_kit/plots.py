@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .formatting import group_label
 from .schema import CHOICES, as_date, choice_label, format_day
 
 if TYPE_CHECKING:
@@ -99,7 +100,10 @@ def plot_response_rates(
         Bars are ``ax.patches`` (height = rate in percent); n labels are ``ax.texts``.
     """
     ax = _axes(ax)
-    labels = [str(g) for g in table.index]
+    by = table.attrs.get("by", "")
+    labels = [group_label(by, g) for g in table.index]
+    if horizontal:
+        labels = [_wrap(label, 30) for label in labels]
     pos = np.arange(len(labels))
     rate = table["rate"].to_numpy(dtype=float) * 100
     lo = table["ci_low"].to_numpy(dtype=float) * 100
@@ -155,11 +159,13 @@ def plot_response_rates(
     ax.set_title(title or "Share of interviews that got a reply")
     ax.spines[["top", "right"]].set_visible(False)
     if note:
+        # Under the axis label, wherever the font size puts it (not at a fixed offset,
+        # which a projector's larger font pushed onto the label).
         ax.annotate(
             _wrap(note, 90),
             xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -42 if not horizontal else -36),
+            xycoords=("axes fraction", ax.xaxis.label),
+            xytext=(0, -4),
             textcoords="offset points",
             fontsize="x-small",
             color="#444444",
@@ -380,14 +386,16 @@ def plot_rule_evidence(
                 diff[i], i, xerr=[[diff[i] - lo[i]], [hi[i] - diff[i]]], fmt="o", color=colour,
                 capsize=4, ms=8,
             )  # fmt: skip
-        n = f"n={rows['n_followed'].iloc[i]} vs {rows['n_not'].iloc[i]}"
-        words = f"{n}; {verdict}" if verdict in ("too little data",) else n
-        ax.annotate(
-            words, xy=(1.0, i), xycoords=("axes fraction", "data"), xytext=(6, 0),
-            textcoords="offset points", va="center", fontsize="small",
-        )  # fmt: skip
     ax.axvline(0, color=OKABE_ITO["black"], lw=1)
-    ax.set_yticks(pos, [_wrap(t, 48) for t in rows["title"]])
+    # Each rule's title with how many interviews stand behind each side, as the tick
+    # label (inside the layout: nothing runs off the right edge).
+    ticks = []
+    for (_, r), verdict in zip(rows.iterrows(), rows["verdict"], strict=True):
+        n = f"followed in {_n(r['n_followed'])}, not in {_n(r['n_not'])}"
+        if verdict == "too little data":
+            n += ": too little data"
+        ticks.append(f"{_wrap(r['title'], 48)}\n{n}")
+    ax.set_yticks(pos, ticks)
     ax.invert_yaxis()
     finite = np.concatenate([lo[~np.isnan(lo)], hi[~np.isnan(hi)], [-10, 10]])
     edge = float(np.max(np.abs(finite))) * 1.1
@@ -396,6 +404,11 @@ def plot_rule_evidence(
     ax.set_title(title or "What your clients' data says about each timing rule")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+def _n(value: object) -> str:
+    count = 0 if pd.isna(value) else int(value)  # type: ignore[call-overload]
+    return f"{count} interview{'s' if count != 1 else ''}"
 
 
 def _wrap(text: str, width: int) -> str:

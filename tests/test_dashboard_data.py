@@ -60,7 +60,8 @@ def test_agenda_html_groups_counts_and_escapes():
         }
     )
     html = db.agenda_html(agenda)
-    assert "<b>Overdue</b> (27)" in html and "... and 2 more" in html
+    assert "<b>Overdue</b>: 27 steps</p>" in html and "... and 2 more" in html
+    assert "thank_you_note" not in html and "script: Thank-you note after an interview" in html
     assert "<b>Due today</b>: nothing." in html
     assert "Bo &lt;img" in html and EVIL not in html
     assert "First status check" in html and "due Wed 4 Nov 2026" in html
