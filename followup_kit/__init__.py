@@ -49,7 +49,12 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "evidence": ("rule_evidence",),
     "workshop": ("workshop_table",),
     "dashboard_data": ("workshop_tables", "plain_table", "agenda_counts"),
-    "plots": ("plot_response_rates", "plot_thank_you_timing", "plot_time_to_response"),
+    "plots": (
+        "plot_response_rates",
+        "plot_thank_you_timing",
+        "plot_time_to_response",
+        "plot_adjusted",
+    ),
     "report": ("coach_report",),
     "widgets.start": ("start_here", "store_summary", "demo_loader"),
     "widgets.importer": ("guided_import",),

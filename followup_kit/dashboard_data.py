@@ -175,7 +175,8 @@ def rates_html(table: pd.DataFrame, label: str, *, big: bool = False) -> str:
         notes.append(_LATER_NOTE)
     small = "".join(f"<br>{escape_html(n)}" for n in notes)[4:]
     return (
-        f"<table style='{style}'><tr>{head}</tr>{''.join(body)}</table>"
+        f"<div style='overflow-x:auto'><table style='{style}'><tr>{head}</tr>"
+        f"{''.join(body)}</table></div>"
         f"<p style='font-size:{size}'><small>{small}</small></p>"
     )
 
@@ -234,7 +235,10 @@ def clients_html(table: pd.DataFrame) -> str:
             + "".join(f"<td style='padding:0.2em 0.8em'>{escape_html(v)}</td>" for v in values)
             + "</tr>"
         )
-    return f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(body)}</table>"
+    return (
+        "<div style='overflow-x:auto'><table style='border-collapse:collapse'>"
+        f"<tr>{head}</tr>{''.join(body)}</table></div>"
+    )
 
 
 def _days(value: object, missing: str) -> str:
@@ -261,7 +265,7 @@ def time_html(table: pd.DataFrame) -> str:
         "<p><small>'Not reached': fewer than half of these interviews ever got a reply, so "
         "there is no middle wait to show.</small></p>"
     )
-    return f"<table>{head}{''.join(rows)}</table>{note}"
+    return f"<div style='overflow-x:auto'><table>{head}{''.join(rows)}</table></div>{note}"
 
 
 def stale_interviews(agenda: pd.DataFrame | None, *, client_id: int | None = None) -> list[int]:
@@ -297,6 +301,10 @@ def agenda_html(agenda: pd.DataFrame | None, *, client_id: int | None = None) ->
             parts.append(f"<p><b>{group.capitalize()}</b>: nothing.</p>")
             continue
         items = []
+        # What needs writing first; interviews to close (the button below does them all
+        # at once) after.
+        closing_last = (rows["step"].astype(str) == "close_as_ghosted").to_numpy()
+        rows = pd.concat([rows[~closing_last], rows[closing_last]])
         for _, r in rows.head(_AGENDA_ROWS).iterrows():
             step = schema.choice_label("step", r["step"])
             who = (

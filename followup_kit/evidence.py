@@ -129,7 +129,7 @@ _MEASURES: tuple[_Measure, ...] = (
             f"Second follow-up at least {r['second_follow_up_start']} business days after the first"
         ),
         "Settled interviews with a second status check sent before any reply.",
-        "waited long enough",
+        "sent after a long enough wait",
         "sent sooner",
         _second_follow_up,
     ),

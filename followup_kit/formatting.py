@@ -54,10 +54,10 @@ def percent(x: object) -> str:
 _NONE_WORDS = {
     "thank_you_timing": "not sent",
     "status_check_timing": "no status check",
-    "thank_you_channel": "no thank-you",
-    "status_check_channel": "no status check",
-    "script_id": "no script recorded",
-    "script_version": "no script recorded",
+    "thank_you_channel": "No thank-you",
+    "status_check_channel": "No status check",
+    "script_id": "No script recorded",
+    "script_version": "No script recorded",
 }
 #: Columns whose values are the schema's choices (the schema field they use).
 _CHOICE_OF = {
@@ -125,7 +125,7 @@ def group_label(by: object, value: object) -> str:
     Examples
     --------
     >>> group_label("thank_you_channel", "linkedin"), group_label("script_id", "none")
-    ('LinkedIn message', 'no script recorded')
+    ('LinkedIn message', 'No script recorded')
     >>> group_label("script_version", "thank_you_note v1")
     'Thank-you note after an interview (v1)'
     """

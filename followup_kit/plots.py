@@ -37,6 +37,7 @@ __all__ = [
     "plot_funnel",
     "plot_client_timeline",
     "plot_rule_evidence",
+    "plot_adjusted",
     "plot_plan",
     "save_figure",
 ]
@@ -187,7 +188,7 @@ def plot_status_check_timing(table: pd.DataFrame, *, ax: Axes | None = None, **k
     kw.setdefault("xlabel", "First status check sent after the interview")
     kw.setdefault(
         "note",
-        '"none" includes interviews answered before a check was due; '
+        '"No status check" includes interviews answered before a check was due; '
         "see the evidence beside each rule for a fair comparison.",
     )
     kw.setdefault("color", OKABE_ITO["bluish green"])
@@ -400,8 +401,43 @@ def plot_rule_evidence(
     finite = np.concatenate([lo[~np.isnan(lo)], hi[~np.isnan(hi)], [-10, 10]])
     edge = float(np.max(np.abs(finite))) * 1.1
     ax.set_xlim(-edge, edge)
-    ax.set_xlabel("Reply rate when the rule was followed minus when not (percentage points)")
+    ax.set_xlabel("Reply rate when the rule was followed minus when not\n(percentage points)")
     ax.set_title(title or "What your clients' data says about each timing rule")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_adjusted(result: Any, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """The raw and the adjusted difference side by side, each with its 95% interval.
+
+    ``result`` comes from :func:`~followup_kit.adjusted.adjusted_compare`. The top dot is
+    the difference as it came; the one below holds round, format and route equal.
+    """
+    ax = _axes(ax)
+    raw = result.raw
+    rows = [
+        ("As it came", raw.difference, raw.ci_low, raw.ci_high, OKABE_ITO["orange"]),
+        (
+            "Holding round, format\nand route equal",
+            result.difference, result.ci_low, result.ci_high, OKABE_ITO["blue"],
+        ),
+    ]  # fmt: skip
+    for i, (_label, diff, lo, hi, colour) in enumerate(rows):
+        ax.errorbar(
+            100 * diff, i, xerr=[[100 * (diff - lo)], [100 * (hi - diff)]], fmt="o",
+            color=colour, capsize=5, ms=9, lw=2,
+        )  # fmt: skip
+        ax.annotate(
+            f"{100 * diff:+.0f} points", xy=(100 * diff, i), xytext=(0, 9),
+            textcoords="offset points", ha="center", fontsize="small",
+        )  # fmt: skip
+    ax.axvline(0, color=OKABE_ITO["black"], lw=1)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    edge = max(10.0, *(abs(100 * v) for r in rows for v in r[1:4])) * 1.15
+    ax.set_xlim(-edge, edge)
+    ax.set_xlabel("Difference in reply rate (percentage points), with 95% interval")
+    ax.set_title(title or "The habit's difference, as it came and like for like")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 

@@ -267,7 +267,7 @@ def render_report(
             (
                 "status_check_timing",
                 "When the first status check went out",
-                "The same, by when the first status check was sent. 'None' also holds "
+                "The same, by when the first status check was sent. 'No status check' holds "
                 "interviews answered before a check was due, so it looks better than it "
                 "is; the rules section below compares fairly.",
                 pl.plot_status_check_timing,

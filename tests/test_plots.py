@@ -17,6 +17,7 @@ from followup_kit import analytics as an
 from followup_kit import demo
 from followup_kit import plots as pl
 from followup_kit.analysis import THANK_YOU_BUCKETS, analysis_frame
+from followup_kit.adjusted import adjusted_compare
 from followup_kit.evidence import rule_evidence
 from followup_kit.workshop import workshop_funnel, workshop_table
 
@@ -226,3 +227,15 @@ def test_plot_plan_draws_one_bar_per_step_and_marks_today(wb):
     today_line = [ln for ln in ax.lines if ln.get_label() == "today"]
     assert len(today_line) == 1
     assert matplotlib.dates.num2date(today_line[0].get_xdata()[0]).date() == plan_today
+
+
+def test_adjusted_chart_shows_raw_and_adjusted_side_by_side():
+    f = analysis_frame(demo.generate(n_clients=40, seed=7), today="2026-11-02")
+    quick, slow = ["same day", "1 day"], ["2-3 days", "4-7 days", "8+ days", "none"]
+    result = adjusted_compare(f, "thank_you_timing", quick, slow)
+    ax = pl.plot_adjusted(result)
+    dots = [c.lines[0].get_xdata()[0] for c in ax.containers]
+    assert dots == pytest.approx([100 * result.raw.difference, 100 * result.difference])
+    assert _texts(ax) == [f"{100 * result.raw.difference:+.0f} points",
+                          f"{100 * result.difference:+.0f} points"]  # fmt: skip
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "As it came"

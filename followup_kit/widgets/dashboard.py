@@ -272,8 +272,8 @@ class CoachDashboard(Shown):
         self.notes["status_check"].value = rates_html(
             t["status_check_timing"], "Status check sent after"
         ) + (
-            "<p><small>'none' also holds interviews answered before a check was due; the "
-            "'Rules and evidence' tab compares fairly.</small></p>"
+            "<p><small>'No status check' also holds interviews answered before a check was "
+            "due; the 'Rules' tab compares fairly.</small></p>"
         )
         self.notes["channel"].value = rates_html(t["channel"], "Thank-you sent by")
         self.notes["script"].value = rates_html(t["script"], "Script") + rates_html(
