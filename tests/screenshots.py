@@ -35,9 +35,14 @@ def _notebook(source: str) -> str:
     cell = {"cell_type": "code", "metadata": {}, "source": source, "outputs": [],
             "execution_count": None, "id": "shot"}  # fmt: skip
     return json.dumps(
-        {"cells": [cell], "metadata": {"kernelspec": {"name": "python3",
-         "display_name": "Python 3", "language": "python"}}, "nbformat": 4,
-         "nbformat_minor": 5}  # fmt: skip
+        {
+            "cells": [cell],
+            "metadata": {
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+            },
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }  # fmt: skip
     )
 
 
@@ -123,9 +128,11 @@ def main(argv: list[str] | None = None) -> None:
             context = browser.new_context(viewport={"width": 1280, "height": 1400})
             context.route(
                 "**/*",
-                lambda route: route.continue_()
-                if route.request.url.startswith("http://127.0.0.1:")
-                else route.abort(),
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith("http://127.0.0.1:")
+                    else route.abort()
+                ),
             )
             page = context.new_page()
             shots = dashboard(page, server, args.out, 1280)

@@ -16,8 +16,8 @@ from test_workshop import _clients_cohort
 from followup_kit import analytics as an
 from followup_kit import demo
 from followup_kit import plots as pl
-from followup_kit.analysis import THANK_YOU_BUCKETS, analysis_frame
 from followup_kit.adjusted import adjusted_compare
+from followup_kit.analysis import THANK_YOU_BUCKETS, analysis_frame
 from followup_kit.evidence import rule_evidence
 from followup_kit.workshop import workshop_funnel, workshop_table
 
