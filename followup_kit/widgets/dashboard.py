@@ -63,6 +63,9 @@ _CSS = (
     ".fk-tabs .lm-TabBar-tab{flex:0 0 auto !important;max-width:none !important;"
     "min-width:0 !important}"
     ".fk-tabs .lm-TabBar{height:auto !important;min-height:var(--jp-widgets-horizontal-tab-height)}"
+    # A wide table scrolls sideways inside its tab on a phone instead of being cut.
+    ".fk-tabs .widget-vbox,.fk-tabs .widget-html{min-width:0;max-width:100%}"
+    ".fk-tabs .widget-html-content{max-width:100%;overflow-x:auto}"
     "</style>"
 )
 
