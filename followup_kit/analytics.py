@@ -33,7 +33,9 @@ from .exceptions import AnalyticsError
 
 __all__ = [
     "FUNNEL_STAGES",
+    "INTERVALS",
     "Comparison",
+    "cluster_interval",
     "response_rates",
     "compare",
     "time_to_response",
@@ -68,6 +70,34 @@ _OBSERVATIONAL = (
 
 # -- rates ------------------------------------------------------------------------------
 
+#: The intervals a rate can carry: ``"wilson"`` treats every interview as independent;
+#: ``"cluster"`` allows for clients with several interviews; ``"auto"`` picks ``"cluster"``
+#: whenever a client has more than one settled interview in a group of the table.
+INTERVALS: tuple[str, ...] = ("wilson", "cluster", "auto")
+
+#: How each interval is named on a page, beside the table that shows it.
+INTERVAL_WORDS: dict[str, str] = {
+    "wilson": "95% interval (Wilson: each interview counted as independent)",
+    "cluster": "95% interval allowing for clients with several interviews",
+}
+
+_Z95 = 1.959963984540054
+
+
+def _check_interval(interval: str) -> None:
+    if interval not in INTERVALS:
+        raise AnalyticsError(f"interval must be one of {', '.join(INTERVALS)}; got {interval!r}.")
+
+
+def _wilson(p: np.ndarray, n: np.ndarray, z: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score bounds for share ``p`` of ``n`` (n may be fractional), quantile ``z``."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z2 = np.asarray(z, dtype=float) ** 2
+        denom = 1 + z2 / n
+        centre = (p + z2 / (2 * n)) / denom
+        half = np.sqrt(z2) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
 
 def wilson_interval(responded: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from statsmodels.stats.proportion import proportion_confint
@@ -77,6 +107,66 @@ def wilson_interval(responded: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, n
     ok = n > 0
     if ok.any():
         lo[ok], hi[ok] = proportion_confint(responded[ok], n[ok], alpha=0.05, method="wilson")
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class ClusterSums:
+    """Per group: the sums over clients that a cluster-robust variance needs.
+
+    For client i of a group with ``n_i`` settled interviews and ``y_i`` replies:
+    ``clients`` (how many clients have any), ``nn`` = sum n_i², ``yn`` = sum y_i n_i,
+    ``yy`` = sum y_i², and ``repeated`` (some client has more than one).
+    """
+
+    clients: np.ndarray
+    nn: np.ndarray
+    yn: np.ndarray
+    yy: np.ndarray
+    repeated: bool
+
+
+def cluster_interval(
+    responded: np.ndarray, n: np.ndarray, sums: ClusterSums
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% bounds for reply rates that allow for clients with several interviews.
+
+    The rate is a ratio estimator (all replies over all interviews of the group's
+    clients) with its cluster-robust (sandwich, linearisation) variance
+    ``v = G/(G-1) * sum_i (y_i - p n_i)² / N²`` over the G clients. That variance gives
+    an effective number of interviews ``p(1-p)/v`` (the interviews divided by the design
+    effect, never more than the interviews themselves), and the bounds are Wilson's for
+    that many, with Student's t quantile on G-1 degrees of freedom instead of 1.96
+    (Korn and Graubard 1998). So the bounds stay inside 0-100%, widen when a group holds
+    few clients, and match Wilson's closely when each client has one interview. When
+    every interview of a group went the same way (0% or 100%), the data cannot show how
+    alike a client's interviews are, so the worst case is assumed: every client's
+    interviews all go together (effective number N²/sum n_i²). A group with one client
+    gets 0 to 100%: one person's luck says nothing about anyone else.
+    """
+    from scipy import stats
+
+    n = np.asarray(n, dtype=float)
+    y = np.asarray(responded, dtype=float)
+    g = np.asarray(sums.clients, dtype=float)
+    lo = np.full(len(n), np.nan)
+    hi = np.full(len(n), np.nan)
+    ok = n > 0
+    if not ok.any():
+        return lo, hi
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(ok, y / np.maximum(n, 1), np.nan)
+        spread = sums.yy - 2 * p * sums.yn + p * p * sums.nn
+        v = g / (g - 1) * np.maximum(spread, 0) / (n * n)
+        inner = (p > 0) & (p < 1)
+        n_eff = np.where(inner, p * (1 - p) / v, n * n / sums.nn)
+        n_eff = np.where(np.isfinite(n_eff), np.minimum(n_eff, n), n)
+        z = stats.t.ppf(0.975, np.maximum(g - 1, 1))
+    low, high = _wilson(p, n_eff, z)
+    many = ok & (g >= 2)
+    lo[many], hi[many] = low[many], high[many]
+    one = ok & (g < 2)
+    lo[one], hi[one] = 0.0, 1.0
     return lo, hi
 
 
@@ -120,37 +210,199 @@ def grouping(frame: pd.DataFrame, by: str) -> _Grouping:
     return _Grouping(by, codes, labels, False)
 
 
-def _counts(frame: pd.DataFrame, g: _Grouping) -> pd.DataFrame:
-    """n (settled), responded and pending per group, in the grouping's order."""
+def client_codes(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Each row's client as 0..C-1, C where unknown, and C.
+
+    Store ids are small whole numbers, so they serve as codes as they are (no hashing);
+    anything else is factorised.
+    """
+    col = frame["client_id"]
+    if not len(col):
+        return np.zeros(0, dtype=np.int64), 1
+    try:
+        ids = col.to_numpy(dtype="int64", na_value=-1)
+    except (TypeError, ValueError):
+        ids = None
+    if ids is not None:
+        low, top = int(ids.min()), int(ids.max())
+        if low >= -1 and top < 4 * len(ids) + 1024:
+            c = top + 1
+            return (np.where(ids < 0, c, ids) if low < 0 else ids), c
+    codes, uniques = pd.factorize(col)
+    c = len(uniques)
+    return np.where(codes < 0, c, codes).astype(np.int64), c
+
+
+def _status(frame: pd.DataFrame) -> np.ndarray:
+    """0 = still waiting, 1 = settled with no reply in the window, 2 = settled with one."""
     pending = frame["pending"].to_numpy(dtype=bool)
     responded = frame["responded"].to_numpy(dtype=bool) & ~pending
-    m = len(g.labels)
-    total = np.bincount(g.codes, minlength=m)
-    waiting = np.bincount(g.codes[pending], minlength=m)
-    got = np.bincount(g.codes[responded], minlength=m)
-    table = pd.DataFrame(
-        {"n": total - waiting, "responded": got, "pending": waiting},
-        index=pd.Index(g.labels, name=g.name, dtype=object),
-    ).astype("int64")
-    return table if g.keep_empty else table[total > 0]
+    return (~pending).view(np.int8) + responded.view(np.int8)
 
 
-def _exploded_counts(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Counts per script (or script version): an interview counts once in each it used."""
-    per_combo = _counts(frame, grouping(frame, MULTI_COLUMNS[by]))
-    names = pd.Series(per_combo.index, index=per_combo.index).astype(str).str.split(", ")
-    long = per_combo.assign(**{by: names.to_numpy()}).explode(by)
-    table = long.groupby(by, sort=True)[["n", "responded", "pending"]].sum()
-    order = [g for g in table.index if g != NONE_GROUP] + (
-        [NONE_GROUP] if NONE_GROUP in table.index else []
+@dataclass(frozen=True)
+class _Tally:
+    """Per group: all interviews, pending, settled (n), replies (y), and ClusterSums."""
+
+    total: np.ndarray
+    pending: np.ndarray
+    n: np.ndarray
+    y: np.ndarray
+    sums: ClusterSums
+
+    def take(self, rows: np.ndarray) -> _Tally:
+        s = self.sums
+        return _Tally(
+            self.total[rows], self.pending[rows], self.n[rows], self.y[rows],
+            ClusterSums(s.clients[rows], s.nn[rows], s.yn[rows], s.yy[rows], s.repeated),
+        )  # fmt: skip
+
+
+_DENSE_LIMIT = 6_000_000  # cells of a group x client x status count (48 MB)
+
+
+def _tally_of_cube(cube: np.ndarray, c: int) -> _Tally:
+    """From counts shaped (group, client (last = unknown), status)."""
+    pending = cube[:, :, 0].sum(axis=1)
+    n = cube[:, :, 1].sum(axis=1) + cube[:, :, 2].sum(axis=1)
+    y = cube[:, :, 2].sum(axis=1)
+    per_n = (cube[:, :c, 1] + cube[:, :c, 2]).astype(float)
+    per_y = cube[:, :c, 2].astype(float)
+    sums = ClusterSums(
+        clients=(per_n > 0).sum(axis=1),
+        nn=(per_n * per_n).sum(axis=1),
+        yn=(per_y * per_n).sum(axis=1),
+        yy=(per_y * per_y).sum(axis=1),
+        repeated=bool((per_n > 1).any()),
     )
-    return table.loc[order]
+    return _Tally(pending + n, pending, n, y, sums)
 
 
-def _rate_table(counts: pd.DataFrame, min_n: int) -> pd.DataFrame:
+def _tally_of_pairs(
+    g: np.ndarray, cl: np.ndarray, st: np.ndarray, cnt: np.ndarray, m: int, c: int
+) -> _Tally:
+    """From (group, client, status, count) rows, which may repeat."""
+
+    def per_group(sel: np.ndarray) -> np.ndarray:
+        return np.bincount(g[sel], weights=cnt[sel], minlength=m).astype(np.int64)
+
+    pending, no, yes = per_group(st == 0), per_group(st == 1), per_group(st == 2)
+    known = (cl < c) & (st > 0)
+    width = c + 1
+    key = g[known] * width + cl[known]
+    uniq, inv = np.unique(key, return_inverse=True)
+    per_n = np.bincount(inv, weights=cnt[known]).astype(float)
+    per_y = np.bincount(inv, weights=cnt[known] * (st[known] == 2)).astype(float)
+    gk = uniq // width
+    sums = ClusterSums(
+        clients=np.bincount(gk, weights=per_n > 0, minlength=m).astype(np.int64),
+        nn=np.bincount(gk, weights=per_n * per_n, minlength=m),
+        yn=np.bincount(gk, weights=per_y * per_n, minlength=m),
+        yy=np.bincount(gk, weights=per_y * per_y, minlength=m),
+        repeated=bool((per_n > 1).any()),
+    )
+    return _Tally(pending + no + yes, pending, no + yes, yes, sums)
+
+
+def _tally(
+    frame: pd.DataFrame, codes: np.ndarray, m: int, members: list[list[int]] | None = None
+) -> _Tally:
+    """Counts and cluster sums per group for rows coded 0..m-1.
+
+    ``members[s]`` lists the codes that belong to group s (a combination of scripts
+    counts once for each script in it); groups are then ``range(len(members))``.
+    """
+    st = _status(frame)
+    cl, c = client_codes(frame)
+    width = c + 1
+    if m * width * 3 <= _DENSE_LIMIT:
+        key = (codes * width + cl) * 3 + st
+        cube = np.bincount(key, minlength=m * width * 3).reshape(m, width, 3)
+        if members is not None:
+            spread = np.zeros((len(members), width, 3), dtype=np.int64)
+            for s, codes_in in enumerate(members):
+                for j in codes_in:
+                    spread[s] += cube[j]
+            cube = spread
+        return _tally_of_cube(cube, c)
+    key = (codes * width + cl) * 3 + st
+    uniq, cnt = np.unique(key, return_counts=True)
+    g, rest = uniq // (width * 3), uniq % (width * 3)
+    cl_k, st_k = rest // 3, rest % 3
+    if members is not None:
+        groups_of = [
+            np.array([i for i, codes_in in enumerate(members) if j in codes_in], np.int64)
+            for j in range(m)
+        ]
+        reps = np.array([len(x) for x in groups_of], dtype=np.int64)[g]
+        flat = np.concatenate([*groups_of, np.zeros(0, np.int64)]).astype(np.int64)
+        start = np.concatenate(([0], np.cumsum([len(x) for x in groups_of])[:-1]))
+        which = np.repeat(np.arange(len(g)), reps)
+        offset = np.arange(len(which)) - np.repeat(np.cumsum(reps) - reps, reps)
+        g = flat[start[g][which] + offset]
+        cl_k, st_k, cnt = cl_k[which], st_k[which], cnt[which]
+        m = len(members)
+    return _tally_of_pairs(g, cl_k, st_k, cnt.astype(float), m, c)
+
+
+def _counts(frame: pd.DataFrame, g: _Grouping) -> tuple[pd.DataFrame, ClusterSums]:
+    """n (settled), responded, pending and clients per group, in the grouping's order."""
+    t = _tally(frame, g.codes, len(g.labels))
+    if not g.keep_empty:
+        t = t.take(np.flatnonzero(t.total > 0))
+        labels = [lab for lab, used in zip(g.labels, _used(g), strict=True) if used]
+    else:
+        labels = g.labels
+    return _table_of(t, labels, g.name), t.sums
+
+
+def _used(g: _Grouping) -> np.ndarray:
+    return np.bincount(g.codes, minlength=len(g.labels)) > 0
+
+
+def _table_of(t: _Tally, labels: list[Any], name: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"n": t.n, "responded": t.y, "pending": t.pending, "clients": t.sums.clients},
+        index=pd.Index(labels, name=name, dtype=object),
+    ).astype("int64")
+
+
+def _split_combos(labels: list[Any]) -> tuple[list[str], list[list[int]]]:
+    """Script names in table order, and for each combination the names it holds."""
+    parts = [str(lab).split(", ") for lab in labels]
+    names = sorted({p for part in parts for p in part} - {NONE_GROUP})
+    if any(NONE_GROUP in part for part in parts):
+        names.append(NONE_GROUP)
+    index = {name: i for i, name in enumerate(names)}
+    return names, [[index[p] for p in part] for part in parts]
+
+
+def _exploded_counts(frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, ClusterSums]:
+    """Counts per script (or script version): an interview counts once in each it used."""
+    g = grouping(frame, MULTI_COLUMNS[by])
+    names, parts = _split_combos(g.labels)
+    members = [[j for j, part in enumerate(parts) if i in part] for i in range(len(names))]
+    t = _tally(frame, g.codes, len(g.labels), members)
+    used = np.flatnonzero(t.total > 0)
+    t = t.take(used)
+    return _table_of(t, [names[i] for i in used], by), t.sums
+
+
+def resolve_interval(interval: str, repeated: bool) -> str:
+    """``"auto"`` -> ``"cluster"`` when a client has several interviews in a group."""
+    _check_interval(interval)
+    if interval == "auto":
+        return "cluster" if repeated else "wilson"
+    return interval
+
+
+def _rate_table(
+    counts: pd.DataFrame, min_n: int, sums: ClusterSums, interval: str = "wilson"
+) -> pd.DataFrame:
     n = counts["n"].to_numpy(dtype="int64")
     r = counts["responded"].to_numpy(dtype="int64")
-    lo, hi = wilson_interval(r, n)
+    kind = resolve_interval(interval, sums.repeated)
+    lo, hi = cluster_interval(r, n, sums) if kind == "cluster" else wilson_interval(r, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(n > 0, r / np.maximum(n, 1), np.nan)
     table = pd.DataFrame(
@@ -162,13 +414,17 @@ def _rate_table(counts: pd.DataFrame, min_n: int) -> pd.DataFrame:
             "ci_high": hi,
             "pending": counts["pending"].to_numpy(dtype="int64"),
             "too_few": n < min_n,
+            "clients": counts["clients"].to_numpy(dtype="int64"),
         },
         index=counts.index,
     )
+    table.attrs = {"interval": kind}
     return table
 
 
-def response_rates(frame: pd.DataFrame, by: str, *, min_n: int = 5) -> pd.DataFrame:
+def response_rates(
+    frame: pd.DataFrame, by: str, *, min_n: int = 5, interval: str = "wilson"
+) -> pd.DataFrame:
     """Share of settled interviews that got a reply within the window, per group.
 
     Parameters
@@ -183,26 +439,49 @@ def response_rates(frame: pd.DataFrame, by: str, *, min_n: int = 5) -> pd.DataFr
         ``thank_you_channel``, ``round``, ``client``). Missing values form a "none" group.
     min_n
         Groups with fewer settled interviews than this are flagged ``too_few``.
+    interval
+        ``"wilson"`` (the default): the Wilson score interval, which counts every
+        interview as independent. ``"cluster"``: an interval that allows for clients
+        with several interviews, whose habits and luck go together (see
+        :func:`cluster_interval`: a closed-form cluster-robust variance, Wilson-shaped
+        with an effective sample size and a t quantile on clients - 1 degrees of
+        freedom). ``"auto"``: ``"cluster"`` when any client has more than one settled
+        interview in a group, else ``"wilson"`` (what the dashboards use).
 
     Returns
     -------
     DataFrame
         Indexed by group (named ``by``) with ``n`` (settled interviews), ``responded``,
-        ``rate``, ``ci_low``, ``ci_high`` (95% Wilson interval), ``pending`` (too early to
-        judge, left out of ``n``) and ``too_few``.
+        ``rate``, ``ci_low``, ``ci_high`` (95%), ``pending`` (too early to judge, left
+        out of ``n``), ``too_few`` and ``clients`` (distinct clients behind ``n``).
+        ``table.attrs["interval"]`` says which interval it holds (``"wilson"`` or
+        ``"cluster"``).
 
     Notes
     -----
     In the status-check buckets, "none" also holds interviews answered before any check
-    was due; :func:`~followup_kit.evidence.rule_evidence` compares only interviews still waiting.
+    was due; :func:`~followup_kit.evidence.rule_evidence` compares only interviews still
+    waiting.
+
+    Why a closed-form interval and not a bootstrap or a model per group: it is one pass
+    of counts (a million interviews add a few tens of milliseconds), gives the same
+    answer every time (a bootstrap's random draws would move the numbers between two
+    looks at the same data), and behaves where a cluster bootstrap does not: with a
+    handful of clients the bootstrap has few distinct resamples and is too narrow, and
+    at 0% or 100% every resample agrees, giving a zero-width interval. The model-based
+    (GEE) machinery is kept for :func:`~followup_kit.adjusted.adjusted_compare`.
     """
     if by in MULTI_COLUMNS:
-        counts = _exploded_counts(frame, by)
+        counts, sums = _exploded_counts(frame, by)
     else:
-        counts = _counts(frame, grouping(frame, by))
+        counts, sums = _counts(frame, grouping(frame, by))
     counts.index.name = by
-    table = _rate_table(counts, min_n)
-    table.attrs = {"window_days": frame.attrs.get("window_days", 30), "by": by}
+    table = _rate_table(counts, min_n, sums, interval)
+    table.attrs = {
+        "window_days": frame.attrs.get("window_days", 30),
+        "by": by,
+        "interval": table.attrs["interval"],
+    }
     return table
 
 
@@ -229,6 +508,13 @@ class Comparison:
     test: str
     too_little_data: bool
     reading: str
+    clients_a: int = 0
+    clients_b: int = 0
+    interval: str = "wilson"
+    ci_low_a: float = math.nan
+    ci_high_a: float = math.nan
+    ci_low_b: float = math.nan
+    ci_high_b: float = math.nan
 
     def __str__(self) -> str:
         return self.reading
@@ -283,6 +569,126 @@ def _group_words(by: str, group: object) -> str:
     return f"where {by.replace('_', ' ')} was {_describe(group)}"
 
 
+@dataclass(frozen=True)
+class Sides:
+    """Two sets of settled interviews, per client: what a cluster-aware comparison needs.
+
+    ``n_a[i]``, ``y_a[i]``: client i's settled interviews and replies on side a (same for
+    b), over every client with any on either side.
+    """
+
+    n_a: np.ndarray
+    y_a: np.ndarray
+    n_b: np.ndarray
+    y_b: np.ndarray
+
+    @staticmethod
+    def prepare(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+        """What :meth:`of` needs from the frame for any masks: reuse it for many pairs."""
+        cl, c = client_codes(frame)
+        return cl * 9 + _status(frame), c  # 0 waiting, 1 no reply, 2 reply
+
+    @classmethod
+    def of(
+        cls,
+        frame: pd.DataFrame,
+        a: np.ndarray,
+        b: np.ndarray,
+        prepared: tuple[np.ndarray, int] | None = None,
+    ) -> Sides:
+        """From row masks ``a`` and ``b`` (only settled rows count; a row in both is a's).
+
+        ``prepared`` is :meth:`prepare` of the frame, when the caller has it already.
+        """
+        base, c = prepared if prepared is not None else cls.prepare(frame)
+        a = np.asarray(a, dtype=bool)
+        b = np.asarray(b, dtype=bool) & ~a
+        side = 2 - 2 * a.view(np.int8) - b.view(np.int8)  # 0 a, 1 b, 2 neither
+        cube = np.bincount(base + 3 * side, minlength=(c + 1) * 9)
+        cube = cube.reshape(c + 1, 3, 3)[:c].astype(float)
+        n_a, y_a = cube[:, 0, 1] + cube[:, 0, 2], cube[:, 0, 2]
+        n_b, y_b = cube[:, 1, 1] + cube[:, 1, 2], cube[:, 1, 2]
+        used = (n_a + n_b) > 0
+        return cls(n_a[used], y_a[used], n_b[used], y_b[used])
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        return (
+            int(self.y_a.sum()), int(self.n_a.sum()), int(self.y_b.sum()), int(self.n_b.sum())
+        )  # fmt: skip
+
+    @property
+    def clients(self) -> tuple[int, int]:
+        return int((self.n_a > 0).sum()), int((self.n_b > 0).sum())
+
+    @property
+    def repeated(self) -> bool:
+        return bool((self.n_a > 1).any() or (self.n_b > 1).any())
+
+    def _sums(self, n: np.ndarray, y: np.ndarray) -> ClusterSums:
+        used = n > 0
+        return ClusterSums(
+            np.array([used.sum()]),
+            np.array([(n * n).sum()]),
+            np.array([(y * n).sum()]),
+            np.array([(y * y).sum()]),
+            bool((n > 1).any()),
+        )
+
+    def intervals(self) -> tuple[float, float, float, float]:
+        """Each side's cluster interval: (low a, high a, low b, high b)."""
+        out = []
+        for n, y in ((self.n_a, self.y_a), (self.n_b, self.y_b)):
+            lo, hi = cluster_interval(np.array([y.sum()]), np.array([n.sum()]), self._sums(n, y))
+            # (an empty side gives NaN bounds)
+            out += [float(lo[0]), float(hi[0])]
+        return out[0], out[1], out[2], out[3]
+
+    def difference(self) -> tuple[float, float, float]:
+        """Cluster-robust interval and p-value for rate a - rate b.
+
+        Each side's bounds are its cluster interval; they are combined into bounds for
+        the difference by the MOVER method (Newcombe's hybrid score interval, as
+        :func:`compare` uses for Wilson), with the correlation between the two rates
+        that clients on both sides bring (Zou and Donner 2008). The p-value is a
+        cluster-robust Wald test on clients - 1 degrees of freedom ("no test possible"
+        when every interview on both sides went the same way).
+        """
+        from scipy import stats
+
+        ya, na, yb, nb = self.y_a.sum(), self.n_a.sum(), self.y_b.sum(), self.n_b.sum()
+        pa, pb = ya / na, yb / nb
+        la, ua, lb, ub = self.intervals()
+        g = len(self.n_a)
+        ea = (self.y_a - pa * self.n_a) / na  # each client's pull on each rate
+        eb = (self.y_b - pb * self.n_b) / nb
+        scale = g / (g - 1) if g > 1 else math.nan
+        # plain sums, not BLAS dot products: those start threads, which a busy machine
+        # makes slow
+        va, vb = scale * float((ea * ea).sum()), scale * float((eb * eb).sum())
+        cov = scale * float((ea * eb).sum())
+        r = cov / math.sqrt(va * vb) if va > 0 and vb > 0 else 0.0
+        r = min(max(r, -1.0), 1.0)
+        d = pa - pb
+        lo = d - math.sqrt(max((pa - la) ** 2 - 2 * r * (pa - la) * (ub - pb) + (ub - pb) ** 2, 0))
+        hi = d + math.sqrt(max((ua - pa) ** 2 - 2 * r * (ua - pa) * (pb - lb) + (pb - lb) ** 2, 0))
+        var = va + vb - 2 * cov
+        if g > 1 and var > 0:
+            p = float(2 * stats.t.sf(abs(d) / math.sqrt(var), g - 1))
+        else:
+            p = math.nan
+        return max(lo, -1.0), min(hi, 1.0), p
+
+
+_CLUSTER_TEST = "cluster-robust t-test"
+
+
+def _side_words(n: int, clients: int | None) -> str:
+    if clients is None:
+        return f"{n}"
+    return f"{n} settled interviews from {clients} client{'s' if clients != 1 else ''}"
+
+
 def compare_counts(
     by: str,
     a: object,
@@ -293,6 +699,8 @@ def compare_counts(
     window_days: int | None,
     label_a: str | None = None,
     label_b: str | None = None,
+    sides: Sides | None = None,
+    interval: str = "wilson",
 ) -> Comparison:
     from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -302,15 +710,31 @@ def compare_counts(
     rate_a = ra / na if na else math.nan
     rate_b = rb / nb if nb else math.nan
     diff = rate_a - rate_b
+    kind = resolve_interval(interval, sides.repeated if sides is not None else False)
+    if kind == "cluster" and sides is None:
+        raise AnalyticsError("A cluster interval needs each client's interviews (sides).")
+    ca, cb = sides.clients if sides is not None else (0, 0)
     lo = hi = math.nan
-    if na and nb:
-        lo, hi = (
-            float(x)
-            for x in confint_proportions_2indep(ra, na, rb, nb, method="newcomb", compare="diff")
-        )
-    p, test = _two_by_two(ra, na, rb, nb)
+    if kind == "cluster":
+        side_bounds = sides.intervals()  # type: ignore[union-attr]
+    else:
+        wl, wh = wilson_interval(np.array([ra, rb]), np.array([na, nb]))
+        side_bounds = (float(wl[0]), float(wh[0]), float(wl[1]), float(wh[1]))
+    if na and nb and kind == "cluster":
+        lo, hi, p = sides.difference()  # type: ignore[union-attr]
+        test = _CLUSTER_TEST
+    else:
+        if na and nb:
+            lo, hi = (
+                float(x)
+                for x in confint_proportions_2indep(
+                    ra, na, rb, nb, method="newcomb", compare="diff"
+                )
+            )
+        p, test = _two_by_two(ra, na, rb, nb)
     small = min(na, nb) < min_n
     within = f"within {window_days} days" if window_days is not None else "within the window"
+    with_clients = sides is not None
     if not na or not nb:
         empty = name_a if not na else name_b
         text = (
@@ -318,11 +742,20 @@ def compare_counts(
             f"compare: too little data."
         )
     else:
+        how = (
+            "allowing for clients with several interviews"
+            if kind == "cluster"
+            else "counting each interview as independent"
+        )
+        side_a = _side_words(na, ca if with_clients else None)
+        side_b = _side_words(nb, cb if with_clients else None)
+        if not with_clients:
+            side_a += " settled interviews"
         text = (
-            f"Of {na} settled interviews {name_a}, {ra} got a reply {within} "
-            f"({_pct(rate_a)}); of {nb} {name_b}, {rb} did ({_pct(rate_b)}). The difference is "
-            f"{100 * diff:+.0f} percentage points (95% interval {100 * lo:+.0f} to "
-            f"{100 * hi:+.0f}; {_p_text(p)}, {test}). "
+            f"Of {side_a} {name_a}, {ra} got a reply {within} "
+            f"({_pct(rate_a)}); of {side_b} {name_b}, {rb} did ({_pct(rate_b)}). "
+            f"The difference is {100 * diff:+.0f} percentage points (95% interval "
+            f"{100 * lo:+.0f} to {100 * hi:+.0f}, {how}; {_p_text(p)}, {test}). "
         )
         if small:
             text += (
@@ -351,7 +784,37 @@ def compare_counts(
         test=test,
         too_little_data=bool(small),
         reading=text,
+        clients_a=int(ca),
+        clients_b=int(cb),
+        interval=kind,
+        ci_low_a=side_bounds[0],
+        ci_high_a=side_bounds[1],
+        ci_low_b=side_bounds[2],
+        ci_high_b=side_bounds[3],
     )
+
+
+def group_mask(frame: pd.DataFrame, by: str, group: object) -> np.ndarray:
+    """Rows in ``group`` of ``by`` (a value or a list of values pooled together).
+
+    For scripts, an interview is in the group when it used any of the scripts named.
+    Unknown timing buckets are refused; other unknown values simply match nothing.
+    """
+    wanted = list(group) if isinstance(group, list | tuple) else [group]
+    if by in MULTI_COLUMNS:
+        g = grouping(frame, MULTI_COLUMNS[by])
+        names = {str(w) for w in wanted}
+        all_names, members = _split_combos(g.labels)
+        hit = [i for i, x in enumerate(members) if names & {all_names[j] for j in x}]
+        return np.isin(g.codes, hit)
+    g = grouping(frame, by)
+    unknown = [w for w in wanted if w not in g.labels]
+    if unknown and by in BUCKET_COLUMNS:
+        raise AnalyticsError(
+            f"{by} has no group {unknown[0]!r}; choose from {', '.join(map(str, g.labels))}."
+        )
+    hit = [i for i, label in enumerate(g.labels) if label in wanted]
+    return np.isin(g.codes, hit)
 
 
 def compare(
@@ -361,6 +824,7 @@ def compare(
     b: object,
     *,
     min_n: int = 10,
+    interval: str = "wilson",
 ) -> Comparison:
     """Compare the reply rate of group ``a`` with group ``b``.
 
@@ -373,33 +837,35 @@ def compare(
     a, b
         A group value each, or a list of values pooled together, e.g.
         ``compare(frame, "thank_you_timing", ["same day", "1 day"], ["2-3 days", "4-7 days"])``.
+        For scripts, an interview that used any of the scripts listed counts once.
     min_n
         Below this many settled interviews in either group, the reading says there is
         too little data.
+    interval
+        ``"wilson"`` (default): the Newcombe interval and Fisher's or chi-square test,
+        counting every interview as independent. ``"cluster"``: an interval and test
+        that allow for clients with several interviews (see :class:`Sides`).
+        ``"auto"``: ``"cluster"`` when any client has more than one interview on a side.
 
     Returns
     -------
     Comparison
-        Rates, the difference ``rate_a - rate_b`` with its 95% Newcombe (Wilson-based)
-        interval, a p-value (Fisher's exact test when any expected count is under 5,
-        else chi-square) and ``reading``, a paragraph in plain words.
+        Rates (with each side's 95% interval), the difference ``rate_a - rate_b`` with
+        its 95% interval, a p-value, the clients on each side (``clients_a``,
+        ``clients_b``), which ``interval`` was used, and ``reading``: a paragraph in
+        plain words that says how many interviews and clients stand behind each side.
     """
-    table = response_rates(frame, by, min_n=0)
-
-    def pooled(group: object) -> tuple[int, int]:
-        wanted = list(group) if isinstance(group, list | tuple) else [group]
-        unknown = [g for g in wanted if g not in table.index]
-        if unknown and by in BUCKET_COLUMNS:
-            raise AnalyticsError(
-                f"{by} has no group {unknown[0]!r}; choose from {', '.join(table.index)}."
-            )
-        rows = table.reindex([g for g in wanted if g in table.index])
-        return int(rows["responded"].sum()), int(rows["n"].sum())
-
-    ra, na = pooled(a)
-    rb, nb = pooled(b)
+    _check_interval(interval)
+    sides = Sides.of(frame, group_mask(frame, by, a), group_mask(frame, by, b))
     return compare_counts(
-        by, a, b, (ra, na, rb, nb), min_n=min_n, window_days=frame.attrs.get("window_days")
+        by,
+        a,
+        b,
+        sides.counts,
+        min_n=min_n,
+        window_days=frame.attrs.get("window_days"),
+        sides=sides,
+        interval=interval,
     )
 
 
@@ -606,8 +1072,14 @@ def by_client(frame: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
     rows = frame[["client", "cohort"]].iloc[np.flatnonzero(ok)]
     m = len(ids)
     g = _Grouping("client_id", codes.astype(np.int64), list(ids), True)
-    counts = _counts(frame.iloc[np.flatnonzero(ok)] if not ok.all() else frame, g)
-    rates = _rate_table(counts, min_n)
+    sub = frame.iloc[np.flatnonzero(ok)] if not ok.all() else frame
+    cube = np.bincount(g.codes * 3 + _status(sub), minlength=m * 3).reshape(m, 3)
+    counts = pd.DataFrame(
+        {"n": cube[:, 1] + cube[:, 2], "responded": cube[:, 2], "pending": cube[:, 0]},
+        index=pd.Index(g.labels, name="client_id"),
+    ).assign(clients=1)
+    none = ClusterSums(np.ones(m, np.int64), *(np.zeros(m),) * 3, False)  # type: ignore[arg-type]
+    rates = _rate_table(counts, min_n, none).drop(columns="clients")
     size = np.bincount(codes, minlength=m)
     first = np.full(m, -1)
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # first row of each client
@@ -644,13 +1116,19 @@ def by_client(frame: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
     return table[cols]
 
 
-def by_script(frame: pd.DataFrame, *, versions: bool = True, min_n: int = 5) -> pd.DataFrame:
+def by_script(
+    frame: pd.DataFrame, *, versions: bool = True, min_n: int = 5, interval: str = "wilson"
+) -> pd.DataFrame:
     """Reply rates by script (and version) sent before the first reply.
 
     An interview that used two scripts counts once in each; "none" holds interviews
-    where no script was recorded. Same columns as :func:`response_rates`.
+    where no script was recorded. Same columns (and ``interval`` choices) as
+    :func:`response_rates`. Scripts for a later step (a second follow-up) go out only
+    when no reply came to an earlier message, so their rates start lower: compare
+    scripts used at the same step (``followup_kit.dashboard_data`` marks them).
     """
-    return response_rates(frame, "script_version" if versions else "script_id", min_n=min_n)
+    by = "script_version" if versions else "script_id"
+    return response_rates(frame, by, min_n=min_n, interval=interval)
 
 
 _EVENT_WORDS = {
@@ -763,20 +1241,27 @@ def filter_frame(
     return out
 
 
-def dashboard_tables(frame: pd.DataFrame, *, min_n: int = 5) -> dict[str, pd.DataFrame]:
+def dashboard_tables(
+    frame: pd.DataFrame, *, min_n: int = 5, interval: str = "auto"
+) -> dict[str, pd.DataFrame]:
     """Every table the coach dashboard shows, from one (filtered) analysis frame.
 
     Keys: ``thank_you_timing``, ``status_check_timing``, ``channel``, ``script``,
     ``round``, ``funnel``, ``time_to_response`` and ``curves`` (Kaplan-Meier by
-    thank-you timing), ``clients``.
+    thank-you timing), ``clients``. Rates carry the ``interval`` asked for (by default
+    the cluster interval whenever a client has several interviews in a group).
     """
     fits = _km_fits(frame, "thank_you_timing")  # one fit each for the summary and the curves
+
+    def rates(by: str) -> pd.DataFrame:
+        return response_rates(frame, by, min_n=min_n, interval=interval)
+
     return {
-        "thank_you_timing": response_rates(frame, "thank_you_timing", min_n=min_n),
-        "status_check_timing": response_rates(frame, "status_check_timing", min_n=min_n),
-        "channel": response_rates(frame, "thank_you_channel", min_n=min_n),
-        "script": response_rates(frame, "script_id", min_n=min_n),
-        "round": response_rates(frame, "round", min_n=min_n),
+        "thank_you_timing": rates("thank_you_timing"),
+        "status_check_timing": rates("status_check_timing"),
+        "channel": rates("thank_you_channel"),
+        "script": rates("script_id"),
+        "round": rates("round"),
         "funnel": funnel(frame),
         "time_to_response": _km_summary(
             fits, "thank_you_timing", frame.attrs.get("window_days", 30)

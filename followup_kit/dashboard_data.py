@@ -13,11 +13,23 @@ import pandas as pd
 from . import analytics as an
 from . import schema, workshop
 from .evidence import rule_evidence
-from .formatting import escape_html, percent
+from .exceptions import AnalyticsError
+from .formatting import (
+    escape_html,
+    group_label,
+    group_script,
+    later_step,
+    percent,
+    script_title,
+)
 from .schema import format_day
 
 __all__ = [
+    "PlainTable",
+    "agenda_counts",
     "agenda_html",
+    "client_choices",
+    "plain_table",
     "coach_tables",
     "rates_html",
     "stale_interviews",
@@ -37,18 +49,21 @@ def coach_tables(
     client_id: int | None = None,
     round: str | None = None,  # noqa: A002 - the schema's field name
     rules: object = None,
+    interval: str = "auto",
 ) -> dict[str, pd.DataFrame]:
     """Every table the coach dashboard shows, for the chosen filters.
 
     Returns :func:`followup_kit.analytics.dashboard_tables` of the filtered frame plus
     ``frame`` (the filtered rows), ``versions`` (by script version) and ``rules``
-    (:func:`~followup_kit.evidence.rule_evidence`).
+    (:func:`~followup_kit.evidence.rule_evidence`). Rates carry the cluster interval
+    whenever a client has several interviews in a group (``interval="auto"``); each
+    table's ``attrs["interval"]`` says which it holds.
     """
     rows = an.filter_frame(frame, start=start, end=end, client_id=client_id, round=round)
-    out = an.dashboard_tables(rows)
+    out = an.dashboard_tables(rows, interval=interval)
     out["frame"] = rows
-    out["versions"] = an.by_script(rows)
-    out["rules"] = rule_evidence(rows, rules)
+    out["versions"] = an.by_script(rows, interval=interval)
+    out["rules"] = rule_evidence(rows, rules, interval=interval)
     return out
 
 
@@ -68,7 +83,7 @@ def workshop_tables(
         out[by] = workshop.workshop_table(rows, by, k=k)
     out["curves"] = workshop.workshop_curves(rows, "thank_you_timing", k=k)
     out["funnel"] = workshop.workshop_funnel(rows, k=k)
-    evidence = rule_evidence(rows, rules)
+    evidence = rule_evidence(rows, rules, interval="auto")
     fewest = evidence[["clients_followed", "clients_not"]].min(axis=1).fillna(k)
     out["rules"] = evidence[(fewest >= k).to_numpy() & (evidence["verdict"] != "not measured")]
     return out
@@ -96,34 +111,86 @@ def summary_html(frame: pd.DataFrame, *, big: bool = False) -> str:
     return f'<div style="display:flex;flex-wrap:wrap;gap:0.8em">{cells}</div>'
 
 
+def _interval_note(table: pd.DataFrame) -> str:
+    kind = table.attrs.get("interval", "wilson")
+    return an.INTERVAL_WORDS.get(kind, an.INTERVAL_WORDS["wilson"])
+
+
+_LATER_NOTE = (
+    "* Sent only when an earlier message got no reply, so it starts with the harder cases "
+    "and its rate starts lower: compare scripts used at the same step."
+)
+
+
+def _marked(by: object, group: object) -> tuple[str, bool]:
+    """The group in plain words, and whether it is a later-step script (marked *)."""
+    script = group_script(by, group)
+    later = script is not None and later_step(script)
+    return group_label(by, group) + (" *" if later else ""), later
+
+
+def _count(value: object) -> str:
+    return "" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]
+
+
 def rates_html(table: pd.DataFrame, label: str, *, big: bool = False) -> str:
-    """A reply-rate table (from ``response_rates`` or ``workshop_table``) as escaped HTML."""
+    """A reply-rate table (from ``response_rates`` or ``workshop_table``) as escaped HTML.
+
+    Groups are in plain words (script titles, channels as people say them); the table
+    says which 95% interval it shows, and marks scripts sent only after no reply.
+    """
     size = "1.4em" if big else "0.95em"
+    by = table.attrs.get("by", "")
+    heads = (label, "Interviews (n)", "Clients", "Got a reply", "Rate", "95% interval")
     head = "".join(
         f"<th style='text-align:left;padding:0.2em 0.8em'>{escape_html(h)}</th>"
-        for h in (label, "Interviews (n)", "Got a reply", "Rate", "95% interval", "Still waiting")
+        for h in (*heads, "Still waiting")
     )
     body = []
+    any_later = False
     for group, r in table.iterrows():
+        name, later = _marked(by, group)
+        any_later |= later
         if "shown" in table and not bool(r["shown"]):
-            cells = f"<td colspan='5'><i>{workshop.TOO_FEW}</i></td>"
+            cells = f"<td colspan='6'><i>{workshop.TOO_FEW}</i></td>"
         else:
             interval = (
                 "" if pd.isna(r["ci_low"]) else f"{percent(r['ci_low'])} to {percent(r['ci_high'])}"
             )
             values = (
-                int(r["n"]),
-                int(r["responded"]),
-                percent(r["rate"]),
+                _count(r["n"]),
+                _count(r.get("clients")),
+                _count(r["responded"]),
+                percent(r["rate"]) or "no interviews",
                 interval,
-                int(r["pending"]),
+                _count(r["pending"]),
             )
             cells = "".join(
                 f"<td style='padding:0.2em 0.8em'>{escape_html(v)}</td>" for v in values
             )
-        body.append(f"<tr><td style='padding:0.2em 0.8em'>{escape_html(group)}</td>{cells}</tr>")
+        body.append(f"<tr><td style='padding:0.2em 0.8em'>{escape_html(name)}</td>{cells}</tr>")
     style = f"font-size:{size};border-collapse:collapse"
-    return f"<table style='{style}'><tr>{head}</tr>{''.join(body)}</table>"
+    notes = [_interval_note(table) + "."]
+    if any_later:
+        notes.append(_LATER_NOTE)
+    small = "".join(f"<br>{escape_html(n)}" for n in notes)[4:]
+    return (
+        f"<div style='overflow-x:auto'><table style='{style}'><tr>{head}</tr>"
+        f"{''.join(body)}</table></div>"
+        f"<p style='font-size:{size}'><small>{small}</small></p>"
+    )
+
+
+def _side(rate: object, n: object, clients: object) -> str:
+    """'43% of 120 interviews from 30 clients', or 'no interviews'."""
+    if pd.isna(n) or not int(n):  # type: ignore[call-overload]
+        return "no interviews"
+    count = int(n)  # type: ignore[call-overload]
+    text = f"{percent(rate)} of {count} interview{'s' if count != 1 else ''}"
+    if not pd.isna(clients):
+        many = int(clients)  # type: ignore[call-overload]
+        text += f" from {many} client{'s' if many != 1 else ''}"
+    return text
 
 
 def rules_html(table: pd.DataFrame, *, big: bool = False) -> str:
@@ -134,46 +201,59 @@ def rules_html(table: pd.DataFrame, *, big: bool = False) -> str:
         if r["verdict"] == "not measured":
             detail = f"<i>{escape_html(r['reading'])}</i>"
         else:
+            followed = _side(r["rate_followed"], r["n_followed"], r["clients_followed"])
+            not_followed = _side(r["rate_not"], r["n_not"], r["clients_not"])
             detail = (
-                f"<b>{escape_html(r['verdict'])}</b>: {percent(r['rate_followed'])} of "
-                f"{escape_html(r['n_followed'])} when followed, {percent(r['rate_not'])} of "
-                f"{escape_html(r['n_not'])} when not.<br><small>{escape_html(r['reading'])}</small>"
+                f"<b>{escape_html(r['verdict'])}</b>: {escape_html(followed)} when followed, "
+                f"{escape_html(not_followed)} when not.<br>"
+                f"<small>{escape_html(r['reading'])}</small>"
             )
         parts.append(f"<li><b>{escape_html(r['title'])}</b><br>{detail}</li>")
-    return f"<ul style='font-size:{size}'>{''.join(parts)}</ul>"
+    note = escape_html(_interval_note(table))
+    return (
+        f"<ul style='font-size:{size}'>{''.join(parts)}</ul>"
+        f"<p style='font-size:{size}'><small>{note}.</small></p>"
+    )
 
 
 def clients_html(table: pd.DataFrame) -> str:
     """The per-client table (interviews, reply rate, thank-yous sent...), escaped."""
     head = "".join(
         f"<th style='text-align:left;padding:0.2em 0.8em'>{h}</th>"
-        for h in ("Client", "Interviews", "Window closed", "Reply rate", "Thank-you sent",
-                  "Next round or offer", "Last interview")
+        for h in ("Client", "Group", "Interviews", "Window closed", "Reply rate",
+                  "Thank-you sent", "Next round or offer", "Last interview")
     )  # fmt: skip
     body = []
     for _, r in table.iterrows():
         values = (
-            r["client"], int(r["interviews"]), int(r["n"]), percent(r["rate"]),
-            percent(r["thank_you_sent"]), int(r["next_round_or_offer"]),
-            format_day(r["last_interview"]),
+            r["client"], r["cohort"], int(r["interviews"]), int(r["n"]),
+            percent(r["rate"]) or "none settled", percent(r["thank_you_sent"]),
+            int(r["next_round_or_offer"]), format_day(r["last_interview"]),
         )  # fmt: skip
         body.append(
             "<tr>"
             + "".join(f"<td style='padding:0.2em 0.8em'>{escape_html(v)}</td>" for v in values)
             + "</tr>"
         )
-    return f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(body)}</table>"
+    return (
+        "<div style='overflow-x:auto'><table style='border-collapse:collapse'>"
+        f"<tr>{head}</tr>{''.join(body)}</table></div>"
+    )
+
+
+def _days(value: object, missing: str) -> str:
+    return missing if pd.isna(value) else f"{float(value):.0f} days"  # type: ignore[arg-type]
 
 
 def time_html(table: pd.DataFrame) -> str:
     """Time to reply per thank-you timing: replies by the window and median waits."""
     rows = []
     for group, r in table.iterrows():
-        median = "not reached" if pd.isna(r["median_days"]) else f"{r['median_days']:.0f} days"
-        answered = r["median_days_if_replied"]
-        answered = "" if pd.isna(answered) else f"{answered:.0f} days"
+        median = _days(r["median_days"], "not reached")
+        answered = _days(r["median_days_if_replied"], "no replies")
         rows.append(
-            f"<tr><td>{escape_html(group)}</td><td>{int(r['n'])}</td><td>{int(r['replies'])}</td>"
+            f"<tr><td>{escape_html(group_label('thank_you_timing', group))}</td>"
+            f"<td>{int(r['n'])}</td><td>{int(r['replies'])}</td>"
             f"<td>{percent(r['replied_by_window'])}</td><td>{escape_html(median)}</td>"
             f"<td>{escape_html(answered)}</td></tr>"
         )
@@ -181,7 +261,11 @@ def time_html(table: pd.DataFrame) -> str:
         "<tr><th>Thank-you sent</th><th>Interviews</th><th>Replies</th><th>Replied by the "
         "window</th><th>Median wait (all)</th><th>Median wait (those answered)</th></tr>"
     )
-    return f"<table>{head}{''.join(rows)}</table>"
+    note = (
+        "<p><small>'Not reached': fewer than half of these interviews ever got a reply, so "
+        "there is no middle wait to show.</small></p>"
+    )
+    return f"<div style='overflow-x:auto'><table>{head}{''.join(rows)}</table></div>{note}"
 
 
 def stale_interviews(agenda: pd.DataFrame | None, *, client_id: int | None = None) -> list[int]:
@@ -194,10 +278,15 @@ def stale_interviews(agenda: pd.DataFrame | None, *, client_id: int | None = Non
     return sorted(int(i) for i in due["interview_id"].unique())
 
 
+def _steps(n: int) -> str:
+    return f"{n} step{'s' if n != 1 else ''}"
+
+
 def agenda_html(agenda: pd.DataFrame | None, *, client_id: int | None = None) -> str:
     """The coach's agenda (``wb.agenda()``): overdue, due today and this week, escaped.
 
-    Later steps are only counted. ``client_id`` keeps one client's steps.
+    Later steps are only counted. ``client_id`` keeps one client's steps. Steps and
+    scripts are in plain words.
     """
     if agenda is None:
         return "<p><i>The agenda is not available in this workbook.</i></p>"
@@ -212,13 +301,17 @@ def agenda_html(agenda: pd.DataFrame | None, *, client_id: int | None = None) ->
             parts.append(f"<p><b>{group.capitalize()}</b>: nothing.</p>")
             continue
         items = []
+        # What needs writing first; interviews to close (the button below does them all
+        # at once) after.
+        closing_last = (rows["step"].astype(str) == "close_as_ghosted").to_numpy()
+        rows = pd.concat([rows[~closing_last], rows[closing_last]])
         for _, r in rows.head(_AGENDA_ROWS).iterrows():
             step = schema.choice_label("step", r["step"])
             who = (
                 f" to {escape_html(r['interviewer'])}" if not pd.isna(r.get("interviewer")) else ""
             )
             script = (
-                f" (script: {escape_html(r['script_id'])})"
+                f" (script: {escape_html(script_title(r['script_id']))})"
                 if not pd.isna(r.get("script_id"))
                 else ""
             )
@@ -229,9 +322,175 @@ def agenda_html(agenda: pd.DataFrame | None, *, client_id: int | None = None) ->
             )
         more = len(rows) - _AGENDA_ROWS
         tail = f"<li><i>... and {more} more</i></li>" if more > 0 else ""
+        closing = int((rows["step"].astype(str) == "close_as_ghosted").sum())
+        why = (
+            f" ({closing} of them: close as ghosted, no reply came)"
+            if closing and group == "overdue"
+            else ""
+        )
         parts.append(
-            f"<p><b>{group.capitalize()}</b> ({len(rows)})</p><ul>{''.join(items)}{tail}</ul>"
+            f"<p><b>{group.capitalize()}</b>: {_steps(len(rows))}{why}</p>"
+            f"<ul>{''.join(items)}{tail}</ul>"
         )
     later = int((agenda["group"].astype(str) == "later").sum())
-    parts.append(f"<p>Later: {later} step{'s' if later != 1 else ''}.</p>")
+    parts.append(f"<p>Later: {_steps(later)}.</p>")
     return "".join(parts)
+
+
+def agenda_counts(agenda: pd.DataFrame) -> PlainTable:
+    """How many open steps are overdue, due today, this week and later, in plain words."""
+    groups = agenda["group"].astype(str)
+    closing = agenda["step"].astype(str) == "close_as_ghosted"
+    rows = [
+        {
+            "When": group.capitalize(),
+            "Steps": str(int((groups == group).sum())),
+            "Of them, interviews to close as ghosted (no reply came)": str(
+                int(((groups == group) & closing).sum())
+            ),
+        }
+        for group in (*_AGENDA_SHOWN, "later")
+    ]
+    return PlainTable(pd.DataFrame(rows), "Each open step of every client's follow-up plan.")
+
+
+def client_choices(clients: pd.DataFrame) -> list[tuple[str, int]]:
+    """(label, id) per client for a menu, by name; a name shared by two clients shows
+    the workshop group too ("Alex Rivera (Spring cohort)"), and a number if still shared.
+    """
+    frame = clients.dropna(subset=["name"]).copy()
+    frame["cohort"] = frame["cohort"] if "cohort" in frame else pd.NA
+    frame = frame.sort_values(
+        ["name", "id"], key=lambda col: col.str.lower() if col.name == "name" else col
+    )
+    names = frame["name"].astype(str)
+    labels = names.where(
+        ~names.str.casefold().duplicated(keep=False),
+        names + " (" + frame["cohort"].astype(object).fillna("no group").astype(str) + ")",
+    )
+    repeat = labels.groupby(labels).cumcount()
+    labels = labels.where(repeat == 0, labels + " " + (repeat + 1).astype(str))
+    return [(str(lab), int(i)) for lab, i in zip(labels, frame["id"], strict=True)]
+
+
+# -- tables in plain words, for the notebooks -------------------------------------------------
+
+
+class PlainTable:
+    """A table in plain words (``frame``: text only) with a note under it.
+
+    Shown whole in a notebook (no cut sentences), as escaped HTML or as text.
+    """
+
+    def __init__(self, frame: pd.DataFrame, note: str = "") -> None:
+        self.frame = frame
+        self.note = note
+
+    def _repr_html_(self) -> str:
+        head = "".join(
+            f"<th style='text-align:left'>{escape_html(c)}</th>" for c in self.frame.columns
+        )
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td style='text-align:left'>{escape_html(v)}</td>" for v in row)
+            + "</tr>"
+            for row in self.frame.itertuples(index=False)
+        )
+        note = f"<p><small>{escape_html(self.note)}</small></p>" if self.note else ""
+        return f"<table><tr>{head}</tr>{body}</table>{note}"
+
+    def __repr__(self) -> str:
+        text = self.frame.to_string(index=False, max_colwidth=None)
+        return text + (f"\n\n{self.note}" if self.note else "")
+
+
+def plain_table(table: pd.DataFrame, label: str | None = None) -> PlainTable:
+    """A coach's table in plain words: no ids, stored codes, NaN or cut sentences.
+
+    Takes what :func:`~followup_kit.analytics.response_rates` (or ``by_script``,
+    ``workshop_table``), :func:`~followup_kit.evidence.rule_evidence` or
+    :func:`~followup_kit.analytics.time_to_response` return. ``label`` heads the first
+    column (default: what the table is grouped by, in words).
+    """
+    if "verdict" in table:
+        return _plain_rules(table)
+    if "median_days" in table:
+        return _plain_time(table, label or "Thank-you sent")
+    if "ci_low" in table and "n" in table:
+        return _plain_rates(table, label)
+    raise AnalyticsError(
+        "plain_table takes a table of reply rates, rule evidence or time to reply."
+    )
+
+
+_BY_WORDS = {
+    "thank_you_timing": "Thank-you sent after",
+    "status_check_timing": "First status check sent after",
+    "thank_you_channel": "Thank-you sent by",
+    "script_id": "Script",
+    "script_version": "Script and version",
+    "round": "Round",
+}
+
+
+def _plain_rates(table: pd.DataFrame, label: str | None) -> PlainTable:
+    by = table.attrs.get("by", "")
+    rows, any_later = [], False
+    for group, r in table.iterrows():
+        name, later = _marked(by, group)
+        any_later |= later
+        hidden = "shown" in table and not bool(r["shown"])
+        interval = (
+            "" if pd.isna(r["ci_low"]) else f"{percent(r['ci_low'])} to {percent(r['ci_high'])}"
+        )
+        rows.append(
+            {
+                label or _BY_WORDS.get(str(by), str(by).replace("_", " ").capitalize()): name,
+                "Interviews": workshop.TOO_FEW if hidden else _count(r["n"]),
+                "Clients": "" if hidden else _count(r.get("clients")),
+                "Got a reply": "" if hidden else _count(r["responded"]),
+                "Rate": "" if hidden else (percent(r["rate"]) or "no interviews"),
+                "95% interval": "" if hidden else interval,
+                "Still waiting": "" if hidden else _count(r["pending"]),
+            }
+        )
+    note = _interval_note(table) + "."
+    if any_later:
+        note += " " + _LATER_NOTE
+    return PlainTable(pd.DataFrame(rows), note)
+
+
+def _plain_rules(table: pd.DataFrame) -> PlainTable:
+    rows = []
+    for _, r in table.iterrows():
+        measured = r["verdict"] != "not measured"
+        rows.append(
+            {
+                "Rule": r["title"],
+                "When followed": _side(r["rate_followed"], r["n_followed"], r["clients_followed"])
+                if measured
+                else "",
+                "When not": _side(r["rate_not"], r["n_not"], r["clients_not"]) if measured else "",
+                "What the data says": r["verdict"] if measured else f"not measured: {r['reading']}",
+            }
+        )
+    return PlainTable(pd.DataFrame(rows), _interval_note(table) + ".")
+
+
+def _plain_time(table: pd.DataFrame, label: str) -> PlainTable:
+    rows = [
+        {
+            label: group_label("thank_you_timing", group),
+            "Interviews": str(int(r["n"])),
+            "Replies": str(int(r["replies"])),
+            "Replied by the window": percent(r["replied_by_window"]),
+            "Median wait (all)": _days(r["median_days"], "not reached"),
+            "Median wait (those answered)": _days(r["median_days_if_replied"], "no replies"),
+        }
+        for group, r in table.iterrows()
+    ]
+    return PlainTable(
+        pd.DataFrame(rows),
+        "Kaplan-Meier: interviews still waiting count for as long as they have waited. "
+        "'Not reached': fewer than half ever got a reply.",
+    )

@@ -16,6 +16,12 @@ from .spreadsheets import export_frame
 
 __all__ = ["DEMO_END", "generate", "write_demo_files"]
 
+#: The confounder built in: after a final or panel round, this share of clients who would
+#: have written later write the thank-you the same day, and such rounds get replies more
+#: often (this much on the log-odds scale), whatever the thank-you did.
+LATE_ROUND_SAME_DAY = 0.85
+LATE_ROUND_LOGIT = 1.2
+
 #: The last day of the committed demo cohort (a Friday); notebooks under test use
 #: the Monday after it as "today".
 DEMO_END = date(2026, 10, 30)
@@ -98,8 +104,14 @@ def generate(
     * the chance of any reply within 30 days follows
       ``logit p = -1.0 + 0.6 [thank-you within a day] + 0.35 [thank-you 2-3 days]
       + 0.45 [first status check 4-7 days after] + 0.2 [status check at another time]
-      + 0.3 [final or panel round]``: about 40% of interviews get any reply, so about
+      + 1.2 [final or panel round]``: about 40% of interviews get any reply, so about
       60% are ghosted, inside the 40-75% surveys report (Greenhouse 2022: 75%);
+    * **a confounder, on purpose**: after a final or panel round, 85% of the clients who
+      would have written later send the thank-you the same day instead (the job feels
+      close), and those rounds get replies more often whatever the thank-you did. So the
+      raw gap between quick and slow thank-yous is larger than what the thank-you itself
+      adds; :func:`~followup_kit.adjusted.adjusted_compare`, holding the round equal,
+      recovers most of the difference (notebook 05 shows both);
     * replies take 2-30 days without a status check (median about 8), and a few days
       after it when the client checked in; a reply is a rejection 45% of the time,
       next round 33%, offer 10% (more after a final round), still deciding 12%.
@@ -168,6 +180,12 @@ def generate(
     ty_sent = rng.random(n) < 0.78
     ty_delay = _pick(rng, ((0, 0.35), (1, 0.30), (2, 0.12), (3, 0.08), (5, 0.10), (9, 0.05)), n)
     ty_delay = ty_delay.astype(int) + (ty_delay.astype(int) >= 5) * rng.integers(-1, 3, n)
+    # The confounder: after a final or panel round, clients write the same day more often
+    # (the job feels close). Drawn from its own stream, so the rest of the cohort keeps
+    # its draws.
+    late_round = np.isin(rounds, ["final", "panel"])
+    keen = np.random.default_rng([seed, 16]).random(n) < LATE_ROUND_SAME_DAY
+    ty_delay = np.where(late_round & keen, 0, ty_delay)
     ty_each = rng.random(n) < 0.7
     ty_count = np.where(ty_sent, np.where(ty_each, n_people, 1), 0)
     ty_iv = np.repeat(iid, ty_count)
@@ -189,14 +207,13 @@ def generate(
     ty_fast = ty_sent & (ty_delay <= 1)
     ty_mid = ty_sent & (ty_delay >= 2) & (ty_delay <= 3)
     sc_good = sc_sent & (sc_delay >= 4) & (sc_delay <= 7)
-    late_round = np.isin(rounds, ["final", "panel"])
     logit = (
         -1.0
         + 0.6 * ty_fast
         + 0.35 * ty_mid
         + 0.45 * sc_good
         + 0.2 * (sc_sent & ~sc_good)
-        + 0.3 * late_round
+        + LATE_ROUND_LOGIT * late_round
     )
     replied = rng.random(n) < 1 / (1 + np.exp(-logit))
     reply_delay = np.clip(np.round(rng.lognormal(np.log(8), 0.6, n)), 2, 30).astype(int)

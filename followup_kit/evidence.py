@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import day_numbers
-from .analytics import compare_counts, wilson_interval
+from .analytics import Sides, compare_counts, resolve_interval
 from .rules import Rule, channel_rule, load_rules
 
 __all__ = ["rule_evidence"]
@@ -129,7 +129,7 @@ _MEASURES: tuple[_Measure, ...] = (
             f"Second follow-up at least {r['second_follow_up_start']} business days after the first"
         ),
         "Settled interviews with a second status check sent before any reply.",
-        "waited long enough",
+        "sent after a long enough wait",
         "sent sooner",
         _second_follow_up,
     ),
@@ -197,7 +197,9 @@ def _about(rule: Rule) -> dict[str, str]:
     return {"why": str(rule.why), "source": str(rule.source)}
 
 
-def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10) -> pd.DataFrame:
+def rule_evidence(
+    frame: pd.DataFrame, rules: object = None, *, min_n: int = 10, interval: str = "wilson"
+) -> pd.DataFrame:
     """Each timing rule beside what the coach's own clients' data says about it.
 
     Parameters
@@ -209,6 +211,11 @@ def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10)
         the defaults. A plain ``{"thank_you_due": 2}`` mapping works too.
     min_n
         Fewer settled interviews than this on either side: "too little data".
+    interval
+        ``"wilson"`` (default), ``"cluster"`` or ``"auto"``, as for
+        :func:`~followup_kit.analytics.compare`; with ``"auto"`` the whole table uses the
+        cluster interval when any client has more than one interview on a side of any
+        rule. ``table.attrs["interval"]`` says which was used.
 
     Returns
     -------
@@ -216,7 +223,7 @@ def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10)
         Indexed by ``rule`` (the timing rule's key): ``title``, ``why``, ``source``,
         ``who`` (which interviews count), ``followed`` / ``not_followed`` (what each side
         means), ``n_followed``, ``rate_followed``, ``ci_low_followed``,
-        ``ci_high_followed`` (95% Wilson), the same with ``_not``, ``difference`` with
+        ``ci_high_followed`` (95%), the same with ``_not``, ``difference`` with
         ``diff_ci_low`` / ``diff_ci_high``, ``p_value``, ``verdict`` ("followed did
         better", "followed did worse", "no clear difference", "too little data" or "not
         measured"), ``reading`` (from :func:`~followup_kit.analytics.compare`), and
@@ -234,12 +241,14 @@ def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10)
     """
     values, info = _rules_info(rules)
     window = frame.attrs.get("window_days")
-    responded = frame["responded"].to_numpy(dtype=bool)
-    client = pd.factorize(frame["client_id"])[0]
-    has_client = client >= 0
-
-    def distinct_clients(mask: np.ndarray) -> int:
-        return int(np.count_nonzero(np.bincount(client[mask & has_client])))
+    sides: dict[str, Sides] = {}
+    prepared = Sides.prepare(frame)
+    for m in _MEASURES:
+        if m.test is not None:
+            eligible, followed = m.test(frame, values)
+            followed = followed & eligible
+            sides[m.key] = Sides.of(frame, followed, eligible & ~followed, prepared)
+    kind = resolve_interval(interval, any(s.repeated for s in sides.values()))
 
     rows = []
     for m in _MEASURES:
@@ -257,15 +266,8 @@ def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10)
             row.update(verdict="not measured", reading=m.who)
             rows.append(row)
             continue
-        eligible, followed = m.test(frame, values)
-        followed = followed & eligible
-        others = eligible & ~followed
-        counts = (
-            int((responded & followed).sum()),
-            int(followed.sum()),
-            int((responded & others).sum()),
-            int(others.sum()),
-        )
+        two = sides[m.key]
+        counts = two.counts
         cmp = compare_counts(
             m.key,
             True,
@@ -275,8 +277,9 @@ def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10)
             window_days=window,
             label_a=f"where it was {m.followed}",
             label_b=f"where it was {m.not_followed}",
+            sides=two,
+            interval=kind,
         )
-        lo, hi = wilson_interval(np.array([counts[0], counts[2]]), np.array([counts[1], counts[3]]))
         if cmp.too_little_data:
             verdict = "too little data"
         elif cmp.ci_low > 0:
@@ -288,20 +291,20 @@ def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10)
         row.update(
             n_followed=counts[1],
             rate_followed=cmp.rate_a,
-            ci_low_followed=lo[0],
-            ci_high_followed=hi[0],
+            ci_low_followed=cmp.ci_low_a,
+            ci_high_followed=cmp.ci_high_a,
             n_not=counts[3],
             rate_not=cmp.rate_b,
-            ci_low_not=lo[1],
-            ci_high_not=hi[1],
+            ci_low_not=cmp.ci_low_b,
+            ci_high_not=cmp.ci_high_b,
             difference=cmp.difference,
             diff_ci_low=cmp.ci_low,
             diff_ci_high=cmp.ci_high,
             p_value=cmp.p_value,
             verdict=verdict,
             reading=cmp.reading,
-            clients_followed=distinct_clients(followed),
-            clients_not=distinct_clients(others),
+            clients_followed=two.clients[0],
+            clients_not=two.clients[1],
         )
         rows.append(row)
     cols = [
@@ -315,4 +318,6 @@ def rule_evidence(frame: pd.DataFrame, rules: object = None, *, min_n: int = 10)
         table[c] = table[c].astype("Int64")
     for c in cols[8:11] + cols[12:19]:
         table[c] = table[c].astype("float64")
-    return table.set_index("rule")
+    table = table.set_index("rule")
+    table.attrs = {"window_days": window, "interval": kind}
+    return table

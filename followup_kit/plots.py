@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .formatting import group_label
 from .plans import STATE_WORDS, step_words
 from .schema import as_date, choice_label, format_day
 
@@ -36,6 +37,7 @@ __all__ = [
     "plot_funnel",
     "plot_client_timeline",
     "plot_rule_evidence",
+    "plot_adjusted",
     "plot_plan",
     "save_figure",
 ]
@@ -114,7 +116,10 @@ def plot_response_rates(
         Bars are ``ax.patches`` (height = rate in percent); n labels are ``ax.texts``.
     """
     ax = _axes(ax)
-    labels = [_plain(g) for g in table.index]
+    by = table.attrs.get("by", "")
+    labels = [_plain(group_label(by, g)) for g in table.index]
+    if horizontal:
+        labels = [_wrap(label, 30) for label in labels]
     pos = np.arange(len(labels))
     rate = table["rate"].to_numpy(dtype=float) * 100
     lo = table["ci_low"].to_numpy(dtype=float) * 100
@@ -172,11 +177,13 @@ def plot_response_rates(
     ax.set_title(_plain(title or "Share of interviews that got a reply"))
     ax.spines[["top", "right"]].set_visible(False)
     if note:
+        # Under the axis label, wherever the font size puts it (not at a fixed offset,
+        # which a projector's larger font pushed onto the label).
         ax.annotate(
             _plain(_wrap(note, 90)),
             xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -42 if not horizontal else -36),
+            xycoords=("axes fraction", ax.xaxis.label),
+            xytext=(0, -4),
             textcoords="offset points",
             fontsize="x-small",
             color="#444444",
@@ -198,7 +205,7 @@ def plot_status_check_timing(table: pd.DataFrame, *, ax: Axes | None = None, **k
     kw.setdefault("xlabel", "First status check sent after the interview")
     kw.setdefault(
         "note",
-        '"none" includes interviews answered before a check was due; '
+        '"No status check" includes interviews answered before a check was due; '
         "see the evidence beside each rule for a fair comparison.",
     )
     kw.setdefault("color", OKABE_ITO["bluish green"])
@@ -398,22 +405,64 @@ def plot_rule_evidence(
                 diff[i], i, xerr=[[diff[i] - lo[i]], [hi[i] - diff[i]]], fmt="o", color=colour,
                 capsize=4, ms=8,
             )  # fmt: skip
-        n = f"n={rows['n_followed'].iloc[i]} vs {rows['n_not'].iloc[i]}"
-        words = f"{n}; {verdict}" if verdict in ("too little data",) else n
-        ax.annotate(
-            _plain(words), xy=(1.0, i), xycoords=("axes fraction", "data"), xytext=(6, 0),
-            textcoords="offset points", va="center", fontsize="small",
-        )  # fmt: skip
     ax.axvline(0, color=OKABE_ITO["black"], lw=1)
-    ax.set_yticks(pos, [_plain(_wrap(t, 48)) for t in rows["title"]])
+    # Each rule's title with how many interviews stand behind each side, as the tick
+    # label (inside the layout: nothing runs off the right edge).
+    ticks = []
+    for (_, r), verdict in zip(rows.iterrows(), rows["verdict"], strict=True):
+        n = f"followed in {_n(r['n_followed'])}, not in {_n(r['n_not'])}"
+        if verdict == "too little data":
+            n += ": too little data"
+        ticks.append(f"{_wrap(r['title'], 48)}\n{n}")
+    ax.set_yticks(pos, [_plain(t) for t in ticks])
     ax.invert_yaxis()
     finite = np.concatenate([lo[~np.isnan(lo)], hi[~np.isnan(hi)], [-10, 10]])
     edge = float(np.max(np.abs(finite))) * 1.1
     ax.set_xlim(-edge, edge)
-    ax.set_xlabel("Reply rate when the rule was followed minus when not (percentage points)")
+    ax.set_xlabel("Reply rate when the rule was followed minus when not\n(percentage points)")
     ax.set_title(_plain(title or "What your clients' data says about each timing rule"))
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+def plot_adjusted(result: Any, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """The raw and the adjusted difference side by side, each with its 95% interval.
+
+    ``result`` comes from :func:`~followup_kit.adjusted.adjusted_compare`. The top dot is
+    the difference as it came; the one below holds round, format and route equal.
+    """
+    ax = _axes(ax)
+    raw = result.raw
+    rows = [
+        ("As it came", raw.difference, raw.ci_low, raw.ci_high, OKABE_ITO["orange"]),
+        (
+            "Holding round, format\nand route equal",
+            result.difference, result.ci_low, result.ci_high, OKABE_ITO["blue"],
+        ),
+    ]  # fmt: skip
+    for i, (_label, diff, lo, hi, colour) in enumerate(rows):
+        ax.errorbar(
+            100 * diff, i, xerr=[[100 * (diff - lo)], [100 * (hi - diff)]], fmt="o",
+            color=colour, capsize=5, ms=9, lw=2,
+        )  # fmt: skip
+        ax.annotate(
+            f"{100 * diff:+.0f} points", xy=(100 * diff, i), xytext=(0, 9),
+            textcoords="offset points", ha="center", fontsize="small",
+        )  # fmt: skip
+    ax.axvline(0, color=OKABE_ITO["black"], lw=1)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    edge = max(10.0, *(abs(100 * v) for r in rows for v in r[1:4])) * 1.15
+    ax.set_xlim(-edge, edge)
+    ax.set_xlabel("Difference in reply rate (percentage points), with 95% interval")
+    ax.set_title(title or "The habit's difference, as it came and like for like")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def _n(value: object) -> str:
+    count = 0 if pd.isna(value) else int(value)  # type: ignore[call-overload]
+    return f"{count} interview{'s' if count != 1 else ''}"
 
 
 def _wrap(text: str, width: int) -> str:

@@ -14,10 +14,11 @@ from markupsafe import Markup
 
 from . import analytics as an
 from . import plots as pl
+from .adjusted import adjusted_compare
 from .analysis import analysis_frame
 from .evidence import rule_evidence
 from .exceptions import AnalyticsError
-from .formatting import percent
+from .formatting import group_label, percent
 from .rules import load_rules
 from .schema import format_day
 from .workshop import TOO_FEW, workshop_curves, workshop_funnel, workshop_table
@@ -125,12 +126,15 @@ def _rates_html(table: pd.DataFrame, label: str) -> Markup:
                 f'<td class="num">{interval}</td>',
                 f'<td class="num">{int(r["pending"])}</td>',
             ]
-        rows.append(f"<tr><td>{Markup.escape(str(group))}</td>{''.join(cells)}</tr>")
+        name = group_label(table.attrs.get("by", ""), group)
+        rows.append(f"<tr><td>{Markup.escape(name)}</td>{''.join(cells)}</tr>")
     head = (
         f"<tr><th>{Markup.escape(label)}</th><th>Interviews (n)</th><th>Got a reply</th>"
         "<th>Rate</th><th>95% interval</th><th>Still waiting</th></tr>"
     )
-    return Markup(f"<table>{head}{''.join(rows)}</table>")
+    kind = table.attrs.get("interval", "wilson")
+    note = Markup.escape(an.INTERVAL_WORDS.get(kind, an.INTERVAL_WORDS["wilson"]))
+    return Markup(f"<table>{head}{''.join(rows)}</table><p><small>{note}.</small></p>")
 
 
 def _rules_html(table: pd.DataFrame, hidden: np.ndarray) -> Markup:
@@ -177,6 +181,28 @@ def _clients_html(table: pd.DataFrame) -> Markup:
     return Markup(f"<table>{head}{''.join(rows)}</table>")
 
 
+_QUICK = ["same day", "1 day"]
+_SLOW = ["2-3 days", "4-7 days", "8+ days", "none"]
+
+
+def _adjusted_section(frame: pd.DataFrame) -> dict[str, Any]:
+    """A quick thank-you against a later one (or none), raw and with round, format and
+    route held equal; or why the data cannot support the adjusted figure."""
+    try:
+        result = adjusted_compare(frame, "thank_you_timing", _QUICK, _SLOW)
+        readings = [result.reading]
+    except AnalyticsError as err:
+        readings = [f"No adjusted figure: {err}"]
+    return {
+        "heading": "A quick thank-you, like for like",
+        "text": "Interviews whose thank-you went out by the next day against those where it "
+        "went out later or not at all: first as they came, then holding the round, the "
+        "format and the contact route equal, since those can go with both replies and "
+        "thank-you habits (a final round, say).",
+        "readings": readings,
+    }
+
+
 def render_report(
     frame: pd.DataFrame,
     *,
@@ -217,7 +243,7 @@ def render_report(
     else:
 
         def rates(by: str) -> pd.DataFrame:
-            return an.response_rates(frame, by)
+            return an.response_rates(frame, by, interval="auto")
 
     sections: list[dict[str, Any]] = []
     if not enough:
@@ -241,7 +267,7 @@ def render_report(
             (
                 "status_check_timing",
                 "When the first status check went out",
-                "The same, by when the first status check was sent. 'None' also holds "
+                "The same, by when the first status check was sent. 'No status check' holds "
                 "interviews answered before a check was due, so it looks better than it "
                 "is; the rules section below compares fairly.",
                 pl.plot_status_check_timing,
@@ -301,7 +327,7 @@ def render_report(
                 "received, next round or offer.",
             }
         )
-        evidence = rule_evidence(frame, rules)
+        evidence = rule_evidence(frame, rules, interval="auto")
         hidden = np.zeros(len(evidence), dtype=bool)
         if anonymous:
             fewest = evidence[["clients_followed", "clients_not"]].min(axis=1)
@@ -326,6 +352,7 @@ def render_report(
                 ],
             }
         )
+        sections.append(_adjusted_section(frame))
         if not anonymous:
             sections.append(
                 {

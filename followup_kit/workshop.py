@@ -73,7 +73,9 @@ def _suppress(clients: pd.Series, k: int) -> np.ndarray:
     return hide
 
 
-def workshop_table(frame: pd.DataFrame, by: str, *, k: int = 5, min_n: int = 5) -> pd.DataFrame:
+def workshop_table(
+    frame: pd.DataFrame, by: str, *, k: int = 5, min_n: int = 5, interval: str = "auto"
+) -> pd.DataFrame:
     """Reply rates for showing a group: no names or companies, small groups hidden.
 
     Parameters
@@ -85,6 +87,10 @@ def workshop_table(frame: pd.DataFrame, by: str, *, k: int = 5, min_n: int = 5) 
         A group with fewer than ``k`` distinct clients is shown as "too few to show"
         with its numbers blanked. If that would leave exactly one hidden group, the next
         smallest is hidden too, so it cannot be worked out from the total.
+    interval
+        As for :func:`~followup_kit.analytics.response_rates`; the default ``"auto"``
+        allows for clients with several interviews whenever any client has more than
+        one in a group (``table.attrs["interval"]`` says which).
 
     Returns
     -------
@@ -93,16 +99,23 @@ def workshop_table(frame: pd.DataFrame, by: str, *, k: int = 5, min_n: int = 5) 
         and ``note``.
     """
     _check_public(by)
-    table = response_rates(frame, by, min_n=min_n)
+    table = response_rates(frame, by, min_n=min_n, interval=interval)
+    kind = table.attrs["interval"]
     clients = _clients_per_group(frame, by).reindex(table.index, fill_value=0)
     hide = _suppress(clients, k)
-    table = table.astype({"n": "Int64", "responded": "Int64", "pending": "Int64"})
-    table.loc[hide, ["n", "responded", "pending"]] = pd.NA
+    counted = {"n": "Int64", "responded": "Int64", "pending": "Int64", "clients": "Int64"}
+    table = table.astype(counted)
+    table.loc[hide, list(counted)] = pd.NA
     table.loc[hide, ["rate", "ci_low", "ci_high"]] = np.nan
     table.loc[hide, "too_few"] = True
     table["shown"] = ~hide
     table["note"] = np.where(hide, TOO_FEW, "")
-    table.attrs = {"window_days": frame.attrs.get("window_days", 30), "by": by, "k": k}
+    table.attrs = {
+        "window_days": frame.attrs.get("window_days", 30),
+        "by": by,
+        "k": k,
+        "interval": kind,
+    }
     return table
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -15,6 +17,7 @@ from followup_kit import analysis, demo, evidence, schema
 from followup_kit import analytics as an
 from followup_kit.analysis import THANK_YOU_BUCKETS, analysis_frame
 from followup_kit.evidence import rule_evidence
+from followup_kit.workshop import workshop_table
 
 TODAY = date(2025, 6, 30)  # a Monday
 D0 = date(2025, 3, 3)  # a Monday, long settled by TODAY
@@ -139,8 +142,9 @@ def test_response_rates_counts_rates_and_wilson_bounds():
     assert list(table.index) == list(THANK_YOU_BUCKETS)
     assert table.index.name == "thank_you_timing"
     assert list(table.columns) == [
-        "n", "responded", "rate", "ci_low", "ci_high", "pending", "too_few",
+        "n", "responded", "rate", "ci_low", "ci_high", "pending", "too_few", "clients",
     ]  # fmt: skip
+    assert table.attrs["interval"] == "wilson" and list(table["clients"]) == [1, 1, 0, 0, 0, 1]
     assert list(table["n"]) == [7, 3, 0, 0, 0, 5]
     assert list(table["responded"]) == [4, 0, 0, 0, 0, 5]
     assert list(table["pending"]) == [1, 0, 0, 0, 0, 0]
@@ -213,6 +217,133 @@ def test_compare_with_an_empty_group():
 def test_compare_unknown_bucket():
     with pytest.raises(fk.AnalyticsError, match="no group"):
         an.compare(_rate_cohort().frame(), "thank_you_timing", "tomorrow", "none")
+
+
+# -- intervals that know a client is not an interview ---------------------------------------
+
+
+def _clustered(clients: int, each: int, *, replied: Callable[[int, int], bool]) -> Cohort:
+    """``clients`` clients with ``each`` settled interviews; replied(client, i) decides."""
+    c = Cohort()
+    for k in range(clients):
+        cid = c.client(f"C{k}")
+        for i in range(each):
+            iid = c.interview(cid, D0)
+            c.send(iid, D0)
+            if replied(k, i):
+                c.reply(iid, d(10))
+    return c
+
+
+def _width(table: pd.DataFrame, group: str = "same day") -> float:
+    return float(table.loc[group, "ci_high"] - table.loc[group, "ci_low"])
+
+
+def test_cluster_interval_is_wide_when_each_clients_interviews_go_the_same_way():
+    # 200 interviews from 20 clients: half the clients always get a reply, half never.
+    f = _clustered(20, 10, replied=lambda k, i: k % 2 == 0).frame()
+    wilson = an.response_rates(f, "thank_you_timing")
+    cluster = an.response_rates(f, "thank_you_timing", interval="cluster")
+    assert cluster.loc["same day", "n"] == 200 and cluster.loc["same day", "clients"] == 20
+    assert cluster.attrs["interval"] == "cluster" and wilson.attrs["interval"] == "wilson"
+    assert cluster.loc["same day", "rate"] == wilson.loc["same day", "rate"] == 0.5
+    assert _width(cluster) >= 2 * _width(wilson)
+    # About what 20 independent interviews would give (t on 19 df instead of 1.96).
+    lo, hi = wilson_by_hand(10, 20, z=stats.t.ppf(0.975, 19))
+    assert _width(cluster) == pytest.approx(hi - lo, abs=0.03)
+    assert an.response_rates(f, "thank_you_timing", interval="auto").attrs["interval"] == "cluster"
+
+
+def test_cluster_interval_agrees_with_wilson_for_one_interview_per_client():
+    f = _clustered(200, 1, replied=lambda k, i: k % 5 < 2).frame()
+    wilson = an.response_rates(f, "thank_you_timing").loc["same day"]
+    cluster = an.response_rates(f, "thank_you_timing", interval="cluster").loc["same day"]
+    assert cluster["rate"] == wilson["rate"] == 0.4
+    assert cluster["ci_low"] == pytest.approx(wilson["ci_low"], abs=0.005)
+    assert cluster["ci_high"] == pytest.approx(wilson["ci_high"], abs=0.005)
+    assert _width(an.response_rates(f, "thank_you_timing", interval="cluster")) == pytest.approx(
+        _width(an.response_rates(f, "thank_you_timing")), rel=0.03
+    )
+    # Nobody has two interviews in a group: "auto" keeps Wilson.
+    assert an.response_rates(f, "thank_you_timing", interval="auto").attrs["interval"] == "wilson"
+
+
+def test_cluster_interval_matches_a_gee_sandwich_by_hand():
+    """The variance is the robust (sandwich) variance of an intercept-only GEE, x G/(G-1)."""
+    import statsmodels.api as sm
+
+    pattern = [3, 1, 4, 1, 5, 0, 2, 6, 5, 3, 5, 0]
+    f = _clustered(12, 6, replied=lambda k, i: i < pattern[k]).frame()
+    row = an.response_rates(f, "thank_you_timing", interval="cluster").loc["same day"]
+    settled = f[f["settled"]]
+    y = settled["responded"].to_numpy(dtype=float)
+    groups = settled["client_id"].to_numpy(dtype=int)
+    fit = sm.GEE(y, np.ones((len(y), 1)), groups=groups, family=sm.families.Gaussian()).fit()
+    p = y.mean()
+    v = fit.cov_robust[0, 0] * 12 / 11
+    lo, hi = wilson_by_hand(p * (p * (1 - p) / v), p * (1 - p) / v, z=stats.t.ppf(0.975, 11))
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi))
+
+
+def test_cluster_interval_at_zero_and_with_one_client():
+    never = _clustered(4, 10, replied=lambda k, i: False).frame()
+    row = an.response_rates(never, "thank_you_timing", interval="cluster").loc["same day"]
+    # All 40 went the same way: the worst case (each client's interviews together) is
+    # assumed, so it is as wide as Wilson for 4 interviews, with t on 3 df.
+    lo, hi = wilson_by_hand(0, 4, z=stats.t.ppf(0.975, 3))
+    assert row["ci_low"] == 0 and row["ci_high"] == pytest.approx(hi)
+    alone = _clustered(1, 8, replied=lambda k, i: i < 3).frame()
+    row = an.response_rates(alone, "thank_you_timing", interval="cluster").loc["same day"]
+    assert (row["ci_low"], row["ci_high"]) == (0.0, 1.0)
+    with pytest.raises(fk.AnalyticsError, match="interval must be one of"):
+        an.response_rates(alone, "thank_you_timing", interval="bootstrap")
+
+
+def test_cluster_compare_counts_clients_and_widens():
+    # Clients 0-9 thank the same day, 10-19 after 5 days; each client's interviews go
+    # together: 6 of the quick clients always get replies, 3 of the slow ones do.
+    c = Cohort()
+    for k in range(20):
+        cid = c.client(f"C{k}")
+        for _ in range(10):
+            iid = c.interview(cid, D0)
+            c.send(iid, D0 if k < 10 else d(5))
+            if (k < 10 and k < 6) or (k >= 10 and k < 13):
+                c.reply(iid, d(12))
+    f = c.frame()
+    wilson = an.compare(f, "thank_you_timing", "same day", "4-7 days")
+    cluster = an.compare(f, "thank_you_timing", "same day", "4-7 days", interval="cluster")
+    assert cluster.interval == "cluster" and wilson.interval == "wilson"
+    assert (cluster.clients_a, cluster.clients_b) == (10, 10)
+    assert cluster.difference == wilson.difference == pytest.approx(0.3)
+    assert cluster.ci_high - cluster.ci_low >= 2 * (wilson.ci_high - wilson.ci_low)
+    assert wilson.ci_low > 0 and cluster.ci_low < 0  # 200 interviews, but only 20 people
+    assert cluster.test == "cluster-robust t-test" and cluster.p_value > 0.05
+    assert "100 settled interviews from 10 clients" in cluster.reading
+    assert "allowing for clients with several interviews" in cluster.reading
+    assert "cannot tell these groups apart" in cluster.reading
+    auto = an.compare(f, "thank_you_timing", "same day", "4-7 days", interval="auto")
+    assert auto.interval == "cluster"
+    assert (wilson.ci_low_a, wilson.ci_high_a) == pytest.approx(wilson_by_hand(60, 100))
+
+
+def test_rule_evidence_and_workshop_tables_take_the_interval():
+    f = _clustered(20, 10, replied=lambda k, i: k % 2 == 0).frame()
+    wilson = rule_evidence(f)
+    cluster = rule_evidence(f, interval="auto")
+    assert wilson.attrs["interval"] == "wilson" and cluster.attrs["interval"] == "cluster"
+    w, cl = wilson.loc["thank_you_due"], cluster.loc["thank_you_due"]
+    assert cl["clients_followed"] == 20 and cl["n_followed"] == 200
+    assert cl["ci_high_followed"] - cl["ci_low_followed"] >= 2 * (
+        w["ci_high_followed"] - w["ci_low_followed"]
+    )
+    table = workshop_table(f, "thank_you_timing", k=5)
+    assert table.attrs["interval"] == "cluster" and table.loc["same day", "clients"] == 20
+    assert _width(table) == pytest.approx(
+        _width(an.response_rates(f, "thank_you_timing", interval="cluster"))
+    )
+    scripts = an.by_script(f, interval="cluster")
+    assert scripts.attrs["interval"] == "cluster"
 
 
 # -- time to reply (Kaplan-Meier) ----------------------------------------------------------
@@ -400,3 +531,73 @@ def test_public_api_is_exported():
     for module, name in ((analysis, "analysis_frame"), (evidence, "rule_evidence")):
         assert name in module.__all__ and getattr(fk, name) is getattr(module, name)
     assert fk.AnalyticsError is an.AnalyticsError
+
+
+# -- adjusted comparisons -------------------------------------------------------------------
+
+
+def _confounded(
+    seed: int = 3, clients: int = 300, each: int = 8, *, routes: bool = True
+) -> tuple[Cohort, float]:
+    """Final rounds both reply more and thank the same day more often; the habit adds a
+    known amount. Returns the cohort and the true average effect (percentage points / 100).
+
+    logit P(reply) = -1.2 + 0.5 [same day] + 1.5 [final] + u_client (sd 0.5).
+    """
+    rng = np.random.default_rng(seed)
+    c = Cohort()
+    truth = []
+    for k in range(clients):
+        cid = c.client(f"C{k}")
+        u = rng.normal(0, 0.5)
+        for _ in range(each):
+            final = rng.random() < 0.3
+            quick = rng.random() < (0.85 if final else 0.3)
+            fmt = "onsite" if rng.random() < 0.5 else "video"
+            iid = c.interview(cid, D0, round="final" if final else "first")
+            c.interviews[-1]["format"] = fmt
+            if routes:
+                c.interviews[-1]["contact_route"] = "hr" if rng.random() < 0.3 else "direct"
+            c.send(iid, D0 if quick else d(5))
+            base = -1.2 + 1.5 * final + u
+            p_with, p_without = 1 / (1 + np.exp(-(base + 0.5))), 1 / (1 + np.exp(-base))
+            truth.append(p_with - p_without)
+            if rng.random() < (p_with if quick else p_without):
+                c.reply(iid, d(12))
+    return c, float(np.mean(truth))
+
+
+def test_adjusted_compare_recovers_a_known_effect_the_raw_one_overstates():
+    cohort, truth = _confounded()
+    f = cohort.frame()
+    adj = fk.adjusted_compare(f, "thank_you_timing", "same day", "4-7 days")
+    assert adj.raw.interval == "cluster" and adj.clients == 300 and adj.interviews == 2400
+    assert adj.raw.difference > truth + 0.08  # confounded by round
+    assert adj.difference == pytest.approx(truth, abs=0.04)
+    assert adj.ci_low < truth < adj.ci_high
+    assert abs(adj.difference - truth) < abs(adj.raw.difference - truth) / 3
+    text = adj.reading
+    assert "Holding round, format and contact route equal" in text
+    assert "observational" in text and "went with who used the habit" in text
+    assert f"{100 * adj.difference:+.0f} percentage points" in text
+
+
+def test_adjusted_compare_refuses_what_the_data_cannot_support():
+    cohort, _ = _confounded(clients=6, each=10)
+    with pytest.raises(fk.AnalyticsError, match="Too few clients"):
+        fk.adjusted_compare(cohort.frame(), "thank_you_timing", "same day", "4-7 days")
+    cohort, _ = _confounded(clients=40, each=6, routes=False)
+    f = cohort.frame()
+    with pytest.raises(fk.AnalyticsError, match="same contact route"):
+        fk.adjusted_compare(f, "thank_you_timing", "same day", "4-7 days")  # all direct
+    adj = fk.adjusted_compare(
+        f, "thank_you_timing", "same day", "4-7 days", covariates=["round", "format"]
+    )
+    assert adj.covariates == ("round", "format")
+    # Every final-round interview got a reply: the model has no finite answer.
+    for iid in f.loc[f["round"] == "final", "interview_id"]:
+        cohort.reply(int(iid), d(3))
+    with pytest.raises(fk.AnalyticsError, match="perfect separation"):
+        fk.adjusted_compare(
+            cohort.frame(), "thank_you_timing", "same day", "4-7 days", covariates=["round"]
+        )

@@ -61,11 +61,19 @@ def test_agenda_html_groups_counts_and_escapes():
         }
     )
     html = db.agenda_html(agenda)
-    assert "<b>Overdue</b> (27)" in html and "... and 2 more" in html
+    assert "<b>Overdue</b>: 27 steps</p>" in html and "... and 2 more" in html
+    assert "thank_you_note" not in html and "script: Thank-you note after an interview" in html
     assert "<b>Due today</b>: nothing." in html
     assert "Bo &lt;img" in html and EVIL not in html
     assert "First status check" in html and "due Wed 4 Nov 2026" in html
     assert "Later: 1 step." in html
+    # What needs writing comes before interviews to close (the button closes those).
+    closing_first = agenda.assign(
+        group="overdue", step=["close_as_ghosted"] * 28 + ["status_check"]
+    )
+    listed = db.agenda_html(closing_first)
+    assert "(28 of them: close as ghosted" in listed
+    assert listed.index("First status check") < listed.index("Close as ghosted")
     only_bo = db.agenda_html(agenda, client_id=2)
     assert "Ann" not in only_bo
     assert "not available" in db.agenda_html(None)

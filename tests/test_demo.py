@@ -117,3 +117,15 @@ def test_follow_up_ids_and_links_are_consistent(big):
         people, left_on="interviewer_id", right_on="id", suffixes=("", "_p")
     )
     assert (linked["interview_id"] == linked["interview_id_p"]).all()
+
+
+def test_the_documented_confounder_makes_the_raw_gap_overstate(big):
+    """Late rounds thank faster and get more replies: adjusting for round shrinks the gap."""
+    frame = fk.analysis_frame(big, today=demo.DEMO_END)
+    late = frame["round"].isin(["final", "panel"])
+    same_day = frame["thank_you_timing"] == "same day"
+    assert same_day[late].mean() > same_day[~late].mean() + 0.3
+    quick, slow = ["same day", "1 day"], ["2-3 days", "4-7 days", "8+ days", "none"]
+    adjusted = fk.adjusted_compare(frame, "thank_you_timing", quick, slow)
+    assert adjusted.raw.difference - adjusted.difference > 0.02
+    assert adjusted.ci_low > 0  # the thank-you still helps, as built in

@@ -16,8 +16,10 @@ from test_workshop import _clients_cohort
 from followup_kit import analytics as an
 from followup_kit import demo
 from followup_kit import plots as pl
+from followup_kit.adjusted import adjusted_compare
 from followup_kit.analysis import THANK_YOU_BUCKETS, analysis_frame
 from followup_kit.evidence import rule_evidence
+from followup_kit.formatting import script_title
 from followup_kit.workshop import workshop_funnel, workshop_table
 
 matplotlib.use("Agg")
@@ -40,7 +42,7 @@ def test_bars_are_the_rates_with_n_on_each_and_wilson_error_bars():
     heights = [p.get_height() for p in ax.patches]
     assert heights == pytest.approx([100 * 4 / 7, 0.0, 100.0])  # same day, 1 day, none
     assert [p.get_x() + p.get_width() / 2 for p in ax.patches] == pytest.approx([0, 1, 5])
-    assert _ticks(ax) == list(THANK_YOU_BUCKETS)
+    assert _ticks(ax) == [*THANK_YOU_BUCKETS[:-1], "not sent"]
     # Every group carries its n, drawn or not; groups under min_n say they are few.
     assert _texts(ax) == ["n=7", "n=3 (few)", "n=0", "n=0", "n=0", "n=5"]
     # The error bar of the first bar spans the Wilson interval.
@@ -84,7 +86,7 @@ def test_horizontal_script_bars():
     table = an.response_rates(f.frame(), "script_id")
     ax = pl.plot_by_script(table)
     assert [p.get_width() for p in ax.patches] == pytest.approx([50.0])
-    assert _ticks(ax, "y") == ["thank_you_note"]
+    assert _ticks(ax, "y") == ["Thank-you note after an\ninterview"]  # its title, wrapped
     assert _texts(ax)[0] == "n=6" and "second follow-up" in _texts(ax)[1]
     assert "30 days" in ax.get_xlabel()
 
@@ -158,8 +160,12 @@ def test_rule_evidence_dots_and_intervals():
     dots = [c.lines[0].get_xdata()[0] for c in ax.containers]
     drawn = measured["difference"].dropna() * 100
     assert dots == pytest.approx(list(drawn))
-    assert len(_texts(ax)) == len(measured)
-    assert all(t.startswith("n=") for t in _texts(ax))
+    assert _texts(ax) == []  # nothing beside the axes, where it could run off the edge
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    first = measured.iloc[0]
+    assert ticks[0].endswith(
+        f"followed in {first['n_followed']} interviews, not in {first['n_not']} interviews"
+    )
 
 
 def test_save_figure_writes_png_svg_and_pdf(tmp_path):
@@ -284,7 +290,7 @@ def test_dollar_signs_in_user_text_draw_as_typed_in_every_chart(dollar_wb):
     curves = an.response_curves(f, "cohort")
     charts = {
         "script": (lambda ax: pl.plot_by_script(an.response_rates(f, "script_id"), ax=ax),
-                   [DOLLAR["script_id"]]),
+                   [script_title(DOLLAR["script_id"])]),
         "cohort": (lambda ax: pl.plot_response_rates(an.response_rates(f, "cohort"), ax=ax,
                    title=f"Replies in {DOLLAR['cohort']}", note=DOLLAR["role"]),
                    [DOLLAR["cohort"], f"Replies in {DOLLAR['cohort']}", DOLLAR["role"]]),
@@ -321,7 +327,7 @@ def test_dollar_signs_draw_in_the_coach_report_and_the_png_charts(dollar_wb):
     f = analysis_frame(dollar_wb.tables(), today="2026-11-02")
     html = render_report(f, anonymous=False, charts=True)
     assert html.count('<img src="data:image/png;base64,') == 7
-    assert DOLLAR["script_id"] in html  # the table shows it as typed too
+    assert script_title(DOLLAR["script_id"]) in html  # the table shows it as typed too
     png = pl.chart_png(lambda ax: pl.plot_by_script(an.response_rates(f, "script_id"), ax=ax))
     assert png.startswith(b"\x89PNG")
 
@@ -333,3 +339,15 @@ def test_plain_text_helper_round_trips_what_was_typed():
         escaped = pl._plain(typed)
         assert not cbook.is_math_text(escaped)
         assert escaped.replace("\\$", "$") == typed
+
+
+def test_adjusted_chart_shows_raw_and_adjusted_side_by_side():
+    f = analysis_frame(demo.generate(n_clients=40, seed=7), today="2026-11-02")
+    quick, slow = ["same day", "1 day"], ["2-3 days", "4-7 days", "8+ days", "none"]
+    result = adjusted_compare(f, "thank_you_timing", quick, slow)
+    ax = pl.plot_adjusted(result)
+    dots = [c.lines[0].get_xdata()[0] for c in ax.containers]
+    assert dots == pytest.approx([100 * result.raw.difference, 100 * result.difference])
+    assert _texts(ax) == [f"{100 * result.raw.difference:+.0f} points",
+                          f"{100 * result.difference:+.0f} points"]  # fmt: skip
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "As it came"

@@ -90,3 +90,13 @@ def test_render_report_hides_rule_rows_with_few_clients():
     assert html.count("too few to show") >= len(few)
     for title in few["title"]:
         assert f"{title}:" not in html  # no reading paragraph for a hidden rule
+
+
+def test_report_carries_the_adjusted_comparison_and_says_which_interval(demo_wb):
+    frame = fk.analysis_frame(demo_wb.tables(), today=demo_wb.today)
+    html = render_report(frame, anonymous=False, charts=False)
+    assert "A quick thank-you, like for like" in html
+    assert "Holding round, format and contact route equal" in html
+    assert "allowing for clients with several interviews" in html
+    small = render_report(frame[frame["client_id"] <= 3], anonymous=False, charts=False)
+    assert "No adjusted figure: Too few clients" in small

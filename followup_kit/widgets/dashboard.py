@@ -18,9 +18,11 @@ import pandas as pd
 from .. import actions, schema
 from .. import analytics as an
 from .. import plots as pl
+from ..agenda import build_agenda
 from ..analysis import analysis_frame
 from ..dashboard_data import (
     agenda_html,
+    client_choices,
     clients_html,
     coach_tables,
     rates_html,
@@ -46,10 +48,31 @@ _VIEWS = (
     ("script", "Scripts"),
     ("time", "Time to reply"),
     ("funnel", "Funnel"),
-    ("rules", "Rules and evidence"),
+    ("rules", "Rules"),
     ("clients", "By client"),
-    ("timeline", "Client timeline"),
+    ("timeline", "Timeline"),
 )
+
+#: The menu value meaning "all" (a Dropdown shows a blank for the value None).
+ALL = "__all__"
+
+# Tab titles whole (not cut to a fixed width), wrapping onto a second row on a phone.
+_CSS = (
+    "<style>"
+    ".fk-tabs .lm-TabBar-content{flex-wrap:wrap}"
+    ".fk-tabs .lm-TabBar-tab{flex:0 0 auto !important;max-width:none !important;"
+    "min-width:0 !important}"
+    ".fk-tabs .lm-TabBar{height:auto !important;min-height:var(--jp-widgets-horizontal-tab-height)}"
+    # A wide table scrolls sideways inside its tab on a phone instead of being cut.
+    ".fk-tabs .widget-vbox,.fk-tabs .widget-html{min-width:0;max-width:100%}"
+    ".fk-tabs .widget-html-content{max-width:100%;overflow-x:auto}"
+    "</style>"
+)
+
+
+def _chosen(menu: widgets.Dropdown) -> Any:
+    """A menu's value, with "all" as None."""
+    return None if menu.value == ALL else menu.value
 
 
 class CoachDashboard(Shown):
@@ -81,16 +104,19 @@ class CoachDashboard(Shown):
         first, last = self._date_range()
         self.start = widgets.DatePicker(description="From", value=first).add_class("fk-start")
         self.end = widgets.DatePicker(description="To", value=last).add_class("fk-end")
-        names = self.data["clients"][["id", "name"]].dropna()
         self.client = widgets.Dropdown(
-            description="Client", options=[("All clients", None), *self._client_options(names)]
+            description="Client",
+            options=[("All clients", ALL), *client_choices(self.data["clients"])],
+            value=ALL,
+            layout=widgets.Layout(width="auto"),
         ).add_class("fk-client")
         self.round = widgets.Dropdown(
             description="Round",
             options=[
-                ("All rounds", None),
+                ("All rounds", ALL),
                 *((label, value) for value, label in schema.CHOICES["round"].items()),
             ],
+            value=ALL,
         ).add_class("fk-round")
         self.reload_button = widgets.Button(
             description="Reload data", icon="refresh", tooltip="Read the workbook again"
@@ -100,13 +126,16 @@ class CoachDashboard(Shown):
         self.summary = widgets.HTML()
         self.agenda = widgets.HTML()
         # Most of an overdue list is interviews nobody answered: clear them in one go.
-        self.close_stale = widgets.Button(icon="archive").add_class("fk-close-stale")
+        self.close_stale = widgets.Button(
+            icon="archive", layout=widgets.Layout(width="auto")
+        ).add_class("fk-close-stale")
         self.close_stale_note = widgets.HTML()
         self.close_stale.on_click(lambda _b: self._close_stale_clicked())
         self.images = {key: widgets.Image(format="png") for key, _ in _VIEWS}
         self.notes = {key: widgets.HTML() for key, _ in _VIEWS}
         pages = [widgets.VBox([self.images[k], self.notes[k]]) for k, _ in _VIEWS]
         self.tabs = widgets.Tab(children=pages, titles=[title for _, title in _VIEWS])
+        self.tabs.add_class("fk-tabs")
         self._stale: set[str] = set()
         self.tables: dict[str, pd.DataFrame] = {}
         self._quiet = False
@@ -115,6 +144,7 @@ class CoachDashboard(Shown):
         self.tabs.observe(lambda _change: self._draw_visible(), names="selected_index")
         self.box = widgets.VBox(
             [
+                widgets.HTML(_CSS),
                 widgets.HTML(
                     "<h2>Coach dashboard</h2><p>Which follow-up habits went with replies, "
                     f"as of {escape_html(format_day(self.today))}. Choose dates, a client or a "
@@ -124,7 +154,10 @@ class CoachDashboard(Shown):
                 self.agenda,
                 widgets.HBox([self.close_stale, self.close_stale_note]),
                 widgets.HBox([self.start, self.end]),
-                widgets.HBox([self.client, self.round, self.reload_button]),
+                widgets.HBox(
+                    [self.client, self.round, self.reload_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
                 self.message,
                 self.summary,
                 self.tabs,
@@ -133,11 +166,13 @@ class CoachDashboard(Shown):
         self.refresh()
 
     def _load(self) -> None:
-        """Read the workbook: tables, analysis frame, rules and agenda."""
+        """Read the workbook once: tables, then the analysis frame and agenda from them."""
         self.data = self.wb.tables()
         self.frame = analysis_frame(self.data, today=self.today, window_days=self.window_days)
         self.rules = self.wb.rules
-        self._agenda: pd.DataFrame | None = self.wb.agenda(today=self.today)
+        self._agenda: pd.DataFrame | None = build_agenda(
+            self.data, today=self.today, rules=self.rules
+        )
 
     def _date_range(self) -> tuple[date, date]:
         dates = self.frame["interview_date"].dropna()
@@ -153,24 +188,18 @@ class CoachDashboard(Shown):
         _, old_last = self._date_range()
         self._load()
         _, last = self._date_range()
-        names = self.data["clients"][["id", "name"]].dropna()
-        options = [("All clients", None), *self._client_options(names)]
+        options = [("All clients", ALL), *client_choices(self.data["clients"])]
         self._quiet = True
         try:
             chosen = self.client.value
             self.client.options = options
-            self.client.value = chosen if chosen in dict(options).values() else None
+            self.client.value = chosen if chosen in dict(options).values() else ALL
             if self.end.value == old_last:
                 self.end.value = last
         finally:
             self._quiet = False
         self.message.value = f"<p>Reloaded: {len(self.frame)} interviews.</p>"
         self.refresh(keep_message=True)
-
-    @staticmethod
-    def _client_options(names: pd.DataFrame) -> list[tuple[str, int]]:
-        names = names.sort_values("name", key=lambda col: col.str.lower())
-        return [(str(n), int(i)) for i, n in zip(names["id"], names["name"], strict=True)]
 
     @property
     def view(self) -> str:
@@ -189,14 +218,15 @@ class CoachDashboard(Shown):
         self._quiet = True
         try:
             for name, value in filters.items():
-                widgets_by_name[name].value = value
+                menu = name in ("client_id", "round")
+                widgets_by_name[name].value = ALL if menu and value is None else value
         finally:
             self._quiet = False
         self.refresh()
 
     def _close_stale_clicked(self) -> None:
         """First click asks, second click closes the stale interviews as ghosted."""
-        ids = stale_interviews(self._agenda, client_id=self.client.value)
+        ids = stale_interviews(self._agenda, client_id=_chosen(self.client))
         if not self.close_stale.description.startswith("Yes"):
             self.close_stale.description = f"Yes, close {len(ids)}"
             self.close_stale.button_style = "warning"
@@ -210,15 +240,17 @@ class CoachDashboard(Shown):
         self.close_stale_note.value = f"Closed {closed} interview(s) as ghosted."
 
     def _show_close_stale(self) -> None:
-        n = len(stale_interviews(self._agenda, client_id=self.client.value))
-        self.close_stale.description = f"Close {n} unanswered interview(s) as ghosted"
+        n = len(stale_interviews(self._agenda, client_id=_chosen(self.client)))
+        self.close_stale.description = (
+            f"Close {n} unanswered interview{'s' if n != 1 else ''} as ghosted"
+        )
         self.close_stale.button_style = ""
         self.close_stale.layout.display = "" if n else "none"
         self.close_stale_note.value = ""
 
     def refresh(self, *, keep_message: bool = False) -> None:
         """Recompute the tables for the filters; redraw the visible chart."""
-        self.agenda.value = agenda_html(self._agenda, client_id=self.client.value)
+        self.agenda.value = agenda_html(self._agenda, client_id=_chosen(self.client))
         self._show_close_stale()
         start, end = self.start.value, self.end.value
         if start is not None and end is not None and start > end:
@@ -229,8 +261,8 @@ class CoachDashboard(Shown):
         elif not keep_message:
             self.message.value = ""
         self.tables = coach_tables(
-            self.frame, start=start, end=end, client_id=self.client.value,
-            round=self.round.value, rules=self.rules,
+            self.frame, start=start, end=end, client_id=_chosen(self.client),
+            round=_chosen(self.round), rules=self.rules,
         )  # fmt: skip
         self.summary.value = summary_html(self.tables["frame"])
         self._stale = {key for key, _ in _VIEWS}
@@ -243,8 +275,8 @@ class CoachDashboard(Shown):
         self.notes["status_check"].value = rates_html(
             t["status_check_timing"], "Status check sent after"
         ) + (
-            "<p><small>'none' also holds interviews answered before a check was due; the "
-            "'Rules and evidence' tab compares fairly.</small></p>"
+            "<p><small>'No status check' also holds interviews answered before a check was "
+            "due; the 'Rules' tab compares fairly.</small></p>"
         )
         self.notes["channel"].value = rates_html(t["channel"], "Thank-you sent by")
         self.notes["script"].value = rates_html(t["script"], "Script") + rates_html(
@@ -262,7 +294,7 @@ class CoachDashboard(Shown):
         )
         self.notes["rules"].value = rules_html(t["rules"])
         self.notes["clients"].value = clients_html(t["clients"])
-        if self.client.value is None:
+        if _chosen(self.client) is None:
             self.notes["timeline"].value = "<p>Choose a client above to see their timeline.</p>"
         else:
             timeline = self._timeline()
@@ -277,14 +309,14 @@ class CoachDashboard(Shown):
             )
 
     def _timeline(self) -> pd.DataFrame:
-        timeline = an.client_timeline(self.data, self.client.value, today=self.today)
+        timeline = an.client_timeline(self.data, _chosen(self.client), today=self.today)
         start, end = self.start.value, self.end.value
         if start is not None:
             timeline = timeline[timeline["interview_date"] >= pd.Timestamp(start)]
         if end is not None:
             timeline = timeline[timeline["interview_date"] <= pd.Timestamp(end)]
-        if self.round.value is not None:
-            timeline = timeline[timeline["round"] == self.round.value]
+        if _chosen(self.round) is not None:
+            timeline = timeline[timeline["round"] == _chosen(self.round)]
         return timeline
 
     def _draw_visible(self) -> None:
@@ -307,7 +339,7 @@ class CoachDashboard(Shown):
             "rules": lambda ax: pl.plot_rule_evidence(t["rules"], ax=ax),
         }
         if key == "timeline":
-            if self.client.value is None:
+            if _chosen(self.client) is None:
                 return b""
             timeline = self._timeline()
             height = max(2.5, 0.45 * timeline["interview_id"].nunique() + 1.2)
@@ -382,8 +414,8 @@ class WorkshopView(Shown):
         cohorts = sorted(str(c) for c in self.frame["cohort"].dropna().unique())
         self.cohort = widgets.Dropdown(
             description="Group",
-            options=[("Everyone", None), *((c, c) for c in cohorts)],
-            value=cohort if cohort in cohorts else None,
+            options=[("Everyone", ALL), *((c, c) for c in cohorts)],
+            value=cohort if cohort in cohorts else ALL,
             layout=widgets.Layout(width="28em"),
             style={"description_width": "initial"},
         ).add_class("fk-cohort")
@@ -405,9 +437,9 @@ class WorkshopView(Shown):
     def refresh(self) -> None:
         """Recompute the anonymised tables for the chosen group and redraw."""
         self.tables = workshop_tables(
-            self.frame, cohort=self.cohort.value, k=self.k, rules=self.rules
+            self.frame, cohort=_chosen(self.cohort), k=self.k, rules=self.rules
         )
-        name = self.cohort.value or "Everyone"
+        name = _chosen(self.cohort) or "Everyone"
         self.heading.value = (
             f"<h1 style='font-size:2.4em;margin:0.2em 0'>What worked after interviews: "
             f"{escape_html(name)}</h1><p style='font-size:1.3em'>No names, no companies. Groups of "

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from html import unescape
 
 import ipywidgets as widgets
+import pandas as pd
 import pytest
 from builders import DEMO_TODAY
+from matplotlib.figure import Figure
 
 import followup_kit as fk
 from followup_kit import analytics as an
 from followup_kit import demo
+from followup_kit import plots as pl
+from followup_kit.agenda import build_agenda
 from followup_kit.analysis import analysis_frame
-from followup_kit.dashboard_data import stale_interviews
+from followup_kit.dashboard_data import client_choices, stale_interviews
 from followup_kit.formatting import escape_html
 from followup_kit.widgets import dashboard as db
 
@@ -66,7 +72,8 @@ def test_client_filter_narrows_tables_agenda_and_shows_the_timeline(wb, frame):
     assert bytes(dash.images["timeline"].value).startswith(PNG)
     first_company = mine.sort_values("interview_date")["company"].iloc[0]
     assert first_company.replace("&", "&amp;") in dash.notes["timeline"].value
-    dash.client.value = None
+    dash.set_filters(client_id=None)
+    assert dash.client.label == "All clients"
     assert "Choose a client" in dash.notes["timeline"].value
     assert bytes(dash.images["timeline"].value) == b""
 
@@ -99,7 +106,7 @@ def test_user_text_is_escaped_everywhere(wb):
 
 def test_workshop_view_is_anonymous_and_switches_charts(wb, frame):
     view = db.workshop_view(wb, today=TODAY, k=3)
-    assert view.cohort.value is None and view.tables["enough"]
+    assert view.cohort.label == "Everyone" and view.tables["enough"]
     names = set(frame["client"]) | set(frame["company"])
     seen = []
     for _label, key in view.chart.options:
@@ -118,8 +125,9 @@ def test_workshop_view_hides_a_small_group(wb):
     assert not view.tables["enough"]  # 3 demo clients + Eve = 4 < 5
     assert "fewer than 5 people" in view.headline.value
     assert bytes(view.image.value) == b"" and view.table.value == ""
-    view.cohort.value = None
-    assert view.tables["enough"] and bytes(view.image.value).startswith(PNG)
+    view.cohort.value = db.ALL
+    assert view.cohort.label == "Everyone" and view.tables["enough"]
+    assert bytes(view.image.value).startswith(PNG)
 
 
 def test_reload_picks_up_new_entries(tmp_path):
@@ -158,7 +166,8 @@ def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
     agenda = workbook.agenda(today=TODAY)
     expected = agenda.query("step == 'close_as_ghosted' and group == 'overdue'")
     assert stale == sorted(expected["interview_id"].astype(int).unique()) and stale
-    assert dash.close_stale.description == f"Close {len(stale)} unanswered interview(s) as ghosted"
+    assert dash.close_stale.description == f"Close {len(stale)} unanswered interviews as ghosted"
+    assert dash.close_stale.layout.width == "auto"  # the whole text shows
     dash.close_stale.click()  # asks first: nothing changed yet
     assert dash.close_stale.description == f"Yes, close {len(stale)}"
     assert (workbook.interviews().set_index("id").loc[stale, "status"] != "ghosted").all()
@@ -193,3 +202,105 @@ def test_dollar_signs_in_user_text_draw_in_every_dashboard_chart(tmp_path):
         view.chart.value = key
         assert bytes(view.image.value).startswith(PNG), key
     book.close()
+
+
+# -- what a coach reads: plain words, never ids, stored codes, NaN or cut text ---------------
+
+RAW = re.compile(
+    r"\b[a-z]+_[a-z_]+\b"  # ids and stored codes: thank_you_note, close_as_ghosted
+    r"|\b(linkedin|handwritten|voicemail|onsite)\b"  # channels and formats as stored
+    r"|<NA>|\bNaN\b|\bnan\b|\bNaT\b|\bNone\b"
+    r"|\w\.\.\."  # a sentence cut short
+)
+
+
+def _readable(html: str) -> str:
+    return unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S))
+
+
+def _raw_forms(html: str) -> list[str]:
+    return [m.group(0) for m in RAW.finditer(_readable(html))]
+
+
+def _chart_words(draw) -> str:
+    fig = Figure(figsize=(9, 5))
+    ax = fig.add_subplot()
+    draw(ax)
+    parts = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+    parts += [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels(), *ax.texts)]
+    legend = ax.get_legend()
+    if legend is not None:
+        parts += [t.get_text() for t in legend.get_texts()]
+    return " | ".join(parts)
+
+
+def test_the_dashboard_shows_no_raw_forms_on_any_tab(wb, frame):
+    dash = db.coach_dashboard(wb, today=TODAY)
+    pages = [dash.agenda.value, dash.summary.value, dash.close_stale.description]
+    for cid in (None, int(frame["client_id"].iloc[0])):
+        dash.set_filters(client_id=cid)
+        for i in range(len(dash.tabs.children)):
+            dash.tabs.selected_index = i
+            pages += [note.value for note in dash.notes.values()]
+    text = " ".join(pages)
+    assert _raw_forms(text) == []
+    assert "Thank-you note after an interview" in text  # scripts by title
+    assert "allowing for clients with several interviews" in text  # which interval
+    assert "Sent only when an earlier message got no reply" in text  # second follow-ups
+    assert "not reached" in dash.notes["time"].value or "NaN" not in dash.notes["time"].value
+    assert all(t in dash.tabs.titles for t in ("Thank-you timing", "Rules", "Timeline"))
+    charts = [
+        lambda ax: pl.plot_by_script(dash.tables["script"], ax=ax),
+        lambda ax: pl.plot_by_channel(dash.tables["channel"], ax=ax),
+        lambda ax: pl.plot_rule_evidence(dash.tables["rules"], ax=ax),
+        lambda ax: pl.plot_thank_you_timing(dash.tables["thank_you_timing"], ax=ax),
+    ]
+    for draw in charts:
+        assert _raw_forms(_chart_words(draw)) == []
+
+
+def test_the_workshop_view_shows_no_raw_forms(wb):
+    view = db.workshop_view(wb, today=TODAY, k=3)
+    assert view.cohort.label == "Everyone" and view.cohort.description == "Group"
+    seen = []
+    for _label, key in view.chart.options:
+        view.chart.value = key
+        seen.append(view.table.value + view.headline.value + view.heading.value)
+    assert _raw_forms(" ".join(seen)) == []
+    for by in ("script_id", "thank_you_channel"):
+        words = _chart_words(lambda ax, by=by: pl.plot_by_script(view.tables[by], ax=ax))
+        assert _raw_forms(words) == [], by
+
+
+def test_plain_tables_for_the_notebooks(wb, frame):
+    evidence = fk.rule_evidence(frame, interval="auto")
+    tables = [
+        fk.plain_table(fk.by_script(frame, interval="auto")),
+        fk.plain_table(evidence),
+        fk.plain_table(fk.time_to_response(frame, "thank_you_timing")),
+        fk.plain_table(fk.response_rates(frame, "thank_you_channel", interval="auto")),
+        fk.agenda_counts(build_agenda(wb.tables(), today=TODAY, rules=wb.rules)),
+    ]
+    for table in tables:
+        assert _raw_forms(table._repr_html_()) == [], table.frame
+        assert _raw_forms(repr(table)) == [], repr(table)
+    full = max(evidence["title"], key=len)
+    assert full in repr(tables[1]) and full in tables[1]._repr_html_()  # never cut
+    assert "not reached" in repr(tables[2]) or tables[2].frame.notna().all().all()
+
+
+def test_clients_with_the_same_name_show_their_group():
+    clients = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "name": ["Alex Rivera", "alex rivera", "Bea Park", "Alex Rivera"],
+            "cohort": ["Spring cohort", "Summer cohort", None, "Spring cohort"],
+        }
+    )
+    labels = [label for label, _ in client_choices(clients)]
+    assert labels == [
+        "Alex Rivera (Spring cohort)",
+        "alex rivera (Summer cohort)",
+        "Alex Rivera (Spring cohort) 2",
+        "Bea Park",
+    ]
