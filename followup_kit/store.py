@@ -688,6 +688,24 @@ class Workbook:
             row = conn.execute(sa.select(t.c.id).where(t.c.username == username)).first()
         return None if row is None else int(row[0])
 
+    # -- sign-in roles (PostgreSQL; the work is in postgres.py) ---------------------------
+
+    def sync_roles(self):
+        """Give each client with a username their own database role; see :mod:`.postgres`.
+
+        PostgreSQL only (run as the owner); a SQLite workbook raises :class:`StoreError`.
+        Returns a :class:`followup_kit.postgres.RoleSync`.
+        """
+        from .postgres import sync_roles
+
+        return sync_roles(self)
+
+    def add_coach(self, username: str) -> str:
+        """Create a coach's database role, which sees every client; PostgreSQL only."""
+        from .postgres import add_coach
+
+        return add_coach(self, username)
+
     # -- plans, agenda and analysis (the logic lives in plans, agenda and analytics) ----------
 
     @property
@@ -738,11 +756,13 @@ class Workbook:
     def backup(self, path: str | os.PathLike) -> Path:
         """Copy a SQLite store to ``path`` consistently, even while others write to it.
 
-        Uses SQLite's online backup, which copies a single committed snapshot. For
-        PostgreSQL use ``pg_dump``; this raises :class:`StoreError` there.
+        Uses SQLite's online backup, which copies a single committed snapshot. On
+        PostgreSQL it runs ``pg_dump`` (custom format; restore with ``pg_restore``).
         """
         if not self.is_sqlite:
-            raise StoreError("Backups of a PostgreSQL workbook are made with pg_dump.")
+            from .postgres import backup_postgres
+
+            return backup_postgres(self.url, path)
         target = Path(path).expanduser().resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         raw = self.engine.raw_connection()
