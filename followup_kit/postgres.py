@@ -404,9 +404,7 @@ class LocalCluster:
     as that. Started as an unprivileged user (``postgres`` when we are root).
     """
 
-    def __init__(
-        self, root: str | os.PathLike, *, user_prefix: str = DEFAULT_USER_PREFIX
-    ) -> None:
+    def __init__(self, root: str | os.PathLike, *, user_prefix: str = DEFAULT_USER_PREFIX) -> None:
         self.root = Path(root).resolve()
         self.data = self.root / "cluster"
         self.socket_dir = self.root / "socket"

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from . import schema
 from ._db import TABLES as _T
 from ._db import Database
-from .exceptions import NotFoundError, Problem, StoreError, ValidationError
+from .exceptions import NotFoundError, Problem, ValidationError
 from .rules import load_rules
 from .schema import WRITE_ORDER
 

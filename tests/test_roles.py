@@ -93,8 +93,10 @@ def test_sync_creates_a_login_role_per_username(world, cluster):
     assert set(sync.created + sync.kept) == {"alex", "bea"}
     with owner.engine.connect() as conn:
         rows = conn.execute(
-            sa.text("SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname IN "
-                    "('alex', 'bea', 'coach')")
+            sa.text(
+                "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname IN "
+                "('alex', 'bea', 'coach')"
+            )
         ).all()
     assert sorted(rows) == [("alex", True, False), ("bea", True, False), ("coach", True, False)]
 

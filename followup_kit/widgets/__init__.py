@@ -8,32 +8,86 @@ Handlers write only through :mod:`followup_kit.actions`.
 
 from __future__ import annotations
 
-from ._kit import Debouncer
-from .call import CallCoach, call_coach
-from .clients import ClientPicker, client_picker
-from .dashboard import CoachDashboard, WorkshopView, coach_dashboard, workshop_view
-from .editor import ScriptEditor, script_editor, tone_panel_html
-from .fields import LabelledField, confirm_delete
-from .importer import GuidedImport, guided_import
-from .interview_form import InterviewForm, interview_form
-from .plan import (
-    SKIP_REASONS,
-    PlanForm,
-    ics_link,
-    interview_choices,
-    next_steps_html,
-    plan_table_html,
-    plan_view,
-)
-from .record_form import RecordForm, record_form
-from .rehearsal import Rehearsal, rehearsal
-from .start import (
-    DemoLoader,
-    StartHere,
-    demo_loader,
-    start_here,
-    store_summary,
-)
+import importlib
+from typing import Any
+
+#: Where each name lives: a form loads only its own module (and what it imports), so a
+#: client's page never loads the coach's dashboard, importer or editor.
+_HOMES: dict[str, tuple[str, ...]] = {
+    "_kit": ("Debouncer",),
+    "call": (
+        "CallCoach",
+        "call_coach",
+    ),
+    "clients": (
+        "ClientPicker",
+        "client_picker",
+    ),
+    "dashboard": (
+        "CoachDashboard",
+        "WorkshopView",
+        "coach_dashboard",
+        "workshop_view",
+    ),
+    "editor": (
+        "ScriptEditor",
+        "script_editor",
+        "tone_panel_html",
+    ),
+    "fields": (
+        "LabelledField",
+        "confirm_delete",
+    ),
+    "importer": (
+        "GuidedImport",
+        "guided_import",
+    ),
+    "interview_form": (
+        "InterviewForm",
+        "interview_form",
+    ),
+    "plan": (
+        "SKIP_REASONS",
+        "PlanForm",
+        "ics_link",
+        "interview_choices",
+        "next_steps_html",
+        "plan_table_html",
+        "plan_view",
+    ),
+    "record_form": (
+        "RecordForm",
+        "record_form",
+    ),
+    "rehearsal": (
+        "Rehearsal",
+        "rehearsal",
+    ),
+    "start": (
+        "DemoLoader",
+        "StartHere",
+        "demo_loader",
+        "start_here",
+        "store_summary",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a widget (or a sub-module such as ``widgets.fields``) on first use."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from err
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SKIP_REASONS",
