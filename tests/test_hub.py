@@ -267,7 +267,6 @@ def test_two_clients_and_a_coach_each_see_what_they_should(hub, browser):
         assert f"/user/{username}/voila/tree" in page.url  # clients land on the forms
         expect(page.get_by_text("01_log_an_interview")).to_be_visible(timeout=WAIT_MS)
         assert "05_coach_dashboard" not in page.content()
-        sessions[username] = (context, page)
 
     for username, (_, page) in sessions.items():
         log_interview(page, hub, username, CLIENTS[username][1])
