@@ -137,7 +137,12 @@ class CoachDashboard(Shown):
         self.data = self.wb.tables()
         self.frame = analysis_frame(self.data, today=self.today, window_days=self.window_days)
         self.rules = self.wb.rules
-        self._agenda: pd.DataFrame | None = self.wb.agenda(today=self.today)
+        from ..agenda import build_agenda
+
+        # From the tables just read (as wb.agenda() would, without reading them again).
+        self._agenda: pd.DataFrame | None = build_agenda(
+            self.data, today=self.today, rules=self.rules
+        )
 
     def _date_range(self) -> tuple[date, date]:
         dates = self.frame["interview_date"].dropna()
