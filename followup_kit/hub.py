@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start even though clients cannot be separated (one person trying it)",
     )
+    p.add_argument(
+        "--forget-password",
+        metavar="USERNAME",
+        help="let USERNAME choose a new password at their next sign-in, and exit",
+    )
     p.add_argument("--hub-port", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--proxy-api-port", type=int, default=0, help=argparse.SUPPRESS)
     return p
@@ -163,12 +168,30 @@ def _wait_for_hub(url: str, proc: subprocess.Popen, timeout: float = 120) -> boo
     return False
 
 
+def forget_password(state: Path, username: str) -> int:
+    """Remove ``username``'s password hash: the next password they type becomes theirs."""
+    import dbm
+
+    path = Path(state).resolve() / "private" / "passwords.dbm"
+    name = username.strip().lower()
+    try:
+        with dbm.open(str(path), "w") as db:
+            del db[name.encode()]
+    except (KeyError, *dbm.error):
+        print(f"error: no password is stored for {name!r} in {path}.", file=sys.stderr)
+        return 1
+    print(f"{name} may choose a new password at their next sign-in.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the workshop hub and wait; stop the hub and the database on Ctrl+C."""
     args = _parser().parse_args(argv)
     if bool(args.ssl_key) != bool(args.ssl_cert):
         print("error: give both --ssl-key and --ssl-cert, or neither.", file=sys.stderr)
         return 2
+    if args.forget_password:
+        return forget_password((args.state or _data_dir() / "hub"), args.forget_password)
     db_url = os.environ.get("FOLLOWUP_DB_URL")
     trial = args.single_person_trial
     why = isolation_problem(db_url)
