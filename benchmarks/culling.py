@@ -11,7 +11,6 @@ the same settings (``followup_kit.hub_plugins.singleuser_args``).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -40,13 +39,25 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="fk-cull-"))
     server = start_app(ROOT / "notebooks", work, dict(os.environ))
 
-    def kernels() -> list[dict]:
-        status, body = server.get("/api/kernels")
-        return json.loads(body) if status == 200 else []
+    def kernels() -> list[psutil.Process]:
+        """The page kernels this server runs (its child processes)."""
+        found = []
+        for child in psutil.Process(server.proc.pid).children(recursive=True):
+            try:
+                if "kernel" in " ".join(child.cmdline()):
+                    found.append(child)
+            except psutil.NoSuchProcess:
+                pass
+        return found
 
     def kernel_mib() -> float:
-        procs = psutil.Process(server.proc.pid).children(recursive=True)
-        return sum(p.memory_info().rss for p in procs) / 2**20
+        total = 0
+        for kernel in kernels():
+            try:
+                total += kernel.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total / 2**20
 
     try:
         with sync_playwright() as pw:

@@ -114,11 +114,12 @@ async def _sign_in(browser, hub, username: str, password: str) -> float:  # noqa
         ),
     )
     page = await context.new_page()
+    page.set_default_timeout(300_000)  # ten servers and kernels starting on two cores
     await page.goto(f"{hub.url}/hub/login")
     await page.fill("#username_input", username)
     await page.fill("#password_input", password)
     start = time.perf_counter()
-    await page.click("#login_submit")
+    await page.click("#login_submit", no_wait_after=True)
     await page.wait_for_url(f"**/user/{username}/**", timeout=180_000)
     await page.goto(f"{hub.url}/user/{username}/voila/render/01_log_an_interview.ipynb")
     form = page.locator(".ct-interview-form .ct-company input")

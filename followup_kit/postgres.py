@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import schema
 from .exceptions import StoreError
@@ -37,7 +37,9 @@ from .exceptions import StoreError
 if TYPE_CHECKING:  # pragma: no cover
     import sqlalchemy as sa
 
-    from .store import Workbook
+#: A workbook (:class:`followup_kit.store.Workbook`), or anything with its ``db`` and
+#: ``is_sqlite``: the store calls into this module, never the other way round.
+Workbook = Any
 
 __all__ = [
     "CLIENT_GROUP",
@@ -377,10 +379,15 @@ def restore_postgres(url: str, path: str | os.PathLike) -> Path:
             f"The restore failed and nothing was changed (what was there is also kept in "
             f"{before}): {done.stderr.strip()[-500:]}"
         )
-    from .store import Workbook
+    from types import SimpleNamespace
 
-    with Workbook(url) as wb:
-        sync_roles(wb)
+    from ._db import Database
+
+    db = Database(url)
+    try:
+        sync_roles(SimpleNamespace(db=db, is_sqlite=False))
+    finally:
+        db.close()
     return before
 
 
