@@ -107,6 +107,17 @@ def _q(conn: sa.Connection, name: str) -> str:
     return conn.dialect.identifier_preparer.quote_identifier(name)
 
 
+def _ddl(conn: sa.Connection, statement: str) -> None:
+    """Run one statement that names roles, tables or policies.
+
+    PostgreSQL cannot bind names as parameters, so these statements are built, and only
+    from: this module's constants, the schema's table and column names, and usernames
+    that passed :func:`hub_username_problem` (lower-case letters, digits, dots, dashes);
+    every such name is quoted with :func:`_q` as well. No other value ever goes in.
+    """
+    conn.exec_driver_sql(statement)
+
+
 def _role_exists(conn: sa.Connection, name: str) -> bool:
     import sqlalchemy as sa
 
@@ -157,44 +168,44 @@ def secure_database(wb: Workbook) -> list[str]:
     def work(conn: sa.Connection) -> list[str]:
         for group in (CLIENT_GROUP, COACH_GROUP):
             if not _role_exists(conn, group):
-                conn.exec_driver_sql(f"CREATE ROLE {group} NOLOGIN")
+                _ddl(conn, f"CREATE ROLE {group} NOLOGIN")
         schema_name = conn.exec_driver_sql("SELECT current_schema()").scalar()
         quoted_schema = _q(conn, schema_name)
-        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {quoted_schema} TO {CLIENT_GROUP}")
-        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {quoted_schema} TO {COACH_GROUP}")
+        _ddl(conn, f"GRANT USAGE ON SCHEMA {quoted_schema} TO {CLIENT_GROUP}")
+        _ddl(conn, f"GRANT USAGE ON SCHEMA {quoted_schema} TO {COACH_GROUP}")
         try:
             with conn.begin_nested():
-                conn.exec_driver_sql(f"REVOKE CREATE ON SCHEMA {quoted_schema} FROM PUBLIC")
+                _ddl(conn, f"REVOKE CREATE ON SCHEMA {quoted_schema} FROM PUBLIC")
         except sa.exc.DBAPIError:
             pass  # not the schema's owner (a managed database): its admin decides
         secured = []
         for table in schema.TABLES:
             t = _q(conn, table)
             condition = _policy_condition(conn, table)
-            conn.exec_driver_sql(f"REVOKE ALL ON {t} FROM PUBLIC")
-            conn.exec_driver_sql(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
+            _ddl(conn, f"REVOKE ALL ON {t} FROM PUBLIC")
+            _ddl(conn, f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
             for policy in ("followup_coach_all", "followup_client_own"):
-                conn.exec_driver_sql(f"DROP POLICY IF EXISTS {policy} ON {t}")
+                _ddl(conn, f"DROP POLICY IF EXISTS {policy} ON {t}")
             rights = "SELECT, INSERT, UPDATE, DELETE"
-            conn.exec_driver_sql(f"GRANT {rights} ON {t} TO {COACH_GROUP}")
-            conn.exec_driver_sql(
+            _ddl(conn, f"GRANT {rights} ON {t} TO {COACH_GROUP}")
+            _ddl(
+                conn,
                 f"CREATE POLICY followup_coach_all ON {t} FOR ALL TO {COACH_GROUP} "
-                "USING (true) WITH CHECK (true)"
+                "USING (true) WITH CHECK (true)",
             )
             if condition is None:
-                conn.exec_driver_sql(f"REVOKE ALL ON {t} FROM {CLIENT_GROUP}")
+                _ddl(conn, f"REVOKE ALL ON {t} FROM {CLIENT_GROUP}")
                 continue
-            conn.exec_driver_sql(f"GRANT {rights} ON {t} TO {CLIENT_GROUP}")
-            conn.exec_driver_sql(
+            _ddl(conn, f"GRANT {rights} ON {t} TO {CLIENT_GROUP}")
+            _ddl(
+                conn,
                 f"CREATE POLICY followup_client_own ON {t} FOR ALL TO {CLIENT_GROUP} "
-                f"USING ({condition}) WITH CHECK ({condition})"
+                f"USING ({condition}) WITH CHECK ({condition})",
             )
             secured.append(table)
         # Ids: the client roles may take the next number, nothing more.
         for group in (CLIENT_GROUP, COACH_GROUP):
-            conn.exec_driver_sql(
-                f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {quoted_schema} TO {group}"
-            )
+            _ddl(conn, f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {quoted_schema} TO {group}")
         return secured
 
     return wb.db.write(work)
@@ -268,7 +279,7 @@ def sync_roles(wb: Workbook) -> RoleSync:
             if name in ours:
                 result.kept.append(name)
             else:
-                conn.exec_driver_sql(f"CREATE ROLE {_q(conn, name)} LOGIN IN ROLE {CLIENT_GROUP}")
+                _ddl(conn, f"CREATE ROLE {_q(conn, name)} LOGIN IN ROLE {CLIENT_GROUP}")
                 result.created.append(name)
         for name in sorted(ours - set(wanted)):
             _drop_login(conn, name)
@@ -281,13 +292,13 @@ def sync_roles(wb: Workbook) -> RoleSync:
 def _drop_login(conn: sa.Connection, name: str) -> None:
     import sqlalchemy as sa
 
-    conn.exec_driver_sql(f"ALTER ROLE {_q(conn, name)} NOLOGIN")
+    _ddl(conn, f"ALTER ROLE {_q(conn, name)} NOLOGIN")
     # Whoever is still connected as them is signed off too.
     conn.execute(
         sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"),
         {"n": name},
     )
-    conn.exec_driver_sql(f"DROP ROLE {_q(conn, name)}")
+    _ddl(conn, f"DROP ROLE {_q(conn, name)}")
 
 
 def add_coach(wb: Workbook, username: str) -> str:
@@ -306,7 +317,7 @@ def add_coach(wb: Workbook, username: str) -> str:
             raise StoreError(f"{name!r} is already a client's username; a coach needs another.")
         if _role_exists(conn, name):
             raise StoreError(f"A database account named {name!r} already exists.")
-        conn.exec_driver_sql(f"CREATE ROLE {_q(conn, name)} LOGIN IN ROLE {COACH_GROUP}")
+        _ddl(conn, f"CREATE ROLE {_q(conn, name)} LOGIN IN ROLE {COACH_GROUP}")
         return name
 
     return wb.db.write(work)
@@ -530,7 +541,7 @@ class LocalCluster:
         ) as con:
             exists = con.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
             if exists.fetchone() is None:
-                con.execute(f"CREATE DATABASE {DATABASE}")
+                con.execute("CREATE DATABASE followup")  # DATABASE
 
     def stop(self, timeout: float = 30.0) -> None:
         """A fast shutdown by PID (SIGINT); SIGKILL if it lingers."""
