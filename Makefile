@@ -12,7 +12,7 @@ PORT ?= 8888
 # Quiet the news pop-up in JupyterLab; coaches have a workshop to run.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab app test quick lint bench notebooks demo info clean browser tone-model
+.PHONY: lab app hub hub-env hub-tools postgres test quick lint bench notebooks demo info clean browser tone-model
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,56 @@ app: $(RUNTIME_STAMP)
 	$(PY) -m followup_kit demo --if-empty
 	$(PY) -m followup_kit.app --port $(PORT)
 
+## hub: the workshop server (JupyterHub + PostgreSQL with a role per client); run as root.
+## HUB_IP=0.0.0.0 for a room, HUB_PORT, COACH=name, TRIAL=1 for a single-person trial,
+## HUB_SSL_KEY/HUB_SSL_CERT for https. See "Run a workshop" in the README.
+HUB_VENV ?= /opt/followup-kit/venv
+HUB_NODE := .hub-node
+CHP      := $(HUB_NODE)/node_modules/.bin/configurable-http-proxy
+HUB_CODE := $(wildcard followup_kit/*.py followup_kit/*/*.py followup_kit/*.toml followup_kit/*.npz followup_kit/*.tsv followup_kit/script_library/*.md)
+HUB_DEPS_STAMP := $(HUB_VENV)/.deps-$(HASH)
+HUB_CODE_STAMP := $(HUB_VENV)/.code-stamp
+
+hub: $(RUNTIME_STAMP) hub-env
+	$(PY) -m pip install --quiet -e '.[hub]'
+	FOLLOWUP_HUB_VENV=$(HUB_VENV) FOLLOWUP_HUB_PROXY=$(CURDIR)/$(CHP) $(PY) -m followup_kit.hub $(if $(TRIAL),--single-person-trial)
+
+## hub-env: what the hub needs: PostgreSQL, the proxy, and a venv every system user can read
+hub-env: postgres hub-tools $(HUB_CODE_STAMP)
+
+hub-tools: $(CHP)
+
+$(CHP):
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null); } \
+	  || echo "npm is missing: the hub tests will be skipped (or fail under CI)."
+	-npm install --prefix $(HUB_NODE) --no-fund --no-audit --silent configurable-http-proxy@5
+
+## postgres: Debian's postgresql and python3-venv (installed when we are root with apt)
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && /usr/bin/python3 -c "import ensurepip" 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's postgresql and python3-venv for the workshop hub..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql python3-venv >/dev/null) \
+	    || echo "Could not install postgresql; hub tests will be skipped (or fail under CI)."; \
+	else echo "No PostgreSQL and not root: hub tests will be skipped (or fail under CI)."; fi
+
+# Built from Debian's /usr/bin/python3: the default python3 may live where other system
+# users cannot enter. The package is installed (not linked) so every user can read it.
+$(HUB_DEPS_STAMP): pyproject.toml
+	@if [ -x /usr/bin/python3 ] && [ "$$(id -u)" = 0 ]; then \
+	  mkdir -p $(dir $(HUB_VENV)) && chmod 755 $(dir $(HUB_VENV)) && \
+	  /usr/bin/python3 -m venv $(HUB_VENV) && \
+	  $(HUB_VENV)/bin/pip install --quiet --upgrade pip && \
+	  $(HUB_VENV)/bin/pip install --quiet '.[hub]' && \
+	  rm -f $(HUB_VENV)/.deps-* && touch $@; \
+	else echo "Not root (or no /usr/bin/python3): no venv for the clients' servers."; fi
+
+$(HUB_CODE_STAMP): $(HUB_DEPS_STAMP) $(HUB_CODE)
+	@if [ -f $(HUB_DEPS_STAMP) ]; then \
+	  $(HUB_VENV)/bin/pip install --quiet --no-deps --force-reinstall . && \
+	  chmod -R a+rX $(HUB_VENV) && touch $@; fi
+
 ## browser: Debian's chromium for the browser tests (installed when we are root with apt)
 browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
@@ -53,7 +103,7 @@ browser:
 	else echo "No /usr/bin/chromium and not root: browser tests will be skipped (or fail under CI)."; fi
 
 ## test: set up with the test tools, lint, run every test and every notebook
-test: $(TEST_STAMP) $(LAB_OVERRIDES) browser
+test: $(TEST_STAMP) $(LAB_OVERRIDES) browser hub-env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest

@@ -4,8 +4,10 @@ Run ``.venv/bin/python benchmarks/imports.py``. It prints
 
 - the wall time of ``import followup_kit`` in a fresh interpreter (median of a few runs),
   and which heavy libraries that import pulled in;
-- the resident memory of a kernel after it ran each client notebook (01-04) top to
-  bottom, the same work a Voila page does when a client opens it (goal: at most 80 MiB).
+- the memory of a kernel after it ran each client notebook (01-04) top to bottom, the
+  same work a Voila page does when a client opens it (goal: at most 80 MiB), as RSS and
+  USS, with the usual ipykernel and with the page kernel app mode and the hub use
+  (:mod:`followup_kit.page_kernel`, no debugger).
 
 The notebooks run on a throw-away copy of the demo cohort, in a temporary HOME.
 """
@@ -49,8 +51,12 @@ def import_time(repeat: int) -> tuple[float, list[str]]:
     return statistics.median(r["seconds"] for r in runs), runs[0]["loaded"]
 
 
-def kernel_memory(notebook: Path) -> float:
-    """MiB resident in a kernel after it executed ``notebook`` top to bottom."""
+def kernel_memory(notebook: Path) -> tuple[float, float]:
+    """MiB resident (RSS) and unique to it (USS) in a kernel after it ran ``notebook``.
+
+    RSS counts shared libraries in full in every kernel; USS is what each extra page's
+    kernel really adds.
+    """
     import nbformat
     import psutil
     from nbclient import NotebookClient
@@ -61,7 +67,8 @@ def kernel_memory(notebook: Path) -> float:
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)
         pid = client.km.provisioner.process.pid
-        return psutil.Process(pid).memory_info().rss / 2**20
+        info = psutil.Process(pid).memory_full_info()
+        return info.rss / 2**20, info.uss / 2**20
 
 
 def _isolate() -> None:
@@ -84,10 +91,20 @@ def main() -> None:
     )
     _isolate()
     os.chdir(tempfile.mkdtemp())
-    for name in CLIENT_NOTEBOOKS:
-        mib = kernel_memory(ROOT / "notebooks" / f"{name}.ipynb")
-        verdict = "within" if mib <= GOAL_MIB else "OVER"
-        print(f"kernel after {name}: {mib:.0f} MiB ({verdict} the {GOAL_MIB} MiB goal)")
+    from followup_kit.page_kernel import write_kernelspec
+
+    lean = Path(tempfile.mkdtemp()) / "jupyter-path"
+    write_kernelspec(lean)
+    for label, jupyter_path in (("usual ipykernel", None), ("page kernel", lean)):
+        if jupyter_path:  # what app mode and the hub's client servers run
+            os.environ["JUPYTER_PATH"] = str(jupyter_path)
+        for name in CLIENT_NOTEBOOKS:
+            rss, uss = kernel_memory(ROOT / "notebooks" / f"{name}.ipynb")
+            verdict = "within" if rss <= GOAL_MIB else "OVER"
+            print(
+                f"{label}, after {name}: RSS {rss:.0f} MiB ({verdict} the {GOAL_MIB} MiB goal), "
+                f"USS {uss:.0f} MiB"
+            )
 
 
 if __name__ == "__main__":

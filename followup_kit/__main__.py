@@ -1,4 +1,4 @@
-"""Command line: ``python -m followup_kit demo|import|export|info|backup|restore``."""
+"""Command line: ``python -m followup_kit demo|import|export|info|backup|restore|roles|coach``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
         "store is open anywhere; the replaced store is kept beside it)",
     )
     p.add_argument("backup")
+    sub.add_parser(
+        "roles", help="PostgreSQL: a sign-in role for each client with a username (as owner)"
+    )
+    p = sub.add_parser("coach", help="PostgreSQL: a coach's role, which sees every client")
+    p.add_argument("username")
     return parser
 
 
@@ -72,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(wb)
             print(f"Coach files (rules.toml, scripts/): {wb.data_dir}")
             print(wb.counts().to_string())
+        elif args.command == "roles":
+            print(f"Client roles in {wb}: {wb.sync_roles()}.")
+        elif args.command == "coach":
+            print(f"Coach {wb.add_coach(args.username)} can sign in and sees every client.")
         elif args.command == "backup":
             print(f"Backed up to {wb.backup(args.path)}.")
     except FollowupKitError as err:

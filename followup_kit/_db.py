@@ -138,6 +138,11 @@ def _store_error(err: exc.DBAPIError) -> StoreError:
             "large), so nothing was saved. Free some space and try again; everything saved "
             "before is still there."
         )
+    if "row-level security" in text or "permission denied" in text:
+        return StoreError(
+            "This account is not allowed to make that change (each client may change only "
+            "their own entries), so nothing was saved."
+        )
     if "locked" in text or "busy" in text:
         return StoreError(
             "The workbook stayed busy for a minute (many people saving at once), so "
@@ -175,10 +180,17 @@ class Database:
         """Create every table the schema defines that the database does not hold yet.
 
         A SQLite store made before ids were guaranteed unique is upgraded first (see
-        :func:`_upgrade_sqlite_ids`).
+        :func:`_upgrade_sqlite_ids`). On PostgreSQL nothing is attempted when every table
+        exists: a client's or coach's role may not change the schema, and opens the
+        workbook all the same.
         """
         if self.is_sqlite:
             self._upgrade_sqlite_ids()
+        else:
+            with self.engine.connect() as conn:
+                existing = set(sa.inspect(conn).get_table_names())
+            if set(TABLES) <= existing:
+                return
         self.write(lambda conn: METADATA.create_all(conn))
 
     def check_file(self) -> None:
@@ -256,8 +268,19 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
         """A connection in one read transaction: every query sees the same snapshot."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except Exception as err:
+            # PostgreSQL: a role that was granted nothing (not a client, not a coach). The
+            # frames talk to the driver directly, so its own error may come through.
+            orig = getattr(err, "orig", err)
+            if type(orig).__name__ != "InsufficientPrivilege":
+                raise
+            raise StoreError(
+                "This account may not read the workbook: it is neither a client's nor a "
+                "coach's. Ask your coach to add you."
+            ) from err
 
     def frame(
         self, conn: sa.Connection, table: str, where: sa.ColumnElement[bool] | None = None

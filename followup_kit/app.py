@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import secrets
 import socket
 import sys
@@ -21,8 +22,10 @@ from pathlib import Path
 __all__ = ["client_notebooks", "default_notebook_dir", "free_port", "main", "voila_argv"]
 
 HOST = "127.0.0.1"
-#: A kernel whose page was closed is shut down after this long without activity.
-CULL_AFTER_SECONDS = 1800
+#: A kernel with no page connected is shut down after this long without activity...
+CULL_AFTER_SECONDS = 120
+#: ...checked this often, so it is gone at most 2.5 minutes after its page closed.
+CULL_EVERY_SECONDS = 30
 
 
 def default_notebook_dir() -> Path:
@@ -71,9 +74,11 @@ def voila_argv(root: str | Path, *, port: int, token: str) -> list[str]:
         "--strip_sources=True",
         "--show_tracebacks=False",
         # Voila's own "page closed" shutdown is refused under a token (no XSRF value), so
-        # a closed page's kernel is ended after half an hour without activity instead.
+        # a kernel with no page connected is ended after two minutes without activity;
+        # a page still open keeps its kernel however long the client takes.
         f"--MappingKernelManager.cull_idle_timeout={CULL_AFTER_SECONDS}",
-        "--MappingKernelManager.cull_interval=300",
+        f"--MappingKernelManager.cull_interval={CULL_EVERY_SECONDS}",
+        "--MappingKernelManager.cull_connected=False",
     ]
 
 
@@ -119,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # notebooks keeps the coach notebooks out of reach.
         for path in notebooks:
             (Path(root) / path.name).symlink_to(path.resolve())
+        # Each page's kernel runs without IPython's debugger (about 10 MiB less each).
+        from .page_kernel import write_kernelspec
+
+        write_kernelspec(Path(root) / ".jupyter-path")
+        paths = [str(Path(root) / ".jupyter-path"), os.environ.get("JUPYTER_PATH", "")]
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
         names = ", ".join(p.stem for p in notebooks)
         print(
             f"Serving the client forms ({names}) without code.\n"

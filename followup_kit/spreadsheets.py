@@ -40,7 +40,6 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from tqdm.auto import tqdm
 
 from . import schema
 from ._db import TABLES, Database
@@ -630,6 +629,8 @@ def _write(
     show = total >= _PROGRESS_FROM if progress is None else progress
 
     def work(conn: sa.Connection) -> dict[str, int]:
+        from tqdm.auto import tqdm  # only when saving: a client's page never needs it
+
         bar = tqdm(total=total, desc="Saving", unit="row", disable=not show)
         # For each table, the new id of every old (link) id.
         new_ids: dict[str, pd.Series] = {}

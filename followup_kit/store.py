@@ -28,7 +28,6 @@ from .exceptions import (
     NotFoundError,
     OutputFileError,
     Problem,
-    StoreError,
     ValidationError,
 )
 from .rules import load_rules
@@ -843,6 +842,24 @@ class Workbook:
             raise NotFoundError(table, row_id)
         return int(found[0])
 
+    # -- sign-in roles (PostgreSQL; the work is in postgres.py) ---------------------------
+
+    def sync_roles(self):
+        """Give each client with a username their own database role; see :mod:`.postgres`.
+
+        PostgreSQL only (run as the owner); a SQLite workbook raises :class:`StoreError`.
+        Returns a :class:`followup_kit.postgres.RoleSync`.
+        """
+        from .postgres import sync_roles
+
+        return sync_roles(self)
+
+    def add_coach(self, username: str) -> str:
+        """Create a coach's database role, which sees every client; PostgreSQL only."""
+        from .postgres import add_coach
+
+        return add_coach(self, username)
+
     # -- plans, agenda and analysis (the logic lives in plans, agenda and analytics) ----------
 
     @property
@@ -893,11 +910,13 @@ class Workbook:
     def backup(self, path: str | os.PathLike) -> Path:
         """Copy a SQLite store to ``path`` consistently, even while others write to it.
 
-        Uses SQLite's online backup, which copies a single committed snapshot. For
-        PostgreSQL use ``pg_dump``; this raises :class:`StoreError` there.
+        Uses SQLite's online backup, which copies a single committed snapshot. On
+        PostgreSQL it runs ``pg_dump`` (custom format; restore with ``pg_restore``).
         """
         if not self.is_sqlite:
-            raise StoreError("Backups of a PostgreSQL workbook are made with pg_dump.")
+            from .postgres import backup_postgres
+
+            return backup_postgres(self.url, path)
         target = Path(path).expanduser().resolve()
         if target.is_dir():
             raise OutputFileError(

@@ -46,7 +46,9 @@ def test_voila_is_told_loopback_token_hidden_code_and_no_other_port(tmp_path):
         "--Voila.port_retries=0",
         "--strip_sources=True",
         "--show_tracebacks=False",
-        "--MappingKernelManager.cull_idle_timeout=1800",
+        "--MappingKernelManager.cull_idle_timeout=120",
+        "--MappingKernelManager.cull_interval=30",
+        "--MappingKernelManager.cull_connected=False",
     ):
         assert expected in argv
 

@@ -375,10 +375,13 @@ def test_export_then_import_round_trip_through_postgres(cluster, both, tmp_path,
         again.close()
 
 
-def test_backup_command_says_to_use_pg_dump(both, tmp_path):
+def test_backup_of_postgres_is_a_pg_dump_file(both, tmp_path):
     pg, _ = both
-    with pytest.raises(StoreError, match="pg_dump"):
-        pg.backup(tmp_path / "copy.sqlite")
+    pg.add_client("Alex")
+    copy = pg.backup(tmp_path / "copy.dump")
+    assert copy.read_bytes()[:5] == b"PGDMP"
+    with pytest.raises(StoreError, match="already exists"):
+        pg.backup(copy)
 
 
 @pytest.mark.slow

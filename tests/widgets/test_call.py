@@ -12,7 +12,7 @@ from followup_kit.actions import (
 )
 from followup_kit.exceptions import FollowupKitError
 from followup_kit.library import CALL_ANSWERS
-from followup_kit.widgets import CallCoach
+from followup_kit.widgets.call import CallCoach
 
 
 @pytest.mark.parametrize("answer", list(CALL_ANSWERS))

@@ -8,7 +8,8 @@ from datetime import date
 from practice_helpers import FakeTimer, rows
 
 import followup_kit as fk
-from followup_kit.widgets import Debouncer, ScriptEditor, tone_panel_html
+from followup_kit.widgets._kit import Debouncer
+from followup_kit.widgets.editor import ScriptEditor, tone_panel_html
 
 
 def test_tone_panel_escapes_and_explains():

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 import followup_kit as fk
 from followup_kit import library
-from followup_kit.widgets import Rehearsal, call_coach, rehearsal, script_editor
+from followup_kit.widgets.call import call_coach
+from followup_kit.widgets.editor import script_editor
+from followup_kit.widgets.rehearsal import Rehearsal, rehearsal
 
 
 def upload_value(name, data, mime):
