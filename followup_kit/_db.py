@@ -51,6 +51,8 @@ def _metadata() -> sa.MetaData:
                 cols.append(sa.Column(f.name, sa.Date, nullable=not f.required))
             elif f.kind == "bytes":
                 cols.append(sa.Column(f.name, sa.LargeBinary))
+            elif f.kind == "seconds":
+                cols.append(sa.Column(f.name, sa.Float))
             elif f.kind == "enum":
                 # "x = 'a' OR x = 'b'" rather than "x IN ('a', 'b')": SQLite builds a
                 # small table for an IN list on every row it checks, which made bulk
@@ -71,6 +73,20 @@ def _metadata() -> sa.MetaData:
 METADATA = _metadata()
 #: The SQLAlchemy table of each schema table, by name.
 TABLES = METADATA.tables
+
+
+#: Optional columns added after stores were already in use, by table.
+_ADDED_COLUMNS = {"recordings": ("seconds", "note")}
+
+
+def _add_missing_columns(conn: sa.Connection) -> None:
+    inspector = sa.inspect(conn)
+    for table, names in _ADDED_COLUMNS.items():
+        have = {c["name"] for c in inspector.get_columns(table)}
+        for name in names:
+            if name not in have:
+                kind = TABLES[table].c[name].type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def _engine_for(url: str) -> sa.Engine:
@@ -152,8 +168,17 @@ class Database:
         return self.engine.url.get_backend_name() == "sqlite"
 
     def create_tables(self) -> None:
-        """Create every table the schema defines that the database does not hold yet."""
-        self.write(lambda conn: METADATA.create_all(conn))
+        """Create every table the schema defines that the database does not hold yet.
+
+        Columns added to the schema later (:data:`_ADDED_COLUMNS`) are added to a store
+        made before them, once, here.
+        """
+
+        def work(conn: sa.Connection) -> None:
+            METADATA.create_all(conn)
+            _add_missing_columns(conn)
+
+        self.write(work)
 
     def close(self) -> None:
         """Release the database connections."""

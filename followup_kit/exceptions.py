@@ -41,6 +41,7 @@ CHECKS: dict[str, str] = {
     "too_far_ahead": "a date more than two years ahead",
     "not_a_country": "not a two-letter country code the holiday calendars know",
     "not_an_id": "not a whole number that can be an id",
+    "not_a_length": "not a length of time in seconds (0 to 6 hours)",
     "not_bytes": "a recording that is not a file's bytes",
     # a row, or rows that belong together
     "not_before": "a date earlier than the date it must follow (schema NotBefore)",

@@ -426,8 +426,14 @@ class Workbook:
         *,
         mime: str,
         script_id: str | None = None,
+        seconds: float | None = None,
+        note: str | None = None,
     ) -> int:
-        """Store a practice recording with the client's data; return its id."""
+        """Store a practice recording with the client's data; return its id.
+
+        ``seconds`` is the take's length when known (the browser measures its own
+        recordings); ``note`` is the client's note on the take.
+        """
         if not isinstance(data, bytes | bytearray | memoryview):
             raise ValidationError(
                 [Problem("data", "the recording must be the file's bytes.", check="not_bytes")],
@@ -439,6 +445,8 @@ class Workbook:
             mime=mime,
             script_id=script_id,
             created=self.today,
+            seconds=seconds,
+            note=note,
         )
 
         def work(conn: sa.Connection) -> int:
@@ -512,6 +520,10 @@ class Workbook:
                 ],
                 what="interview",
             )
+
+    def update_recording(self, recording_id: int, /, **changes: Any) -> None:
+        """Change a practice recording's note (or its script, name or length)."""
+        self._update("recordings", recording_id, changes)
 
     def update_client(self, client_id: int, /, **changes: Any) -> None:
         """Change a client's name, cohort, country or user name."""
