@@ -151,7 +151,7 @@ export default { render };
 _CSS = """
 .fk-recorder-row { display: flex; flex-wrap: wrap; align-items: center; gap: 0.6em; }
 .fk-recorder button.fk-recorder-record, .fk-recorder button.fk-recorder-stop {
-  font-size: 1.1em; min-width: 7em; height: 2.4em; padding: 0 1.2em;
+  font-size: 1.1em; width: auto; min-width: 6em; height: 2.4em; padding: 0 1.2em;
 }
 .fk-recorder button.fk-recorder-record:not(:disabled) { background: #b3261e; color: white; }
 .fk-recorder-timer { font-size: 1.3em; font-variant-numeric: tabular-nums; min-width: 3em; }

@@ -61,6 +61,11 @@ def take_length_html(take_seconds: float | None, script_seconds: int) -> str:
     )
 
 
+def _wide() -> widgets.Layout:
+    """Full width on a phone, no wider than 40em on a laptop."""
+    return widgets.Layout(width="100%", max_width="40em")
+
+
 _EXTENSIONS = {"audio/webm": "webm", "audio/ogg": "ogg", "audio/mp4": "m4a", "audio/wav": "wav"}
 
 
@@ -76,7 +81,7 @@ class Rehearsal(Shown):
     ``timing`` (HTML), ``recorder`` (Recorder), ``upload`` (FileUpload), ``recordings``
     (Select), ``audio`` (Audio), ``length_html`` (the take against the script),
     ``note`` (Textarea), ``save_note_button``, ``delete_button``, ``confirm_button``,
-    ``keep_button``, ``status_html``.
+    ``keep_button``, ``status_html`` (a take saved or refused), ``note_status``.
     """
 
     def __init__(
@@ -100,27 +105,33 @@ class Rehearsal(Shown):
             value=script_id if script_id in self.library else _first_rehearsal(ids),
             description="Script",
             style=style,
-            layout=widgets.Layout(width="40em", max_width="100%"),
+            layout=_wide(),
         )
-        self.channel = widgets.Dropdown(description="Part", style=style)
+        self.channel = widgets.Dropdown(description="Part", style=style, layout=_wide())
         self.text = widgets.HTML().add_class("ct-rehearsal-text")
         self.timing = widgets.HTML().add_class("ct-speaking-time")
         self.recorder = Recorder().add_class("ct-recorder")
         self.upload = widgets.FileUpload(
-            accept="audio/*", multiple=False, description="Upload a recording"
+            accept="audio/*",
+            multiple=False,
+            description="Upload a recording",
+            layout=widgets.Layout(width="16em", max_width="100%"),
         ).add_class("ct-upload")
         self.recordings = widgets.Select(
             description="Your takes",
             style=style,
-            layout=widgets.Layout(width="40em", max_width="100%"),
+            layout=_wide(),
         ).add_class("ct-takes")
-        self.audio = widgets.Audio(autoplay=False, loop=False, controls=True).add_class(
-            "ct-playback"
-        )
+        self.audio = widgets.Audio(
+            autoplay=False,
+            loop=False,
+            controls=True,
+            layout=widgets.Layout(width="100%", max_width="30em"),
+        ).add_class("ct-playback")
         self.length_html = widgets.HTML().add_class("ct-take-length")
         self.note = widgets.Textarea(
             placeholder="A note on this take: what to keep, what to change next time",
-            layout=widgets.Layout(width="40em", max_width="100%", height="4em"),
+            layout=widgets.Layout(width="100%", max_width="40em", height="4em"),
         ).add_class("ct-take-note")
         self.save_note_button = widgets.Button(description="Save note").add_class("ct-save-note")
         self.delete_button = widgets.Button(description="Delete", icon="trash", disabled=True)
@@ -135,6 +146,7 @@ class Rehearsal(Shown):
         )
         self._confirm.layout.display = "none"
         self.status_html = widgets.HTML().add_class("ct-status")
+        self.note_status = widgets.HTML().add_class("ct-note-status")
 
         self.script.observe(self._script_changed, names="value")
         self.channel.observe(lambda _c: self._show_text(), names="value")
@@ -173,6 +185,7 @@ class Rehearsal(Shown):
                     [self.save_note_button, self.delete_button, self._confirm],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
+                self.note_status,
             ]
         ).add_class("ct-rehearsal")
         self._script_changed()
@@ -227,19 +240,28 @@ class Rehearsal(Shown):
     def _show_length(self, row: Mapping[str, Any] | None = None) -> None:
         if row is None:
             row = self._take_row(self.recordings.value)
-        seconds = None if row is None else row.get("seconds")
-        self.length_html.value = take_length_html(seconds, self.script_seconds)
+        if row is None:
+            self.length_html.value = ""
+            return
+        line = take_length_html(row.get("seconds"), self.script_seconds)
+        sid = row.get("script_id")
+        if isinstance(sid, str) and sid in self.library and sid != self.script.value:
+            # A take of another script: say which, and measure against that one.
+            other = self.library[sid]
+            text = render_script(other, _spoken_first(other)[0], self._context)
+            line = take_length_html(row.get("seconds"), speaking_time(text))
+            line = f"For “{escape_html(other.title)}”. {line}"
+        self.length_html.value = line
 
     def refresh(self, select: int | None = None) -> None:
         """Reload the client's recordings list."""
         frame = self.wb.recordings(self.client_id)
         options = []
         for r in frame.itertuples():
-            parts = [format_day(r.created), str(r.filename)]
+            # Short enough for a phone: the take's script shows once it is picked.
+            parts = [str(r.filename), format_day(r.created)]
             if not pd.isna(r.seconds):
                 parts.append(length_words(float(r.seconds)))
-            if not pd.isna(r.script_id) and r.script_id in self.library:
-                parts.append(self.library[r.script_id].title)
             options.append((" · ".join(parts), int(r.id)))
         self.recordings.options = options
         if select is not None and any(v == select for _, v in options):
@@ -305,6 +327,7 @@ class Rehearsal(Shown):
         self.delete_button.disabled = self.save_note_button.disabled = row is None
         self.note.disabled = row is None
         self._confirm.layout.display = "none"
+        self.note_status.value = ""
         self._show_length(row)
         if row is None:
             self.audio.value = b""
@@ -324,9 +347,9 @@ class Rehearsal(Shown):
                 self.wb, rid, self.note.value.strip() or None, client_id=self.client_id
             )
         except FollowupKitError as err:
-            self.status_html.value = error_html(f"The note was not saved. {error_words(err)}")
+            self.note_status.value = error_html(f"The note was not saved. {error_words(err)}")
             return
-        self.status_html.value = ok_html("Note saved.")
+        self.note_status.value = ok_html("Note saved.")
 
     def _ask_delete(self, ask: bool) -> None:
         self._confirm.layout.display = None if ask and self.recordings.value else "none"
@@ -338,9 +361,9 @@ class Rehearsal(Shown):
         try:
             actions.delete_recording(self.wb, rid, client_id=self.client_id)
         except FollowupKitError as err:
-            self.status_html.value = error_html(error_words(err))
+            self.note_status.value = error_html(error_words(err))
             return
-        self.status_html.value = ok_html("Recording deleted.")
+        self.note_status.value = ok_html("Recording deleted.")
         self.refresh()
 
 

@@ -51,10 +51,16 @@ def test_a_take_from_the_browser_is_saved_with_its_length_and_played_back(filled
     expected = f"<b>Your take: 2 s</b>; the script takes about {script} to say."
     assert r.length_html.value == expected
     assert "Saved Take 1.webm" in r.status_html.value and expected in r.status_html.value
-    assert "2 s" in r.recordings.options[0][0] and "webm" in r.recordings.options[0][0]
+    assert r.recordings.options[0][0] == "Take 1.webm · Thu 20 Mar 2025 · 2 s"
     browser_sends(r.recorder, WEBM + b"2", "audio/webm", 65)
     assert filled.recordings(cid)["filename"].tolist() == ["Take 1.webm", "Take 2.webm"]
     assert "Your take: 1 min 05 s" in r.length_html.value
+    # Picked while another script is shown: the take names its script, measured by it.
+    first = r.recordings.options[0][1]
+    r.script.value = next(v for _, v in r.script.options if v != r.script.value)
+    r.recordings.value = first
+    assert r.length_html.value.startswith("For \u201c")
+    assert r.length_html.value.endswith(expected)
 
 
 def test_the_browser_refusing_the_microphone_is_said_in_plain_words(filled):
@@ -98,10 +104,10 @@ def test_a_note_per_take_is_saved_and_shown_again(filled):
     r.note.value = "Too fast at the start; breathe before the question."
     r.save_note_button.click()
     assert filled.recordings(cid)["note"].tolist() == [r.note.value]
-    assert "Note saved" in r.status_html.value
+    assert "Note saved" in r.note_status.value
     r.note.value = "x" * 501
     r.save_note_button.click()
-    assert "The note was not saved. Too long" in r.status_html.value
+    assert "The note was not saved. Too long" in r.note_status.value
     again = Rehearsal(filled, cid)
     again.refresh(select=int(filled.recordings(cid)["id"].iloc[0]))
     assert again.note.value == "Too fast at the start; breathe before the question."
