@@ -294,6 +294,8 @@ ALLOWED_DYNAMIC_SQL = {
     ("_db.py", "PRAGMA busy_timeout="): "a module constant",
     ("_db.py", "INSERT INTO "): "table and column names from the schema (t.c[col] checks "
     "each); values go as ? parameters",
+    ("_db.py", "ALTER TABLE "): "table and column names from _ADDED_COLUMNS (a module "
+    "constant), the type compiled from the schema; no values",
 }
 _SQL_CALLS = {"execute", "executemany", "executescript", "exec_driver_sql", "text"}
 
