@@ -60,6 +60,8 @@ def _metadata() -> sa.MetaData:
                 cols.append(sa.Column(f.name, sa.Date, nullable=not f.required))
             elif f.kind == "bytes":
                 cols.append(sa.Column(f.name, sa.LargeBinary))
+            elif f.kind == "seconds":
+                cols.append(sa.Column(f.name, sa.Float))
             elif f.kind == "enum":
                 # "x = 'a' OR x = 'b'" rather than "x IN ('a', 'b')": SQLite builds a
                 # small table for an IN list on every row it checks, which made bulk
@@ -80,6 +82,20 @@ def _metadata() -> sa.MetaData:
 METADATA = _metadata()
 #: The SQLAlchemy table of each schema table, by name.
 TABLES = METADATA.tables
+
+
+#: Optional columns added after stores were already in use, by table.
+_ADDED_COLUMNS = {"recordings": ("seconds", "note")}
+
+
+def _add_missing_columns(conn: sa.Connection) -> None:
+    inspector = sa.inspect(conn)
+    for table, names in _ADDED_COLUMNS.items():
+        have = {c["name"] for c in inspector.get_columns(table)}
+        for name in names:
+            if name not in have:
+                kind = TABLES[table].c[name].type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def _engine_for(url: str) -> sa.Engine:
@@ -180,18 +196,31 @@ class Database:
         """Create every table the schema defines that the database does not hold yet.
 
         A SQLite store made before ids were guaranteed unique is upgraded first (see
-        :func:`_upgrade_sqlite_ids`). On PostgreSQL nothing is attempted when every table
-        exists: a client's or coach's role may not change the schema, and opens the
-        workbook all the same.
+        :func:`_upgrade_sqlite_ids`); columns added to the schema later
+        (:data:`_ADDED_COLUMNS`) are added to a store made before them, once. On
+        PostgreSQL nothing is attempted when the schema is complete: a client's or coach's
+        role may not change it, and opens the workbook all the same.
         """
         if self.is_sqlite:
             self._upgrade_sqlite_ids()
-        else:
-            with self.engine.connect() as conn:
-                existing = set(sa.inspect(conn).get_table_names())
-            if set(TABLES) <= existing:
-                return
-        self.write(lambda conn: METADATA.create_all(conn))
+        elif self._schema_is_complete():
+            return
+
+        def work(conn: sa.Connection) -> None:
+            METADATA.create_all(conn)
+            _add_missing_columns(conn)
+
+        self.write(work)
+
+    def _schema_is_complete(self) -> bool:
+        with self.engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            if not set(TABLES) <= set(inspector.get_table_names()):
+                return False
+            return all(
+                set(names) <= {c["name"] for c in inspector.get_columns(table)}
+                for table, names in _ADDED_COLUMNS.items()
+            )
 
     def check_file(self) -> None:
         """Refuse to write when the SQLite file is no longer the one opened.

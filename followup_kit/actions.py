@@ -37,6 +37,7 @@ __all__ = [
     "call_outcome",
     "change_follow_up",
     "change_interview",
+    "change_recording_note",
     "change_response",
     "close_as_ghosted",
     "delete_follow_up",
@@ -503,8 +504,10 @@ def add_recording(
     *,
     mime: str | None = None,
     script_id: str | None = None,
+    seconds: float | None = None,
+    note: str | None = None,
 ) -> int:
-    """Store a client's rehearsal recording; return its id.
+    """Store a client's rehearsal recording (its length in seconds when known); return its id.
 
     The content decides, not the name or the type a browser reports: it must be audio
     (WAV, MP3, M4A, OGG, WebM or FLAC) of at most 25 MB, else ``ValidationError``.
@@ -514,7 +517,17 @@ def add_recording(
     require_own(wb, "clients", client_id, client_id)
     if mime is not None and not str(mime).strip().lower().startswith("audio/"):
         mime = None
-    return wb.add_recording(client_id, filename, data, mime=mime, script_id=script_id)
+    return wb.add_recording(
+        client_id, filename, data, mime=mime, script_id=script_id, seconds=seconds, note=note
+    )
+
+
+def change_recording_note(
+    wb: Workbook, recording_id: int, note: str | None, *, client_id: int | None = None
+) -> None:
+    """Change (or clear, with ``None`` or "") the client's note on one rehearsal take."""
+    require_own(wb, "recordings", recording_id, client_id)
+    wb.update_recording(recording_id, note=note)
 
 
 def delete_recording(wb: Workbook, recording_id: int, *, client_id: int | None = None) -> None:

@@ -44,6 +44,7 @@ CHECKS: dict[str, str] = {
     "too_far_ahead": "a date more than two years ahead",
     "not_a_country": "not a two-letter country code the holiday calendars know",
     "not_an_id": "not a whole number that can be an id",
+    "not_a_length": "not a length of time in seconds (0 to 6 hours)",
     "not_bytes": "a recording that is not a file's bytes",
     "not_audio": "a recording whose content is not WAV, MP3, M4A, OGG, WebM or FLAC audio",
     "too_big": "a recording larger than the size limit",

@@ -47,7 +47,9 @@ __all__ = [
     "person_key",
 ]
 
-FieldKind = Literal["id", "ref", "text", "enum", "date", "email", "country", "username", "bytes"]
+FieldKind = Literal[
+    "id", "ref", "text", "enum", "date", "email", "country", "username", "bytes", "seconds"
+]
 
 #: Allowed values of every enumerated field, with the words a person sees.
 CHOICES: dict[str, dict[str, str]] = {
@@ -127,6 +129,7 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 # character would make the whole exported workbook unreadable.
 _UNSAVABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\r\n]+")
+_MAX_SECONDS = 6 * 3600  # a rehearsal take; NaN and infinity fail the range test too
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,9 @@ TABLES: dict[str, Table] = {
                 Field("filename", "File name", required=True, max_len=200),
                 Field("mime", "Type", required=True, max_len=80),
                 Field("created", "Recorded on", "date", max_future_days=0),
+                # Added after the first release: _db.py adds them to older stores.
+                Field("seconds", "Length", "seconds"),
+                Field("note", "Note", max_len=500),
                 Field("data", "Recording", "bytes"),
             ),
             parent="client_id",
@@ -471,6 +477,11 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
         if number is None or not 0 < number < 2**63:
             return refuse("not_an_id", "not a valid id.")
         return number, None
+    if f.kind == "seconds":
+        seconds = _seconds(v)
+        if seconds is None:
+            return refuse("not_a_length", "not a length in seconds between 0 and 6 hours.")
+        return seconds, None
     return v, None  # bytes are stored as given
 
 
@@ -521,6 +532,17 @@ def cell_text(v: object) -> object:
 def person_key(name: object) -> str | None:
     """A person's name compared without case or extra spaces ("dana  LEE" is Dana Lee)."""
     return normalise_username(name) if isinstance(name, str) and name.strip() else None
+
+
+def _seconds(v: object) -> float | None:
+    """A length of time in seconds (0 to 6 hours, rounded to a tenth), else None."""
+    if isinstance(v, bool):
+        return None
+    try:
+        seconds = float(str(v).strip()) if isinstance(v, str) else float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return round(seconds, 1) if 0 <= seconds <= _MAX_SECONDS else None
 
 
 def _whole_number(v: object) -> int | None:
@@ -705,6 +727,8 @@ def frame_dtypes(table: str) -> dict[str, Any]:
             out[f.name] = pd.CategoricalDtype(list(CHOICES[f.choices or f.name]))
         elif f.kind == "bytes":
             out[f.name] = object
+        elif f.kind == "seconds":
+            out[f.name] = "Float64"
         else:
             out[f.name] = "string"
     return out

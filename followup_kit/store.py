@@ -500,12 +500,16 @@ class Workbook:
         *,
         mime: str | None = None,
         script_id: str | None = None,
+        seconds: float | None = None,
+        note: str | None = None,
     ) -> int:
         """Store a practice recording with the client's data; return its id.
 
         ``data`` must be audio (WAV, MP3, M4A, OGG, WebM or FLAC, told by its content,
         not its name) of at most :data:`MAX_RECORDING_BYTES`. ``mime`` defaults to the
         type the content shows.
+        ``seconds`` is the take's length when known (the browser measures its own
+        recordings); ``note`` is the client's note on the take.
         """
         if not isinstance(data, bytes | bytearray | memoryview):
             raise ValidationError(
@@ -534,6 +538,8 @@ class Workbook:
             mime=found if mime is None else mime,
             script_id=script_id,
             created=self.today,
+            seconds=seconds,
+            note=note,
         )
 
         def work(conn: sa.Connection) -> int:
@@ -617,6 +623,10 @@ class Workbook:
                 ],
                 what="interview",
             )
+
+    def update_recording(self, recording_id: int, /, **changes: Any) -> None:
+        """Change a practice recording's note (or its script, name or length)."""
+        self._update("recordings", recording_id, changes)
 
     def update_client(self, client_id: int, /, **changes: Any) -> None:
         """Change a client's name, cohort, country or user name."""

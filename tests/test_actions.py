@@ -18,7 +18,7 @@ from followup_kit.actions import (
     log_from_script,
     next_follow_up_number,
 )
-from followup_kit.exceptions import BadFileError, ValidationError
+from followup_kit.exceptions import BadFileError, NotYoursError, ValidationError
 from followup_kit.library import CALL_ANSWERS, get_script
 
 
@@ -200,6 +200,28 @@ def test_recordings_are_added_and_deleted(filled):
     assert filled.recording_data(rid) == wav
     actions.delete_recording(filled, rid, client_id=cid)
     assert filled.recordings(cid).empty
+
+
+def test_a_takes_length_and_note_are_kept_and_only_its_owner_changes_the_note(filled):
+    cid = filled.ids["client"]
+    other = filled.add_client("Bea Okafor")
+    rid = actions.add_recording(
+        filled, cid, "Take 1.webm", b"\x1a\x45\xdf\xa3take", mime="audio/webm", seconds=48.24
+    )
+    row = filled.recordings(cid).iloc[0]
+    assert row["seconds"] == 48.2 and pd.isna(row["note"])
+    actions.change_recording_note(filled, rid, "Slow down the opener", client_id=cid)
+    assert filled.recordings(cid)["note"].tolist() == ["Slow down the opener"]
+    with pytest.raises(NotYoursError):
+        actions.change_recording_note(filled, rid, "mine now", client_id=other)
+    with pytest.raises(ValidationError) as refused:
+        actions.change_recording_note(filled, rid, "x" * 501, client_id=cid)
+    assert refused.value.problems[0].check == "too_long"
+    actions.change_recording_note(filled, rid, None, client_id=cid)
+    assert pd.isna(filled.recordings(cid)["note"].iloc[0])
+    with pytest.raises(ValidationError) as refused:
+        actions.add_recording(filled, cid, "t.webm", b"x", mime="audio/webm", seconds=-1)
+    assert refused.value.problems[0].check == "not_a_length"
 
 
 # --------------------------------------------------------------------------- whole tables

@@ -355,3 +355,23 @@ def test_the_file_check_lets_writes_through_while_the_file_stays(wb, tmp_path):
     cid = wb.add_client("Alex")
     assert wb.log_interview(cid, "Acme", "Analyst", "2025-03-04") == 1
     assert wb.db.file == str(tmp_path / "wb.sqlite")
+
+
+def test_a_store_made_before_takes_had_a_length_and_note_gains_both_columns(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with fk.open_workbook(path, today="2025-03-20") as wb:
+        cid = wb.add_client("Alex Rivera")
+        rid = wb.add_recording(cid, "take.ogg", b"OggS-old", mime="audio/ogg")
+    with sqlite3.connect(path) as conn:  # the recordings table as it was first released
+        conn.execute("ALTER TABLE recordings DROP COLUMN note")
+        conn.execute("ALTER TABLE recordings DROP COLUMN seconds")
+    for _ in range(2):  # added once; opening again changes nothing
+        with fk.open_workbook(path, today="2025-03-20") as wb:
+            assert wb.recordings(cid)["filename"].tolist() == ["take.ogg"]
+            assert wb.recording_data(rid) == b"OggS-old"
+    with fk.open_workbook(path, today="2025-03-20") as wb:
+        wb.update_recording(rid, note="too fast")
+        assert wb.recordings(cid)["note"].tolist() == ["too fast"]
+    with sqlite3.connect(path) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(recordings)")]
+    assert columns.count("note") == 1 and columns.count("seconds") == 1

@@ -298,6 +298,8 @@ ALLOWED_DYNAMIC_SQL = {
     ("_db.py", "DROP TABLE "): "upgrading an old store: table names from schema.WRITE_ORDER",
     ("_db.py", "RENAME TO "): "upgrading an old store: table names from schema.WRITE_ORDER",
     ("backup.py", "SELECT max(id) FROM "): "table names from schema.TABLES",
+    ("_db.py", "ALTER TABLE "): "table and column names from _ADDED_COLUMNS (a module "
+    "constant), the type compiled from the schema; no values",
 }
 _SQL_CALLS = {"execute", "executemany", "executescript", "exec_driver_sql", "text"}
 

@@ -1,4 +1,9 @@
-"""Rehearsal: read a script aloud, record yourself, upload it, play it back beside the script."""
+"""Rehearsal: read a script aloud, record yourself (in the browser or a file), play it back.
+
+Each take is stored through :func:`followup_kit.actions.add_recording`, with its length
+when known (the browser times its own takes; an uploaded WAV file says it in its
+header), shown beside the script's speaking time, and a note the client can edit.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,19 @@ from ..formatting import escape_html
 from ..library import CALL_ANSWERS, Script, load_scripts, render_script, speaking_time
 from ..schema import CHOICES, format_day
 from ..templates import context_for
-from ._kit import RED, Shown, error_html, error_words, heading, ok_html, pre, seconds_words
+from ._kit import (
+    RED,
+    Shown,
+    error_html,
+    error_words,
+    heading,
+    note_html,
+    ok_html,
+    pre,
+    report_unexpected,
+    seconds_words,
+)
+from .recorder import Recorder, Take, wav_seconds
 
 __all__ = ["Rehearsal", "rehearsal"]
 
@@ -23,6 +40,33 @@ def _first_rehearsal(ids: list[str]) -> str:
     # The seed's own scenario (asking whether a decision has been made) is the one to
     # practise first; fall back to the first phone script.
     return "decision_check_call" if "decision_check_call" in ids else ids[0]
+
+
+def length_words(seconds: float) -> str:
+    """``48.2`` -> ``"48 s"``, ``65`` -> ``"1 min 05 s"``."""
+    whole = max(1, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def take_length_html(take_seconds: float | None, script_seconds: int) -> str:
+    """ "Your take: 48 s; the script takes about 40 s to say." (nothing if not known)."""
+    if take_seconds is None or pd.isna(take_seconds):
+        return ""
+    return (
+        f"<b>Your take: {length_words(take_seconds)}</b>; the script takes about "
+        f"{length_words(script_seconds)} to say."
+    )
+
+
+def _wide() -> widgets.Layout:
+    """Full width on a phone, no wider than 40em on a laptop."""
+    return widgets.Layout(width="100%", max_width="40em")
+
+
+_EXTENSIONS = {"audio/webm": "webm", "audio/ogg": "ogg", "audio/mp4": "m4a", "audio/wav": "wav"}
 
 
 def _spoken_first(script: Script) -> list[str]:
@@ -34,8 +78,10 @@ class Rehearsal(Shown):
     """Read a script aloud, record yourself, upload it, play it back beside the script.
 
     Attributes for tests: ``script``, ``channel`` (Dropdowns), ``text`` (HTML),
-    ``timing`` (HTML), ``upload`` (FileUpload), ``recordings`` (Select), ``audio``
-    (Audio), ``delete_button``, ``confirm_button``, ``keep_button``, ``status_html``.
+    ``timing`` (HTML), ``recorder`` (Recorder), ``upload`` (FileUpload), ``recordings``
+    (Select), ``audio`` (Audio), ``length_html`` (the take against the script),
+    ``note`` (Textarea), ``save_note_button``, ``delete_button``, ``confirm_button``,
+    ``keep_button``, ``status_html`` (a take saved or refused), ``note_status``.
     """
 
     def __init__(
@@ -59,18 +105,35 @@ class Rehearsal(Shown):
             value=script_id if script_id in self.library else _first_rehearsal(ids),
             description="Script",
             style=style,
-            layout=widgets.Layout(width="40em"),
+            layout=_wide(),
         )
-        self.channel = widgets.Dropdown(description="Part", style=style)
+        self.channel = widgets.Dropdown(description="Part", style=style, layout=_wide())
         self.text = widgets.HTML().add_class("ct-rehearsal-text")
         self.timing = widgets.HTML().add_class("ct-speaking-time")
+        self.recorder = Recorder().add_class("ct-recorder")
         self.upload = widgets.FileUpload(
-            accept="audio/*", multiple=False, description="Upload a recording"
-        )
+            accept="audio/*",
+            multiple=False,
+            description="Upload a recording",
+            layout=widgets.Layout(width="16em", max_width="100%"),
+        ).add_class("ct-upload")
         self.recordings = widgets.Select(
-            description="Recordings", style=style, layout=widgets.Layout(width="40em")
-        )
-        self.audio = widgets.Audio(autoplay=False, loop=False, controls=True)
+            description="Your takes",
+            style=style,
+            layout=_wide(),
+        ).add_class("ct-takes")
+        self.audio = widgets.Audio(
+            autoplay=False,
+            loop=False,
+            controls=True,
+            layout=widgets.Layout(width="100%", max_width="30em"),
+        ).add_class("ct-playback")
+        self.length_html = widgets.HTML().add_class("ct-take-length")
+        self.note = widgets.Textarea(
+            placeholder="A note on this take: what to keep, what to change next time",
+            layout=widgets.Layout(width="100%", max_width="40em", height="4em"),
+        ).add_class("ct-take-note")
+        self.save_note_button = widgets.Button(description="Save note").add_class("ct-save-note")
         self.delete_button = widgets.Button(description="Delete", icon="trash", disabled=True)
         self.confirm_button = widgets.Button(description="Yes, delete", button_style="danger")
         self.keep_button = widgets.Button(description="Keep it")
@@ -83,10 +146,13 @@ class Rehearsal(Shown):
         )
         self._confirm.layout.display = "none"
         self.status_html = widgets.HTML().add_class("ct-status")
+        self.note_status = widgets.HTML().add_class("ct-note-status")
 
         self.script.observe(self._script_changed, names="value")
         self.channel.observe(lambda _c: self._show_text(), names="value")
+        self.recorder.on_take(self._recorded)
         self.upload.observe(self._uploaded, names="value")
+        self.save_note_button.on_click(self._save_note)
         self.recordings.observe(self._picked, names="value")
         self.delete_button.on_click(lambda _b: self._ask_delete(True))
         self.keep_button.on_click(lambda _b: self._ask_delete(False))
@@ -96,20 +162,30 @@ class Rehearsal(Shown):
             [
                 heading("Rehearse"),
                 widgets.HTML(
-                    "<div style='color:#555'>Say the script aloud and record it on your "
-                    "phone or computer. Upload the recording, play it back, and rework any "
-                    "line that sounds stiff. Recordings stay with your data and are never "
-                    "shared.</div>"
+                    note_html(
+                        "Say the script aloud and record yourself: press Record here, or "
+                        "record on your phone and upload the file. Play it back, and rework "
+                        "any line that sounds stiff. Recordings stay with your data and are "
+                        "never shared."
+                    )
                 ),
                 self.script,
                 self.channel,
                 self.timing,
                 self.text,
+                self.recorder,
+                widgets.HTML(note_html("Or upload a recording you already made:")),
                 self.upload,
+                self.status_html,
                 self.recordings,
                 self.audio,
-                widgets.HBox([self.delete_button, self._confirm]),
-                self.status_html,
+                self.length_html,
+                self.note,
+                widgets.HBox(
+                    [self.save_note_button, self.delete_button, self._confirm],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                self.note_status,
             ]
         ).add_class("ct-rehearsal")
         self._script_changed()
@@ -145,21 +221,86 @@ class Rehearsal(Shown):
         text = render_script(self.current_script, self.channel.value, self._context)
         self.text.value = pre(text)
         self.timing.value = f"<b>Speaking time: {seconds_words(speaking_time(text))}</b>"
+        self._show_length()
+
+    @property
+    def script_seconds(self) -> int:
+        """How long the script text shown takes to say."""
+        if self.channel.value is None:
+            return 0
+        return speaking_time(render_script(self.current_script, self.channel.value, self._context))
+
+    def _take_row(self, rid: int | None) -> dict[str, Any] | None:
+        if rid is None:
+            return None
+        frame = self.wb.recordings(self.client_id)
+        row = frame.loc[frame["id"] == rid]
+        return None if row.empty else row.iloc[0].to_dict()
+
+    def _show_length(self, row: Mapping[str, Any] | None = None) -> None:
+        if row is None:
+            row = self._take_row(self.recordings.value)
+        if row is None:
+            self.length_html.value = ""
+            return
+        line = take_length_html(row.get("seconds"), self.script_seconds)
+        sid = row.get("script_id")
+        if isinstance(sid, str) and sid in self.library and sid != self.script.value:
+            # A take of another script: say which, and measure against that one.
+            other = self.library[sid]
+            text = render_script(other, _spoken_first(other)[0], self._context)
+            line = take_length_html(row.get("seconds"), speaking_time(text))
+            line = f"For “{escape_html(other.title)}”. {line}"
+        self.length_html.value = line
 
     def refresh(self, select: int | None = None) -> None:
         """Reload the client's recordings list."""
         frame = self.wb.recordings(self.client_id)
         options = []
         for r in frame.itertuples():
-            script = "" if pd.isna(r.script_id) else f" · {r.script_id}"
-            options.append((f"{format_day(r.created)} · {r.filename}{script}", int(r.id)))
+            # Short enough for a phone: the take's script shows once it is picked.
+            parts = [str(r.filename), format_day(r.created)]
+            if not pd.isna(r.seconds):
+                parts.append(length_words(float(r.seconds)))
+            options.append((" · ".join(parts), int(r.id)))
         self.recordings.options = options
         if select is not None and any(v == select for _, v in options):
             self.recordings.value = select
         elif not options:
             self.audio.value = b""
-        self.delete_button.disabled = self.recordings.value is None
-        self._confirm.layout.display = "none"
+        self._show_take(self.recordings.value)
+
+    def _save_take(
+        self, name: str, data: bytes, mime: str | None, seconds: float | None
+    ) -> int | None:
+        """Store one take; say what happened in plain words; return its id, or None."""
+        try:
+            rid = actions.add_recording(
+                self.wb,
+                self.client_id,
+                name,
+                data,
+                mime=mime,
+                script_id=self.script.value,
+                seconds=seconds,
+            )
+        except FollowupKitError as err:
+            self.status_html.value = error_html(f"Your take was not saved. {error_words(err)}")
+            return None
+        except Exception as err:  # noqa: BLE001 - the client reads words, the log the rest
+            self.status_html.value = error_html(report_unexpected(err))
+            return None
+        length = take_length_html(seconds, self.script_seconds)
+        self.status_html.value = ok_html(
+            f"Saved {escape_html(name)}. Press play to listen. {length}".strip()
+        )
+        return rid
+
+    def _recorded(self, take: Take) -> None:
+        n = len(self.wb.recordings(self.client_id)) + 1
+        name = f"Take {n}.{_EXTENSIONS.get(take.mime, take.mime.split('/')[-1] or 'webm')}"
+        saved = self._save_take(name, take.data, take.mime, take.seconds)
+        self.refresh(select=saved)
 
     def _uploaded(self, change: Mapping[str, Any]) -> None:
         files = change["new"]
@@ -168,35 +309,44 @@ class Rehearsal(Shown):
         saved = None
         for f in files:
             name = str(f.get("name") or "recording")
-            mime = f.get("type") or None  # a hint only: the content decides (actions)
-            try:
-                saved = actions.add_recording(
-                    self.wb,
-                    self.client_id,
-                    name,
-                    bytes(f["content"]),
-                    mime=mime,
-                    script_id=self.script.value,
-                )
-            except FollowupKitError as err:
-                self.status_html.value = error_html(error_words(err))
-                continue
-            self.status_html.value = ok_html(f"Saved {escape_html(name)}. Press play to listen.")
+            data = bytes(f["content"])
+            # The type is a hint only: the content decides (see actions.add_recording).
+            saved = self._save_take(name, data, f.get("type") or None, wav_seconds(data)) or saved
         self.upload.value = ()  # ready for the next take
         self.refresh(select=saved)
 
     def _picked(self, change: Mapping[str, Any]) -> None:
-        rid = change["new"]
-        self.delete_button.disabled = rid is None
+        self._show_take(change["new"])
+
+    def _show_take(self, rid: int | None) -> None:
+        """Play back, measure and note the chosen take (or clear them)."""
+        row = self._take_row(rid)
+        self.delete_button.disabled = self.save_note_button.disabled = row is None
+        self.note.disabled = row is None
         self._confirm.layout.display = "none"
-        if rid is None:
+        self.note_status.value = ""
+        self._show_length(row)
+        if row is None:
             self.audio.value = b""
+            self.note.value = ""
             return
-        frame = self.wb.recordings(self.client_id)
-        row = frame.loc[frame["id"] == rid]
-        mime = "audio/mpeg" if row.empty else str(row.iloc[0]["mime"])
+        mime = str(row["mime"]) if not pd.isna(row["mime"]) else "audio/mpeg"
         self.audio.format = mime.split("/", 1)[-1] or "mpeg"
-        self.audio.value = self.wb.recording_data(rid)
+        self.audio.value = self.wb.recording_data(int(row["id"]))
+        self.note.value = "" if pd.isna(row["note"]) else str(row["note"])
+
+    def _save_note(self, _button: widgets.Button | None = None) -> None:
+        rid = self.recordings.value
+        if rid is None:
+            return
+        try:
+            actions.change_recording_note(
+                self.wb, rid, self.note.value.strip() or None, client_id=self.client_id
+            )
+        except FollowupKitError as err:
+            self.note_status.value = error_html(f"The note was not saved. {error_words(err)}")
+            return
+        self.note_status.value = ok_html("Note saved.")
 
     def _ask_delete(self, ask: bool) -> None:
         self._confirm.layout.display = None if ask and self.recordings.value else "none"
@@ -205,8 +355,12 @@ class Rehearsal(Shown):
         rid = self.recordings.value
         if rid is None:
             return
-        actions.delete_recording(self.wb, rid, client_id=self.client_id)
-        self.status_html.value = ok_html("Recording deleted.")
+        try:
+            actions.delete_recording(self.wb, rid, client_id=self.client_id)
+        except FollowupKitError as err:
+            self.note_status.value = error_html(error_words(err))
+            return
+        self.note_status.value = ok_html("Recording deleted.")
         self.refresh()
 
 
