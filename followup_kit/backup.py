@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import schema
-from ._db import _rebuild_with_autoincrement, _tables_reusing_ids
+from ._db import _ADDED_COLUMNS, _rebuild_with_autoincrement, _tables_reusing_ids
 from .exceptions import StoreError
 
 __all__ = ["restore_backup"]
@@ -170,14 +170,22 @@ def _checked_copy(source: Path, work: Path) -> Path:
 
 
 def _missing_parts(con: sqlite3.Connection) -> list[str]:
-    """The workbook tables and columns the database lacks, as words."""
+    """The workbook tables and columns the database lacks, as words.
+
+    Columns added to the schema later are no loss: opening the store adds them.
+    """
     missing = []
     for name, spec in schema.TABLES.items():
         columns = {row[0] for row in con.execute("SELECT name FROM pragma_table_info(?)", (name,))}
         if not columns:
             missing.append(f"table {name}")
             continue
-        missing += [f"column {name}.{f.name}" for f in spec.fields if f.name not in columns]
+        later = _ADDED_COLUMNS.get(name, ())
+        missing += [
+            f"column {name}.{f.name}"
+            for f in spec.fields
+            if f.name not in columns and f.name not in later
+        ]
     return missing
 
 

@@ -220,8 +220,10 @@ def test_a_takes_length_and_note_are_kept_and_only_its_owner_changes_the_note(fi
     actions.change_recording_note(filled, rid, None, client_id=cid)
     assert pd.isna(filled.recordings(cid)["note"].iloc[0])
     with pytest.raises(ValidationError) as refused:
-        actions.add_recording(filled, cid, "t.webm", b"x", mime="audio/webm", seconds=-1)
-    assert refused.value.problems[0].check == "not_a_length"
+        actions.add_recording(
+            filled, cid, "t.webm", b"\x1a\x45\xdf\xa3take", mime="audio/webm", seconds=-1
+        )
+    assert [p.check for p in refused.value.problems] == ["not_a_length"]
 
 
 # --------------------------------------------------------------------------- whole tables

@@ -13,9 +13,8 @@ import pandas as pd
 import pytest
 
 from followup_kit.exceptions import Problem, ValidationError
-from followup_kit.widgets import Rehearsal
 from followup_kit.widgets.recorder import PROBLEMS, Recorder, wav_seconds
-from followup_kit.widgets.rehearsal import length_words
+from followup_kit.widgets.rehearsal import Rehearsal, length_words
 
 WEBM = b"\x1a\x45\xdf\xa3" + bytes(200)  # the EBML magic a browser's webm take starts with
 
