@@ -39,7 +39,6 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "analysis": ("analysis_frame",),
     "analytics": (
         "response_rates",
-        "compare",
         "time_to_response",
         "response_curves",
         "by_script",
@@ -47,6 +46,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     "adjusted": ("adjusted_compare",),
     "mapping": ("suggest_mapping",),
+    "comparison": ("compare",),
     "evidence": ("rule_evidence",),
     "workshop": ("workshop_table",),
     "dashboard_data": ("workshop_tables", "plain_table", "agenda_counts"),

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .analytics import Comparison, client_codes, compare, group_mask
+from .analytics import client_codes
+from .comparison import Comparison, compare, group_mask
 from .exceptions import AnalyticsError
 
 __all__ = ["COVARIATES", "AdjustedComparison", "adjusted_compare"]
@@ -90,7 +91,7 @@ def adjusted_compare(
     frame
         From :func:`~followup_kit.analysis.analysis_frame`.
     by, a, b
-        As for :func:`~followup_kit.analytics.compare` (for example
+        As for :func:`~followup_kit.comparison.compare` (for example
         ``"thank_you_timing", ["same day", "1 day"], ["2-3 days", "4-7 days", "8+ days", "none"]``).
     covariates
         Columns of the frame held equal (default: round, format, contact route).
@@ -106,7 +107,7 @@ def adjusted_compare(
     Returns
     -------
     AdjustedComparison
-        ``raw`` (the :class:`~followup_kit.analytics.Comparison` with the cluster
+        ``raw`` (the :class:`~followup_kit.comparison.Comparison` with the cluster
         interval), ``difference`` (adjusted, as a share: 0.05 is 5 percentage points)
         with ``ci_low``, ``ci_high`` and ``p_value``, the clients and interviews used,
         and ``reading``, a paragraph in plain words.

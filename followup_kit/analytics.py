@@ -2,10 +2,11 @@
 
 Everything starts from :func:`~followup_kit.analysis.analysis_frame`, one row per
 interview with the derived columns (delays, reply, pending). The functions here turn it
-into small tables: response rates with Wilson intervals, two-group comparisons with a
-plain-words reading, Kaplan-Meier time to reply, a funnel, per-client and per-script
-views. Each timing rule beside the data is in :mod:`~followup_kit.evidence`; the
-anonymised views for a group are in :mod:`~followup_kit.workshop`.
+into small tables: response rates with their intervals (:mod:`~followup_kit.intervals`),
+Kaplan-Meier time to reply, a funnel, per-client and per-script views. Two-group
+comparisons are in :mod:`~followup_kit.comparison`, each timing rule beside the data in
+:mod:`~followup_kit.evidence`, and the anonymised views for a group in
+:mod:`~followup_kit.workshop`.
 
 All work is vectorised (numpy, pandas groupby); nothing loops over interviews.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,14 +31,11 @@ from .analysis import (
     empty_table,
 )
 from .exceptions import AnalyticsError
+from .intervals import ClusterSums, cluster_interval, resolve_interval, wilson_interval
 
 __all__ = [
     "FUNNEL_STAGES",
-    "INTERVALS",
-    "Comparison",
-    "cluster_interval",
     "response_rates",
-    "compare",
     "time_to_response",
     "response_curves",
     "funnel",
@@ -62,112 +60,11 @@ FUNNEL_STAGES: tuple[str, ...] = (
 MULTI_COLUMNS = {"script_id": "scripts_before_reply", "script_version": "versions_before_reply"}
 NONE_GROUP = "none"
 
-_OBSERVATIONAL = (
+OBSERVATIONAL = (
     "This is observational: clients chose what they did, and those who follow a habit "
     "may differ in other ways (keener, better prepared, applying for different roles), "
     "so it shows an association, not proof that the habit caused the replies."
 )
-
-# -- rates ------------------------------------------------------------------------------
-
-#: The intervals a rate can carry: ``"wilson"`` treats every interview as independent;
-#: ``"cluster"`` allows for clients with several interviews; ``"auto"`` picks ``"cluster"``
-#: whenever a client has more than one settled interview in a group of the table.
-INTERVALS: tuple[str, ...] = ("wilson", "cluster", "auto")
-
-#: How each interval is named on a page, beside the table that shows it.
-INTERVAL_WORDS: dict[str, str] = {
-    "wilson": "95% interval (Wilson: each interview counted as independent)",
-    "cluster": "95% interval allowing for clients with several interviews",
-}
-
-_Z95 = 1.959963984540054
-
-
-def _check_interval(interval: str) -> None:
-    if interval not in INTERVALS:
-        raise AnalyticsError(f"interval must be one of {', '.join(INTERVALS)}; got {interval!r}.")
-
-
-def _wilson(p: np.ndarray, n: np.ndarray, z: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score bounds for share ``p`` of ``n`` (n may be fractional), quantile ``z``."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z2 = np.asarray(z, dtype=float) ** 2
-        denom = 1 + z2 / n
-        centre = (p + z2 / (2 * n)) / denom
-        half = np.sqrt(z2) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
-
-
-def wilson_interval(responded: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from statsmodels.stats.proportion import proportion_confint
-
-    lo = np.full(len(n), np.nan)
-    hi = np.full(len(n), np.nan)
-    ok = n > 0
-    if ok.any():
-        lo[ok], hi[ok] = proportion_confint(responded[ok], n[ok], alpha=0.05, method="wilson")
-    return lo, hi
-
-
-@dataclass(frozen=True)
-class ClusterSums:
-    """Per group: the sums over clients that a cluster-robust variance needs.
-
-    For client i of a group with ``n_i`` settled interviews and ``y_i`` replies:
-    ``clients`` (how many clients have any), ``nn`` = sum n_i², ``yn`` = sum y_i n_i,
-    ``yy`` = sum y_i², and ``repeated`` (some client has more than one).
-    """
-
-    clients: np.ndarray
-    nn: np.ndarray
-    yn: np.ndarray
-    yy: np.ndarray
-    repeated: bool
-
-
-def cluster_interval(
-    responded: np.ndarray, n: np.ndarray, sums: ClusterSums
-) -> tuple[np.ndarray, np.ndarray]:
-    """95% bounds for reply rates that allow for clients with several interviews.
-
-    The rate is a ratio estimator (all replies over all interviews of the group's
-    clients) with its cluster-robust (sandwich, linearisation) variance
-    ``v = G/(G-1) * sum_i (y_i - p n_i)² / N²`` over the G clients. That variance gives
-    an effective number of interviews ``p(1-p)/v`` (the interviews divided by the design
-    effect, never more than the interviews themselves), and the bounds are Wilson's for
-    that many, with Student's t quantile on G-1 degrees of freedom instead of 1.96
-    (Korn and Graubard 1998). So the bounds stay inside 0-100%, widen when a group holds
-    few clients, and match Wilson's closely when each client has one interview. When
-    every interview of a group went the same way (0% or 100%), the data cannot show how
-    alike a client's interviews are, so the worst case is assumed: every client's
-    interviews all go together (effective number N²/sum n_i²). A group with one client
-    gets 0 to 100%: one person's luck says nothing about anyone else.
-    """
-    from scipy import stats
-
-    n = np.asarray(n, dtype=float)
-    y = np.asarray(responded, dtype=float)
-    g = np.asarray(sums.clients, dtype=float)
-    lo = np.full(len(n), np.nan)
-    hi = np.full(len(n), np.nan)
-    ok = n > 0
-    if not ok.any():
-        return lo, hi
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(ok, y / np.maximum(n, 1), np.nan)
-        spread = sums.yy - 2 * p * sums.yn + p * p * sums.nn
-        v = g / (g - 1) * np.maximum(spread, 0) / (n * n)
-        inner = (p > 0) & (p < 1)
-        n_eff = np.where(inner, p * (1 - p) / v, n * n / sums.nn)
-        n_eff = np.where(np.isfinite(n_eff), np.minimum(n_eff, n), n)
-        z = stats.t.ppf(0.975, np.maximum(g - 1, 1))
-    low, high = _wilson(p, n_eff, z)
-    many = ok & (g >= 2)
-    lo[many], hi[many] = low[many], high[many]
-    one = ok & (g < 2)
-    lo[one], hi[one] = 0.0, 1.0
-    return lo, hi
 
 
 @dataclass(frozen=True)
@@ -233,7 +130,7 @@ def client_codes(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
     return np.where(codes < 0, c, codes).astype(np.int64), c
 
 
-def _status(frame: pd.DataFrame) -> np.ndarray:
+def reply_status(frame: pd.DataFrame) -> np.ndarray:
     """0 = still waiting, 1 = settled with no reply in the window, 2 = settled with one."""
     pending = frame["pending"].to_numpy(dtype=bool)
     responded = frame["responded"].to_numpy(dtype=bool) & ~pending
@@ -312,7 +209,7 @@ def _tally(
     ``members[s]`` lists the codes that belong to group s (a combination of scripts
     counts once for each script in it); groups are then ``range(len(members))``.
     """
-    st = _status(frame)
+    st = reply_status(frame)
     cl, c = client_codes(frame)
     width = c + 1
     if m * width * 3 <= _DENSE_LIMIT:
@@ -367,7 +264,7 @@ def _table_of(t: _Tally, labels: list[Any], name: str) -> pd.DataFrame:
     ).astype("int64")
 
 
-def _split_combos(labels: list[Any]) -> tuple[list[str], list[list[int]]]:
+def split_combos(labels: list[Any]) -> tuple[list[str], list[list[int]]]:
     """Script names in table order, and for each combination the names it holds."""
     parts = [str(lab).split(", ") for lab in labels]
     names = sorted({p for part in parts for p in part} - {NONE_GROUP})
@@ -380,20 +277,12 @@ def _split_combos(labels: list[Any]) -> tuple[list[str], list[list[int]]]:
 def _exploded_counts(frame: pd.DataFrame, by: str) -> tuple[pd.DataFrame, ClusterSums]:
     """Counts per script (or script version): an interview counts once in each it used."""
     g = grouping(frame, MULTI_COLUMNS[by])
-    names, parts = _split_combos(g.labels)
+    names, parts = split_combos(g.labels)
     members = [[j for j, part in enumerate(parts) if i in part] for i in range(len(names))]
     t = _tally(frame, g.codes, len(g.labels), members)
     used = np.flatnonzero(t.total > 0)
     t = t.take(used)
     return _table_of(t, [names[i] for i in used], by), t.sums
-
-
-def resolve_interval(interval: str, repeated: bool) -> str:
-    """``"auto"`` -> ``"cluster"`` when a client has several interviews in a group."""
-    _check_interval(interval)
-    if interval == "auto":
-        return "cluster" if repeated else "wilson"
-    return interval
 
 
 def _rate_table(
@@ -483,390 +372,6 @@ def response_rates(
         "interval": table.attrs["interval"],
     }
     return table
-
-
-# -- comparing two groups ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two groups' reply rates side by side, their difference and a plain reading."""
-
-    by: str
-    a: str
-    b: str
-    n_a: int
-    responded_a: int
-    rate_a: float
-    n_b: int
-    responded_b: int
-    rate_b: float
-    difference: float
-    ci_low: float
-    ci_high: float
-    p_value: float
-    test: str
-    too_little_data: bool
-    reading: str
-    clients_a: int = 0
-    clients_b: int = 0
-    interval: str = "wilson"
-    ci_low_a: float = math.nan
-    ci_high_a: float = math.nan
-    ci_low_b: float = math.nan
-    ci_high_b: float = math.nan
-
-    def __str__(self) -> str:
-        return self.reading
-
-    def as_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (for a table row)."""
-        return asdict(self)
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def _p_text(p: float) -> str:
-    if math.isnan(p):
-        return "no test possible"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
-
-
-def _two_by_two(ra: int, na: int, rb: int, nb: int) -> tuple[float, str]:
-    """Fisher's exact test when any expected count is under 5, else Pearson's chi-square."""
-    from scipy import stats
-
-    table = np.array([[ra, na - ra], [rb, nb - rb]])
-    if na == 0 or nb == 0 or table.sum(axis=0).min() == 0:
-        return (1.0 if na and nb else math.nan), "Fisher's exact test"
-    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0) / table.sum()
-    if expected.min() < 5:
-        return float(stats.fisher_exact(table)[1]), "Fisher's exact test"
-    chi2 = stats.chi2_contingency(table, correction=False)
-    return float(chi2.pvalue), "chi-square test"
-
-
-def _describe(group: object) -> str:
-    if isinstance(group, list | tuple):
-        return " or ".join(str(g) for g in group)
-    return str(group)
-
-
-_WHEN_WORDS = {"same day": "the same day", "none": "never"}
-
-
-def _group_words(by: str, group: object) -> str:
-    """'where the thank-you went out the same day or after 1 day', and so on."""
-    parts = list(group) if isinstance(group, list | tuple) else [group]
-    if by in BUCKET_COLUMNS:
-        when = " or ".join(_WHEN_WORDS.get(str(g), f"after {g}") for g in parts)
-        what = "the thank-you" if by == "thank_you_timing" else "the first status check"
-        if parts == ["none"]:
-            return f"where {what} was never sent"
-        return f"where {what} went out {when}"
-    return f"where {by.replace('_', ' ')} was {_describe(group)}"
-
-
-@dataclass(frozen=True)
-class Sides:
-    """Two sets of settled interviews, per client: what a cluster-aware comparison needs.
-
-    ``n_a[i]``, ``y_a[i]``: client i's settled interviews and replies on side a (same for
-    b), over every client with any on either side.
-    """
-
-    n_a: np.ndarray
-    y_a: np.ndarray
-    n_b: np.ndarray
-    y_b: np.ndarray
-
-    @staticmethod
-    def prepare(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
-        """What :meth:`of` needs from the frame for any masks: reuse it for many pairs."""
-        cl, c = client_codes(frame)
-        return cl * 9 + _status(frame), c  # 0 waiting, 1 no reply, 2 reply
-
-    @classmethod
-    def of(
-        cls,
-        frame: pd.DataFrame,
-        a: np.ndarray,
-        b: np.ndarray,
-        prepared: tuple[np.ndarray, int] | None = None,
-    ) -> Sides:
-        """From row masks ``a`` and ``b`` (only settled rows count; a row in both is a's).
-
-        ``prepared`` is :meth:`prepare` of the frame, when the caller has it already.
-        """
-        base, c = prepared if prepared is not None else cls.prepare(frame)
-        a = np.asarray(a, dtype=bool)
-        b = np.asarray(b, dtype=bool) & ~a
-        side = 2 - 2 * a.view(np.int8) - b.view(np.int8)  # 0 a, 1 b, 2 neither
-        cube = np.bincount(base + 3 * side, minlength=(c + 1) * 9)
-        cube = cube.reshape(c + 1, 3, 3)[:c].astype(float)
-        n_a, y_a = cube[:, 0, 1] + cube[:, 0, 2], cube[:, 0, 2]
-        n_b, y_b = cube[:, 1, 1] + cube[:, 1, 2], cube[:, 1, 2]
-        used = (n_a + n_b) > 0
-        return cls(n_a[used], y_a[used], n_b[used], y_b[used])
-
-    @property
-    def counts(self) -> tuple[int, int, int, int]:
-        return (
-            int(self.y_a.sum()), int(self.n_a.sum()), int(self.y_b.sum()), int(self.n_b.sum())
-        )  # fmt: skip
-
-    @property
-    def clients(self) -> tuple[int, int]:
-        return int((self.n_a > 0).sum()), int((self.n_b > 0).sum())
-
-    @property
-    def repeated(self) -> bool:
-        return bool((self.n_a > 1).any() or (self.n_b > 1).any())
-
-    def _sums(self, n: np.ndarray, y: np.ndarray) -> ClusterSums:
-        used = n > 0
-        return ClusterSums(
-            np.array([used.sum()]),
-            np.array([(n * n).sum()]),
-            np.array([(y * n).sum()]),
-            np.array([(y * y).sum()]),
-            bool((n > 1).any()),
-        )
-
-    def intervals(self) -> tuple[float, float, float, float]:
-        """Each side's cluster interval: (low a, high a, low b, high b)."""
-        out = []
-        for n, y in ((self.n_a, self.y_a), (self.n_b, self.y_b)):
-            lo, hi = cluster_interval(np.array([y.sum()]), np.array([n.sum()]), self._sums(n, y))
-            # (an empty side gives NaN bounds)
-            out += [float(lo[0]), float(hi[0])]
-        return out[0], out[1], out[2], out[3]
-
-    def difference(self) -> tuple[float, float, float]:
-        """Cluster-robust interval and p-value for rate a - rate b.
-
-        Each side's bounds are its cluster interval; they are combined into bounds for
-        the difference by the MOVER method (Newcombe's hybrid score interval, as
-        :func:`compare` uses for Wilson), with the correlation between the two rates
-        that clients on both sides bring (Zou and Donner 2008). The p-value is a
-        cluster-robust Wald test on clients - 1 degrees of freedom ("no test possible"
-        when every interview on both sides went the same way).
-        """
-        from scipy import stats
-
-        ya, na, yb, nb = self.y_a.sum(), self.n_a.sum(), self.y_b.sum(), self.n_b.sum()
-        pa, pb = ya / na, yb / nb
-        la, ua, lb, ub = self.intervals()
-        g = len(self.n_a)
-        ea = (self.y_a - pa * self.n_a) / na  # each client's pull on each rate
-        eb = (self.y_b - pb * self.n_b) / nb
-        scale = g / (g - 1) if g > 1 else math.nan
-        # plain sums, not BLAS dot products: those start threads, which a busy machine
-        # makes slow
-        va, vb = scale * float((ea * ea).sum()), scale * float((eb * eb).sum())
-        cov = scale * float((ea * eb).sum())
-        r = cov / math.sqrt(va * vb) if va > 0 and vb > 0 else 0.0
-        r = min(max(r, -1.0), 1.0)
-        d = pa - pb
-        lo = d - math.sqrt(max((pa - la) ** 2 - 2 * r * (pa - la) * (ub - pb) + (ub - pb) ** 2, 0))
-        hi = d + math.sqrt(max((ua - pa) ** 2 - 2 * r * (ua - pa) * (pb - lb) + (pb - lb) ** 2, 0))
-        var = va + vb - 2 * cov
-        if g > 1 and var > 0:
-            p = float(2 * stats.t.sf(abs(d) / math.sqrt(var), g - 1))
-        else:
-            p = math.nan
-        return max(lo, -1.0), min(hi, 1.0), p
-
-
-_CLUSTER_TEST = "cluster-robust t-test"
-
-
-def _side_words(n: int, clients: int | None) -> str:
-    if clients is None:
-        return f"{n}"
-    return f"{n} settled interviews from {clients} client{'s' if clients != 1 else ''}"
-
-
-def compare_counts(
-    by: str,
-    a: object,
-    b: object,
-    counts: tuple[int, int, int, int],
-    *,
-    min_n: int,
-    window_days: int | None,
-    label_a: str | None = None,
-    label_b: str | None = None,
-    sides: Sides | None = None,
-    interval: str = "wilson",
-) -> Comparison:
-    from statsmodels.stats.proportion import confint_proportions_2indep
-
-    ra, na, rb, nb = counts
-    name_a = label_a or _group_words(by, a)
-    name_b = label_b or _group_words(by, b)
-    rate_a = ra / na if na else math.nan
-    rate_b = rb / nb if nb else math.nan
-    diff = rate_a - rate_b
-    kind = resolve_interval(interval, sides.repeated if sides is not None else False)
-    if kind == "cluster" and sides is None:
-        raise AnalyticsError("A cluster interval needs each client's interviews (sides).")
-    ca, cb = sides.clients if sides is not None else (0, 0)
-    lo = hi = math.nan
-    if kind == "cluster":
-        side_bounds = sides.intervals()  # type: ignore[union-attr]
-    else:
-        wl, wh = wilson_interval(np.array([ra, rb]), np.array([na, nb]))
-        side_bounds = (float(wl[0]), float(wh[0]), float(wl[1]), float(wh[1]))
-    if na and nb and kind == "cluster":
-        lo, hi, p = sides.difference()  # type: ignore[union-attr]
-        test = _CLUSTER_TEST
-    else:
-        if na and nb:
-            lo, hi = (
-                float(x)
-                for x in confint_proportions_2indep(
-                    ra, na, rb, nb, method="newcomb", compare="diff"
-                )
-            )
-        p, test = _two_by_two(ra, na, rb, nb)
-    small = min(na, nb) < min_n
-    within = f"within {window_days} days" if window_days is not None else "within the window"
-    with_clients = sides is not None
-    if not na or not nb:
-        empty = name_a if not na else name_b
-        text = (
-            f"There are no settled interviews {empty} yet, so there is nothing to "
-            f"compare: too little data."
-        )
-    else:
-        how = (
-            "allowing for clients with several interviews"
-            if kind == "cluster"
-            else "counting each interview as independent"
-        )
-        side_a = _side_words(na, ca if with_clients else None)
-        side_b = _side_words(nb, cb if with_clients else None)
-        if not with_clients:
-            side_a += " settled interviews"
-        text = (
-            f"Of {side_a} {name_a}, {ra} got a reply {within} "
-            f"({_pct(rate_a)}); of {side_b} {name_b}, {rb} did ({_pct(rate_b)}). "
-            f"The difference is {100 * diff:+.0f} percentage points (95% interval "
-            f"{100 * lo:+.0f} to {100 * hi:+.0f}, {how}; {_p_text(p)}, {test}). "
-        )
-        if small:
-            text += (
-                f"Too little data: fewer than {min_n} settled interviews in one group, so "
-                f"this is a hint at most. "
-            )
-        elif lo > 0 or hi < 0:
-            text += "A gap this large would be unlikely if the habit made no difference. "
-        else:
-            text += "The interval includes zero: the data cannot tell these groups apart. "
-        text += _OBSERVATIONAL
-    return Comparison(
-        by=by,
-        a=_describe(a),
-        b=_describe(b),
-        n_a=int(na),
-        responded_a=int(ra),
-        rate_a=rate_a,
-        n_b=int(nb),
-        responded_b=int(rb),
-        rate_b=rate_b,
-        difference=diff,
-        ci_low=lo,
-        ci_high=hi,
-        p_value=p,
-        test=test,
-        too_little_data=bool(small),
-        reading=text,
-        clients_a=int(ca),
-        clients_b=int(cb),
-        interval=kind,
-        ci_low_a=side_bounds[0],
-        ci_high_a=side_bounds[1],
-        ci_low_b=side_bounds[2],
-        ci_high_b=side_bounds[3],
-    )
-
-
-def group_mask(frame: pd.DataFrame, by: str, group: object) -> np.ndarray:
-    """Rows in ``group`` of ``by`` (a value or a list of values pooled together).
-
-    For scripts, an interview is in the group when it used any of the scripts named.
-    Unknown timing buckets are refused; other unknown values simply match nothing.
-    """
-    wanted = list(group) if isinstance(group, list | tuple) else [group]
-    if by in MULTI_COLUMNS:
-        g = grouping(frame, MULTI_COLUMNS[by])
-        names = {str(w) for w in wanted}
-        all_names, members = _split_combos(g.labels)
-        hit = [i for i, x in enumerate(members) if names & {all_names[j] for j in x}]
-        return np.isin(g.codes, hit)
-    g = grouping(frame, by)
-    unknown = [w for w in wanted if w not in g.labels]
-    if unknown and by in BUCKET_COLUMNS:
-        raise AnalyticsError(
-            f"{by} has no group {unknown[0]!r}; choose from {', '.join(map(str, g.labels))}."
-        )
-    hit = [i for i, label in enumerate(g.labels) if label in wanted]
-    return np.isin(g.codes, hit)
-
-
-def compare(
-    frame: pd.DataFrame,
-    by: str,
-    a: object,
-    b: object,
-    *,
-    min_n: int = 10,
-    interval: str = "wilson",
-) -> Comparison:
-    """Compare the reply rate of group ``a`` with group ``b``.
-
-    Parameters
-    ----------
-    frame
-        From :func:`~followup_kit.analysis.analysis_frame`.
-    by
-        A grouping accepted by :func:`response_rates` (a bucket, a column, script_id).
-    a, b
-        A group value each, or a list of values pooled together, e.g.
-        ``compare(frame, "thank_you_timing", ["same day", "1 day"], ["2-3 days", "4-7 days"])``.
-        For scripts, an interview that used any of the scripts listed counts once.
-    min_n
-        Below this many settled interviews in either group, the reading says there is
-        too little data.
-    interval
-        ``"wilson"`` (default): the Newcombe interval and Fisher's or chi-square test,
-        counting every interview as independent. ``"cluster"``: an interval and test
-        that allow for clients with several interviews (see :class:`Sides`).
-        ``"auto"``: ``"cluster"`` when any client has more than one interview on a side.
-
-    Returns
-    -------
-    Comparison
-        Rates (with each side's 95% interval), the difference ``rate_a - rate_b`` with
-        its 95% interval, a p-value, the clients on each side (``clients_a``,
-        ``clients_b``), which ``interval`` was used, and ``reading``: a paragraph in
-        plain words that says how many interviews and clients stand behind each side.
-    """
-    _check_interval(interval)
-    sides = Sides.of(frame, group_mask(frame, by, a), group_mask(frame, by, b))
-    return compare_counts(
-        by,
-        a,
-        b,
-        sides.counts,
-        min_n=min_n,
-        window_days=frame.attrs.get("window_days"),
-        sides=sides,
-        interval=interval,
-    )
 
 
 # -- time to reply ------------------------------------------------------------------------
@@ -1073,7 +578,7 @@ def by_client(frame: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
     m = len(ids)
     g = _Grouping("client_id", codes.astype(np.int64), list(ids), True)
     sub = frame.iloc[np.flatnonzero(ok)] if not ok.all() else frame
-    cube = np.bincount(g.codes * 3 + _status(sub), minlength=m * 3).reshape(m, 3)
+    cube = np.bincount(g.codes * 3 + reply_status(sub), minlength=m * 3).reshape(m, 3)
     counts = pd.DataFrame(
         {"n": cube[:, 1] + cube[:, 2], "responded": cube[:, 2], "pending": cube[:, 0]},
         index=pd.Index(g.labels, name="client_id"),

@@ -22,6 +22,7 @@ from .formatting import (
     percent,
     script_title,
 )
+from .intervals import INTERVAL_WORDS
 from .schema import format_day
 
 __all__ = [
@@ -113,7 +114,7 @@ def summary_html(frame: pd.DataFrame, *, big: bool = False) -> str:
 
 def _interval_note(table: pd.DataFrame) -> str:
     kind = table.attrs.get("interval", "wilson")
-    return an.INTERVAL_WORDS.get(kind, an.INTERVAL_WORDS["wilson"])
+    return INTERVAL_WORDS.get(kind, INTERVAL_WORDS["wilson"])
 
 
 _LATER_NOTE = (

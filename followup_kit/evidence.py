@@ -2,7 +2,7 @@
 
 :func:`rule_evidence` splits the analysis frame into interviews that followed a rule and
 those that did not, and compares their reply rates with the same statistics as
-:func:`~followup_kit.analytics.compare`, ending in a verdict per rule.
+:func:`~followup_kit.comparison.compare`, ending in a verdict per rule.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .analysis import day_numbers
-from .analytics import Sides, compare_counts, resolve_interval
+from .comparison import Sides, compare_counts
+from .intervals import resolve_interval
 from .rules import Rule, channel_rule, load_rules
 
 __all__ = ["rule_evidence"]
@@ -213,7 +214,7 @@ def rule_evidence(
         Fewer settled interviews than this on either side: "too little data".
     interval
         ``"wilson"`` (default), ``"cluster"`` or ``"auto"``, as for
-        :func:`~followup_kit.analytics.compare`; with ``"auto"`` the whole table uses the
+        :func:`~followup_kit.comparison.compare`; with ``"auto"`` the whole table uses the
         cluster interval when any client has more than one interview on a side of any
         rule. ``table.attrs["interval"]`` says which was used.
 
@@ -226,7 +227,7 @@ def rule_evidence(
         ``ci_high_followed`` (95%), the same with ``_not``, ``difference`` with
         ``diff_ci_low`` / ``diff_ci_high``, ``p_value``, ``verdict`` ("followed did
         better", "followed did worse", "no clear difference", "too little data" or "not
-        measured"), ``reading`` (from :func:`~followup_kit.analytics.compare`), and
+        measured"), ``reading`` (from :func:`~followup_kit.comparison.compare`), and
         ``clients_followed`` / ``clients_not`` (distinct clients on each side, for the
         workshop's privacy check).
 

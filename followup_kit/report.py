@@ -19,6 +19,7 @@ from .analysis import analysis_frame
 from .evidence import rule_evidence
 from .exceptions import AnalyticsError
 from .formatting import group_label, percent
+from .intervals import INTERVAL_WORDS
 from .rules import load_rules
 from .schema import format_day
 from .workshop import TOO_FEW, workshop_curves, workshop_funnel, workshop_table
@@ -133,7 +134,7 @@ def _rates_html(table: pd.DataFrame, label: str) -> Markup:
         "<th>Rate</th><th>95% interval</th><th>Still waiting</th></tr>"
     )
     kind = table.attrs.get("interval", "wilson")
-    note = Markup.escape(an.INTERVAL_WORDS.get(kind, an.INTERVAL_WORDS["wilson"]))
+    note = Markup.escape(INTERVAL_WORDS.get(kind, INTERVAL_WORDS["wilson"]))
     return Markup(f"<table>{head}{''.join(rows)}</table><p><small>{note}.</small></p>")
 
 
