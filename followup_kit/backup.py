@@ -1,7 +1,8 @@
-"""Restoring a SQLite store from a backup: checked first, done alone, the old one kept.
+"""Backups: a consistent copy of a live store, and a restore checked first, done alone.
 
-``python -m followup_kit restore BACKUP`` calls :func:`restore_backup`. Backups are made
-with ``python -m followup_kit backup PATH`` (:meth:`followup_kit.Workbook.backup`).
+``python -m followup_kit backup PATH`` calls :func:`backup_store` (through
+:meth:`followup_kit.Workbook.backup`); ``python -m followup_kit restore BACKUP`` calls
+:func:`restore_backup`, which keeps the store it replaces.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ import tempfile
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import schema
 from ._db import _ADDED_COLUMNS, _rebuild_with_autoincrement, _tables_reusing_ids
-from .exceptions import StoreError
+from .exceptions import OutputFileError, StoreError
+from .paths import default_store
 
-__all__ = ["restore_backup"]
+if TYPE_CHECKING:
+    from .store import Workbook
+
+__all__ = ["backup_store", "restore_backup"]
 
 #: How long to wait for the store to be free before saying someone has it open.
 _LOCK_WAIT_SECONDS = 0.5
@@ -110,9 +116,7 @@ def _store_path(store: str | os.PathLike | None) -> Path:
     if store is None:
         store = os.environ.get("FOLLOWUP_DB_URL") or None
     if store is None:
-        from .store import default_data_dir
-
-        return (default_data_dir() / "workbook.sqlite").resolve()
+        return default_store().resolve()
     text = os.fspath(store)
     if text.startswith("sqlite:///"):
         text = text.removeprefix("sqlite:///")
@@ -261,3 +265,35 @@ def _set_aside_journals(live: Path, kept: Path) -> None:
         stale = Path(f"{live}{end}")
         if stale.exists():
             stale.rename(f"{kept}{end}")
+
+
+def backup_store(wb: Workbook, path: str | os.PathLike) -> Path:
+    """Copy ``wb``'s store to a new file ``path`` (see :meth:`Workbook.backup`).
+
+    SQLite's online backup copies one committed snapshot, even while others write;
+    PostgreSQL goes through ``pg_dump``. A folder or an existing file is refused.
+    """
+    if not wb.is_sqlite:
+        from .postgres import backup_postgres
+
+        return backup_postgres(wb.url, path)
+    target = Path(path).expanduser().resolve()
+    if target.is_dir():
+        raise OutputFileError(
+            target, "that is a folder; give the backup a file name, e.g. backup.sqlite."
+        )
+    if target.exists():
+        raise OutputFileError(
+            target, "a file is already there; a backup never overwrites, choose a new name."
+        )
+    raw = wb.engine.raw_connection()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(target) as dest:
+            raw.driver_connection.backup(dest)
+        dest.close()
+    except (OSError, sqlite3.Error) as err:
+        raise OutputFileError(target, f"the backup failed ({err}).") from err
+    finally:
+        raw.close()
+    return target

@@ -37,7 +37,7 @@ DEFAULT_PROXY = CHECKOUT / ".hub-node" / "node_modules" / ".bin" / "configurable
 
 
 def _data_dir() -> Path:
-    from .store import default_data_dir
+    from .paths import default_data_dir
 
     return default_data_dir()
 

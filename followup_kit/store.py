@@ -8,9 +8,7 @@ their messages are the same for a form, a file import and a notebook call.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,38 +19,24 @@ import sqlalchemy as sa
 from . import schema
 from ._db import TABLES as _T
 from ._db import Database
-from .dates import is_blank
 from .exceptions import (
     TABLE_NOUNS,
     ArgumentError,
     NotFoundError,
-    OutputFileError,
     Problem,
     ValidationError,
 )
+from .paths import default_data_dir, default_store
+from .people import clean_people, people_list
+from .reading import Reading, as_id
+from .recordings import MAX_RECORDING_BYTES, audio_type
 from .rules import load_rules
 from .schema import WRITE_ORDER
 
-__all__ = ["MAX_RECORDING_BYTES", "Workbook", "audio_type", "default_data_dir", "open_workbook"]
-
-#: Tables people see as frames (recordings carry bytes and have their own call).
-FRAME_TABLES = WRITE_ORDER[:-1]
+__all__ = ["Workbook", "open_workbook"]
 
 
-def default_data_dir() -> Path:
-    """The folder holding the default store and coach overrides.
-
-    ``FOLLOWUP_DATA_DIR`` if set; otherwise ``data/`` beside the package when it runs
-    from a checkout (the usual case, ``pip install -e .``); otherwise ``./data``.
-    """
-    env = os.environ.get("FOLLOWUP_DATA_DIR")
-    if env:
-        return Path(env)
-    checkout = Path(__file__).resolve().parents[1] / "data"
-    return checkout if checkout.is_dir() else Path.cwd() / "data"
-
-
-class Workbook:
+class Workbook(Reading):
     """One workbook: clients, their interviews, follow-ups and the replies.
 
     Open it with :func:`open_workbook`. ``today`` fixes the date used for "in the
@@ -104,7 +88,7 @@ class Workbook:
 
     def _get(self, conn: sa.Connection, table: str, id_: object) -> dict[str, Any]:
         t = _T[table]
-        id_ = _as_id(table, id_)
+        id_ = as_id(table, id_)
         row = conn.execute(sa.select(t).where(t.c.id == id_)).mappings().first()
         if row is None:
             raise NotFoundError(table, id_)
@@ -112,13 +96,13 @@ class Workbook:
 
     def _require(self, conn: sa.Connection, table: str, id_: object) -> None:
         t = _T[table]
-        id_ = _as_id(table, id_)
+        id_ = as_id(table, id_)
         if conn.execute(sa.select(t.c.id).where(t.c.id == id_)).first() is None:
             raise NotFoundError(table, id_)
 
     def _interview_date(self, conn: sa.Connection, interview_id: object) -> date:
         t = _T["interviews"]
-        interview_id = _as_id("interviews", interview_id)
+        interview_id = as_id("interviews", interview_id)
         row = conn.execute(sa.select(t.c.interview_date).where(t.c.id == interview_id)).first()
         if row is None:
             raise NotFoundError("interviews", interview_id)
@@ -258,7 +242,7 @@ class Workbook:
             status=status,
             notes=notes,
         )
-        people = _people(interviewers)
+        people = people_list(interviewers)
 
         def work(conn: sa.Connection) -> int:
             problems: list[Problem] = []
@@ -266,7 +250,7 @@ class Workbook:
                 record = self._checked(conn, "interviews", values)
             except ValidationError as err:
                 problems += err.problems
-            cleaned, found = self._clean_people(people)
+            cleaned, found = clean_people(people, today=self.today)
             if problems or found:
                 raise ValidationError(problems + found, what="interview")
             iid = self._insert(conn, "interviews", record)
@@ -277,69 +261,6 @@ class Workbook:
             return iid
 
         return self.db.write(work)
-
-    def _clean_people(
-        self, people: list[Any], *, editing: bool = False
-    ) -> tuple[list[dict], list[Problem]]:
-        """Validate interviewer rows; problems are named ``interviewers[i].field``.
-
-        Only ``name``, ``title`` and ``email`` are known keys; an ``id`` only when
-        ``editing`` an interview's stored interviewers (it picks the row to change).
-        The same person twice (names compared without case or extra spaces) is refused:
-        two identical steps and calendar events would follow.
-        """
-        cleaned, problems = [], []
-        allowed = {*_PERSON_KEYS, "id"} if editing else set(_PERSON_KEYS)
-        seen_names: dict[str, int] = {}
-        seen_ids: dict[int, int] = {}
-        for i, person in enumerate(people, start=1):
-            where = f"interviewers[{i}]"
-            if not isinstance(person, dict):
-                why = "give a name, or a dict with name, title, email."
-                problems.append(Problem(where, why, check="not_a_person"))
-                continue
-            for key in sorted(map(str, set(person) - allowed)):
-                if key == "id":
-                    why = "an id is given only to change a stored interviewer; leave it out."
-                else:
-                    why = f"{key!r} is not something I keep; give name, title and email."
-                problems.append(Problem(f"{where}.{key}", why, check="unknown_key"))
-            rec, found = schema.validate_record(
-                "interviewers",
-                {**{k: person.get(k) for k in _PERSON_KEYS}, "interview_id": 1},
-                today=self.today,
-            )
-            problems += [replace(p, field=f"{where}.{p.field}") for p in found]
-            row = {k: rec[k] for k in _PERSON_KEYS}
-            key = schema.person_key(row["name"])
-            if key is not None and key in seen_names:
-                problems.append(
-                    Problem(
-                        f"{where}.name",
-                        f"{row['name']} is already listed (interviewer {seen_names[key]}); "
-                        "list each person once.",
-                        check="duplicate_name",
-                    )
-                )
-            elif key is not None:
-                seen_names[key] = i
-            if editing and not is_blank(person.get("id")):
-                number, problem = schema.clean_value(_ID_FIELD, person["id"], self.today)
-                if problem is not None:
-                    problems.append(replace(problem, field=f"{where}.id"))
-                elif number in seen_ids:
-                    problems.append(
-                        Problem(
-                            f"{where}.id",
-                            f"the same interviewer as interviewer {seen_ids[number]}.",
-                            check="duplicate_id",
-                        )
-                    )
-                else:
-                    seen_ids[number] = i
-                    row["id"] = number
-            cleaned.append(row)
-        return cleaned, problems
 
     def _refuse_same_name(
         self, conn: sa.Connection, interview_id: int, name: str, *, other_than: int | None = None
@@ -464,7 +385,7 @@ class Workbook:
         came) change; the number changed is returned. Their plans then have no open
         steps, which is how a coach clears a long overdue list in one go.
         """
-        ids = sorted({_as_id("interviews", i) for i in interview_ids})
+        ids = sorted({as_id("interviews", i) for i in interview_ids})
         t = _T["interviews"]
 
         def work(conn: sa.Connection) -> int:
@@ -558,7 +479,7 @@ class Workbook:
     def recording_data(self, recording_id: int) -> bytes:
         """The bytes of one stored recording."""
         t = _T["recordings"]
-        recording_id = _as_id("recordings", recording_id)
+        recording_id = as_id("recordings", recording_id)
         with self.db.read() as conn:
             row = conn.execute(sa.select(t.c.data).where(t.c.id == recording_id)).first()
         if row is None:
@@ -647,7 +568,7 @@ class Workbook:
         stored interviewers left out are deleted (follow-ups to them keep no link).
         """
         self._refuse_fixed_fields("interviews", changes)
-        people = None if interviewers is None else _people(interviewers)
+        people = None if interviewers is None else people_list(interviewers)
 
         def work(conn: sa.Connection) -> None:
             problems: list[Problem] = []
@@ -659,7 +580,7 @@ class Workbook:
                 if problems:
                     raise ValidationError(problems, what="interview")
                 return
-            cleaned, found = self._clean_people(people, editing=True)
+            cleaned, found = clean_people(people, today=self.today, editing=True)
             t = _T["interviewers"]
             stored = set(
                 conn.execute(sa.select(t.c.id).where(t.c.interview_id == interview_id)).scalars()
@@ -752,106 +673,6 @@ class Workbook:
         """Delete a practice recording."""
         return self._delete("recordings", recording_id)
 
-    # -- reading ----------------------------------------------------------------------
-
-    def _frame(self, conn: sa.Connection, table: str, client_id: int | None) -> pd.DataFrame:
-        mine = None if client_id is None else _as_id("clients", client_id)
-        where = None if mine is None else self._client_filter(table, mine)
-        return self.db.frame(conn, table, where)
-
-    def _client_filter(self, table: str, client_id: int) -> sa.ColumnElement[bool]:
-        t = _T[table]
-        if table == "clients":
-            return t.c.id == client_id
-        if "client_id" in t.c:
-            return t.c.client_id == client_id
-        iv = _T["interviews"]
-        mine = sa.select(iv.c.id).where(iv.c.client_id == client_id)
-        return t.c.interview_id.in_(mine)
-
-    def _read_frame(self, table: str, client_id: int | None) -> pd.DataFrame:
-        with self.db.read() as conn:
-            return self._frame(conn, table, client_id)
-
-    def clients(self, client_id: int | None = None) -> pd.DataFrame:
-        """All clients (or one) as a DataFrame."""
-        return self._read_frame("clients", client_id)
-
-    def interviews(self, client_id: int | None = None) -> pd.DataFrame:
-        """All interviews, or one client's."""
-        return self._read_frame("interviews", client_id)
-
-    def interviewers(self, client_id: int | None = None) -> pd.DataFrame:
-        """All interviewers, or those of one client's interviews."""
-        return self._read_frame("interviewers", client_id)
-
-    def follow_ups(self, client_id: int | None = None) -> pd.DataFrame:
-        """All logged follow-ups, or one client's."""
-        return self._read_frame("follow_ups", client_id)
-
-    def responses(self, client_id: int | None = None) -> pd.DataFrame:
-        """All logged replies from employers, or one client's."""
-        return self._read_frame("responses", client_id)
-
-    def skipped_steps(self, client_id: int | None = None) -> pd.DataFrame:
-        """Planned steps the client chose to skip, with the reason."""
-        return self._read_frame("skipped_steps", client_id)
-
-    def recordings(self, client_id: int | None = None) -> pd.DataFrame:
-        """Practice recordings (without their bytes; see :meth:`recording_data`)."""
-        return self._read_frame("recordings", client_id)
-
-    def tables(self, client_id: int | None = None) -> dict[str, pd.DataFrame]:
-        """Every table as a DataFrame, read in one consistent snapshot."""
-        with self.db.read() as conn:
-            return {name: self._frame(conn, name, client_id) for name in FRAME_TABLES}
-
-    def counts(self) -> pd.Series:
-        """How many rows each table holds."""
-        with self.db.read() as conn:
-            return pd.Series(
-                {
-                    name: conn.execute(sa.select(sa.func.count()).select_from(_T[name])).scalar()
-                    for name in WRITE_ORDER
-                },
-                name="rows",
-            )
-
-    def client_for_user(self, username: str) -> int | None:
-        """The id of the client whose JupyterHub user name is ``username``, if any.
-
-        Names match whatever their case and spacing (see
-        :func:`~followup_kit.schema.normalise_username`).
-        """
-        t = _T["clients"]
-        with self.db.read() as conn:
-            row = conn.execute(
-                sa.select(t.c.id).where(t.c.username == schema.normalise_username(username))
-            ).first()
-        return None if row is None else int(row[0])
-
-    def owner_of(self, table: str, row_id: object) -> int:
-        """The id of the client a row belongs to (a client, interview, follow-up...).
-
-        Raises :class:`NotFoundError` when the row is not (or no longer) there.
-        """
-        with self.db.read() as conn:
-            return self._owner(conn, table, row_id)
-
-    def _owner(self, conn: sa.Connection, table: str, row_id: object) -> int:
-        t, iv = _T[table], _T["interviews"]
-        row_id = _as_id(table, row_id)
-        if table == "clients":
-            query = sa.select(t.c.id)
-        elif "client_id" in t.c:
-            query = sa.select(t.c.client_id)
-        else:
-            query = sa.select(iv.c.client_id).join(iv, iv.c.id == t.c.interview_id)
-        found = conn.execute(query.where(t.c.id == row_id)).first()
-        if found is None:
-            raise NotFoundError(table, row_id)
-        return int(found[0])
-
     # -- sign-in roles (PostgreSQL; the work is in postgres.py) ---------------------------
 
     def sync_roles(self):
@@ -923,30 +744,9 @@ class Workbook:
         Uses SQLite's online backup, which copies a single committed snapshot. On
         PostgreSQL it runs ``pg_dump`` (custom format; restore with ``pg_restore``).
         """
-        if not self.is_sqlite:
-            from .postgres import backup_postgres
+        from .backup import backup_store
 
-            return backup_postgres(self.url, path)
-        target = Path(path).expanduser().resolve()
-        if target.is_dir():
-            raise OutputFileError(
-                target, "that is a folder; give the backup a file name, e.g. backup.sqlite."
-            )
-        if target.exists():
-            raise OutputFileError(
-                target, "a file is already there; a backup never overwrites, choose a new name."
-            )
-        raw = self.engine.raw_connection()
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with sqlite3.connect(target) as dest:
-                raw.driver_connection.backup(dest)
-            dest.close()
-        except (OSError, sqlite3.Error) as err:
-            raise OutputFileError(target, f"the backup failed ({err}).") from err
-        finally:
-            raw.close()
-        return target
+        return backup_store(self, path)
 
     # -- bulk -------------------------------------------------------------------------
 
@@ -1021,76 +821,7 @@ def _as_day(value: object, argument: str = "today") -> date | None:
         ) from None
 
 
-def _as_id(table: str, value: object) -> int:
-    """An id as a plain int; ids taken from a frame are NumPy integers, which the
-    SQLite driver would otherwise bind as bytes and match nothing."""
-    number, problem = schema.clean_value(schema.TABLES[table]["id"], value, date.today())
-    if problem is not None or number is None:
-        raise NotFoundError(table, value)
-    return number
-
-
-#: The largest recording :meth:`Workbook.add_recording` keeps (a few minutes of audio).
-MAX_RECORDING_BYTES = 25 * 2**20
-
-#: The first bytes of each kind of audio file, and its type: (offset, bytes, mime).
-_AUDIO_MAGIC = (
-    (0, b"OggS", "audio/ogg"),
-    (0, b"\x1a\x45\xdf\xa3", "audio/webm"),  # EBML: WebM or Matroska
-    (0, b"ID3", "audio/mpeg"),  # MP3 with an ID3 tag
-    (0, b"fLaC", "audio/flac"),
-    (4, b"ftyp", "audio/mp4"),  # MP4 / M4A
-)
-
-
-def audio_type(data: bytes | bytearray | memoryview) -> str | None:
-    """The audio type the content shows (``"audio/wav"``...), or None when it is not audio.
-
-    The name and the type a browser reports are not trusted: a file is audio when it
-    starts as WAV (RIFF...WAVE), OGG, WebM/Matroska, MP3 (ID3 or a frame header),
-    MP4/M4A (``ftyp``) or FLAC does.
-
-    Examples
-    --------
-    >>> audio_type(b"OggS and the rest"), audio_type(b"%PDF-1.7")
-    ('audio/ogg', None)
-    """
-    head = bytes(data[:12])
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "audio/wav"
-    for offset, magic, mime in _AUDIO_MAGIC:
-        if head[offset : offset + len(magic)] == magic:
-            return mime
-    # An MPEG audio frame: 11 sync bits, then a version and a layer that exist.
-    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
-        version, layer = (head[1] >> 3) & 0b11, (head[1] >> 1) & 0b11
-        if version != 0b01 and layer != 0b00:
-            return "audio/mpeg"
-    return None
-
-
-#: What an interviewer dict may hold (``id`` too, when editing an interview's list).
-_PERSON_KEYS = ("name", "title", "email")
-_ID_FIELD = schema.TABLES["interviewers"]["id"]
-
 _STATUS_FROM_RESULT = {"next_round": "next_round", "offer": "offer", "rejection": "rejected"}
-
-
-def _people(interviewers: object) -> list[Any]:
-    """Interviewers given as names or dicts (or one of either), names turned into dicts.
-
-    Anything else is passed on as it is, for :meth:`Workbook._clean_people` to refuse.
-    """
-    if isinstance(interviewers, str | Mapping):
-        interviewers = [interviewers]
-    try:
-        given = list(interviewers)  # type: ignore[call-overload]
-    except TypeError:
-        given = [interviewers]
-    return [
-        {"name": p} if isinstance(p, str) else dict(p) if isinstance(p, Mapping) else p
-        for p in given
-    ]
 
 
 def _count(n: int, noun: str) -> str:
@@ -1130,7 +861,7 @@ def open_workbook(
     datetime.date(2025, 3, 10)
     """
     if target is None:
-        target = os.environ.get("FOLLOWUP_DB_URL") or default_data_dir() / "workbook.sqlite"
+        target = os.environ.get("FOLLOWUP_DB_URL") or default_store()
     if today is None:
         today = os.environ.get("FOLLOWUP_TODAY") or None
         _as_day(today, "FOLLOWUP_TODAY")

@@ -354,7 +354,7 @@ def load_tone_model(source: Any = None) -> ToneModel:
     """
     if source is None or hasattr(source, "data_dir"):
         if source is None:
-            from .store import default_data_dir  # the store module is heavy; import late
+            from .paths import default_data_dir
 
             folder = default_data_dir()
         else:
@@ -474,7 +474,7 @@ def training_files(data_dir: Any = None, *, builtin: bool = False) -> list[Path]
     files = [_BUILTIN_CORPUS]
     if not builtin:
         if data_dir is None:
-            from .store import default_data_dir
+            from .paths import default_data_dir
 
             data_dir = default_data_dir()
         coach = Path(data_dir) / TONE_SENTENCES_FILE
@@ -508,7 +508,7 @@ def train_tone_model(
         Where the model was written.
     """
     if data_dir is None and not builtin:
-        from .store import default_data_dir
+        from .paths import default_data_dir
 
         data_dir = default_data_dir()
     files = training_files(data_dir, builtin=builtin)

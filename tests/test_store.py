@@ -10,8 +10,8 @@ import pytest
 
 import followup_kit as fk
 from followup_kit.exceptions import ArgumentError, OutputFileError
+from followup_kit.recordings import MAX_RECORDING_BYTES, audio_type
 from followup_kit.schema import CHOICES, TABLES
-from followup_kit.store import MAX_RECORDING_BYTES, audio_type
 
 
 def test_public_api_round_trip(wb):
