@@ -108,11 +108,11 @@ test: $(TEST_STAMP) $(LAB_OVERRIDES) browser hub-env
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
-## quick: lint, then every test not marked slow, browser or postgres (the daily loop)
+## quick: lint, then every test not marked slow, browser or postgres, notebooks left to make test
 quick: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	FOLLOWUP_PROPERTY_SCALE=0.1 $(PY) -m pytest -q -m "not slow and not browser and not postgres"
+	FOLLOWUP_PROPERTY_SCALE=0.1 $(PY) -m pytest -q -m "not slow and not browser and not postgres" followup_kit tests
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

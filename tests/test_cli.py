@@ -62,6 +62,7 @@ def test_unknown_command_exits_with_usage(tmp_path):
     assert exit_info.value.code == 2
 
 
+@pytest.mark.slow  # seven fresh interpreters
 def test_each_refusal_is_one_plain_line_and_a_non_zero_exit(tmp_path):
     """Through ``python -m followup_kit`` itself: no traceback, a message, exit 1."""
     store = tmp_path / "w.sqlite"

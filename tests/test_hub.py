@@ -303,7 +303,7 @@ def test_two_clients_and_a_coach_each_see_what_they_should(hub, browser):
     context, page = coach_context, landed(coach_page, COACH)
     assert f"/user/{COACH}/lab" in page.url  # the coach lands on JupyterLab
     page.goto(f"{hub.url}/user/{COACH}/voila/render/05_coach_dashboard.ipynb")
-    page.locator(".widget-html, .widget-tab").first.wait_for(timeout=WAIT_MS)
+    page.locator(".widget-html:visible").first.wait_for(timeout=WAIT_MS)
     said = run_in_own_kernel(
         page,
         COACH,

@@ -1,4 +1,7 @@
-"""The committed notebooks hold exactly what ``make notebooks`` writes for them."""
+"""The committed notebooks hold exactly what ``make notebooks`` writes for them.
+
+Each test here runs a notebook in a real kernel: marked slow, so ``make quick`` skips them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,9 @@ import pytest
 from refresh_notebooks import refresh
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("name", ["02_plan_your_follow_up", "06_workshop"])

@@ -122,6 +122,7 @@ def test_the_model_stays_quiet_on_the_held_out_fine_sentences():
     assert caught > patterns_only
 
 
+@pytest.mark.slow  # trains a model
 def test_coach_sentences_train_a_model_in_their_folder(tmp_path, wb):
     before = _BUILTIN_MODEL.stat().st_mtime_ns
     wb.data_dir.mkdir(parents=True, exist_ok=True)
