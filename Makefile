@@ -112,7 +112,7 @@ test: $(TEST_STAMP) $(LAB_OVERRIDES) browser hub-env
 quick: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	FOLLOWUP_PROPERTY_SCALE=0.1 $(PY) -m pytest -q -m "not slow and not browser and not postgres" followup_kit tests
+	FOLLOWUP_PROPERTY_SCALE=0.1 $(PY) -m pytest -q -n 2 -m "not slow and not browser and not postgres" followup_kit tests
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
