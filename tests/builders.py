@@ -7,6 +7,13 @@ wrap the builders. One "today" for synthetic stores, one for the demo cohort.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+
+#: Text that would run if a page forgot to escape it.
+EVIL = "<img src=x onerror=alert(1)>"
+
+#: How every PNG file starts.
+PNG = b"\x89PNG\r\n\x1a\n"
 
 #: "Today" in every synthetic store the tests build (a Thursday).
 TODAY = date(2025, 3, 20)
@@ -63,3 +70,18 @@ def agenda_book(wb) -> dict[str, int]:
     )
     wb.skip_step(ids["hooli"], "thank_you", reason="No contact address", interviewer="Kim")
     return ids
+
+
+def demo_with_evil(path: Path):
+    """A 12-client demo store at ``path`` (today :data:`DEMO_TODAY`) plus a client, Eve,
+    whose name and company hold :data:`EVIL`; her id is ``wb.evil``."""
+    import followup_kit as fk
+    from followup_kit import demo
+
+    wb = fk.open_workbook(path, today=DEMO_TODAY)
+    wb.load_tables(demo.generate(n_clients=12, seed=7), progress=False)
+    cid = wb.add_client(f"Eve {EVIL}", cohort="Spring cohort")
+    iid = wb.log_interview(cid, f"Bad {EVIL}", "Analyst", date(2026, 10, 20))
+    wb.log_follow_up(iid, kind="thank_you", channel="email", sent_on=date(2026, 10, 20))
+    wb.evil = cid
+    return wb

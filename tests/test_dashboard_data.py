@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import pytest
-from builders import DEMO_TODAY
+from builders import DEMO_TODAY, EVIL, demo_with_evil
 
 import followup_kit as fk
 from followup_kit import analytics as an
 from followup_kit import dashboard_data as db
-from followup_kit import demo
 from followup_kit.analysis import analysis_frame
 from followup_kit.workshop import workshop_table
 
 TODAY = DEMO_TODAY
-EVIL = "<img src=x onerror=alert(1)>"
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def wb(tmp_path_factory):
-    workbook = fk.open_workbook(tmp_path_factory.mktemp("d") / "wb.sqlite", today=TODAY)
-    workbook.load_tables(demo.generate(n_clients=12, seed=7), progress=False)
-    cid = workbook.add_client(f"Eve {EVIL}", cohort="Spring cohort")
-    iid = workbook.log_interview(cid, f"Bad {EVIL}", "Analyst", date(2026, 10, 20))
-    workbook.log_follow_up(iid, kind="thank_you", channel="email", sent_on=date(2026, 10, 20))
-    workbook.evil = cid
+    workbook = demo_with_evil(tmp_path_factory.mktemp("d") / "wb.sqlite")
     yield workbook
     workbook.close()
 

@@ -9,7 +9,7 @@ from html import unescape
 import ipywidgets as widgets
 import pandas as pd
 import pytest
-from builders import DEMO_TODAY
+from builders import DEMO_TODAY, EVIL, PNG, demo_with_evil
 from matplotlib.figure import Figure
 
 import followup_kit as fk
@@ -23,18 +23,11 @@ from followup_kit.formatting import escape_html
 from followup_kit.widgets import dashboard as db
 
 TODAY = DEMO_TODAY
-EVIL = "<img src=x onerror=alert(1)>"
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def wb(tmp_path_factory):
-    workbook = fk.open_workbook(tmp_path_factory.mktemp("d") / "wb.sqlite", today=TODAY)
-    workbook.load_tables(demo.generate(n_clients=12, seed=7), progress=False)
-    cid = workbook.add_client(f"Eve {EVIL}", cohort="Spring cohort")
-    iid = workbook.log_interview(cid, f"Bad {EVIL}", "Analyst", date(2026, 10, 20))
-    workbook.log_follow_up(iid, kind="thank_you", channel="email", sent_on=date(2026, 10, 20))
-    workbook.evil = cid
+    workbook = demo_with_evil(tmp_path_factory.mktemp("d") / "wb.sqlite")
     yield workbook
     workbook.close()
 
