@@ -62,6 +62,23 @@ def require_chromium() -> str:
     pytest.skip(reason)
 
 
+def loopback_context(browser, *, width: int = 1280, height: int = 900):
+    """A new browser context that reaches only our own loopback servers.
+
+    Voila's CDN icon font and anything else off this machine stay blocked.
+    """
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith("http://127.0.0.1:")
+            else route.abort()
+        ),
+    )
+    return context
+
+
 def free_port() -> int:
     """A port that was free on 127.0.0.1 a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

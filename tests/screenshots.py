@@ -20,7 +20,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, start_lab
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, loopback_context, start_lab
 from isolation import TEST_TODAY, isolate_and_load_demo
 
 WAIT_MS = 120_000
@@ -125,15 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 1400})
-            context.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith("http://127.0.0.1:")
-                    else route.abort()
-                ),
-            )
+            context = loopback_context(browser, width=1280, height=1400)
             page = context.new_page()
             shots = dashboard(page, server, args.out, 1280)
             shots += dashboard(page, server, args.out, 390)

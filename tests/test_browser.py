@@ -14,6 +14,7 @@ from browser_support import (
     CHROMIUM_ARGS,
     ROOT,
     copy_notebooks,
+    loopback_context,
     require_chromium,
     start_app,
     start_lab,
@@ -93,16 +94,7 @@ def browser(chromium, servers):
 
 @pytest.fixture
 def page_and_dialogs(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    # Only our own loopback servers: Voila's CDN icon font and anything else stay blocked.
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith("http://127.0.0.1:")
-            else route.abort()
-        ),
-    )
+    context = loopback_context(browser, width=1280, height=900)
     page = context.new_page()
     dialogs: list[str] = []
 

@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, ROOT, free_port, require_chromium
+from browser_support import CHROMIUM_ARGS, ROOT, free_port, loopback_context, require_chromium
 
 import followup_kit as fk
 from followup_kit import postgres
@@ -148,22 +148,9 @@ def browser(hub):
         launched.close()
 
 
-def _context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith("http://127.0.0.1:")
-            else route.abort()
-        ),
-    )
-    return context
-
-
 def start_sign_in(browser, hub, username: str):
     """A new browser context that pressed "Sign in" as ``username`` (its server starting)."""
-    context = _context(browser)
+    context = loopback_context(browser, width=1280, height=1000)
     page = context.new_page()
     page.goto(f"{hub.url}/hub/login")
     page.fill("#username_input", username)
@@ -341,7 +328,7 @@ def test_stopping_and_starting_the_hub_keeps_every_row(hub, browser):
 
 
 def test_a_stranger_and_a_deleted_client_cannot_sign_in(hub, browser):
-    context = _context(browser)
+    context = loopback_context(browser, width=1280, height=1000)
     page = context.new_page()
     for username, password in (("mallory", "whatever-123"), ("fkben", "wrong-password")):
         page.goto(f"{hub.url}/hub/login")

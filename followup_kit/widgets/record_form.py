@@ -106,13 +106,8 @@ class _FollowUpForm(_InterviewChild):
             self.wb,
             record["interview_id"],
             client_id=self.parent.picker.value,
-            kind=record["kind"],
-            channel=record["channel"],
-            sent_on=record["sent_on"],
-            interviewer_id=record["interviewer_id"],
-            script_id=record["script_id"],
             script_version=self._version(record["script_id"]),
-            notes=record["notes"],
+            **{name: record[name] for name in self._FIELDS},
         )
         return "Saved: " + self._describe(record)
 
@@ -159,11 +154,7 @@ class _ReplyForm(_InterviewChild):
             self.wb,
             record["interview_id"],
             client_id=self.parent.picker.value,
-            received_on=record["received_on"],
-            result=record["result"],
-            channel=record["channel"],
-            feedback=record["feedback"],
-            reflection=record["reflection"],
+            **{name: record[name] for name in self._FIELDS},
         )
         return "Saved: " + self._describe(record)
 

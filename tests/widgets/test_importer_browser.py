@@ -9,7 +9,14 @@ import os
 
 import pytest
 import trackers
-from browser_support import CHROMIUM_ARGS, ROOT, copy_notebooks, require_chromium, start_lab
+from browser_support import (
+    CHROMIUM_ARGS,
+    ROOT,
+    copy_notebooks,
+    loopback_context,
+    require_chromium,
+    start_lab,
+)
 from builders import DEMO_TODAY
 
 import followup_kit as fk
@@ -46,15 +53,7 @@ def test_guided_import_in_notebook_00(lab_and_store):
     path, _ = trackers.seeker_tracker(work)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 2400})
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith("http://127.0.0.1:")
-                else route.abort()
-            ),
-        )
+        context = loopback_context(browser, width=1280, height=2400)
         dialogs: list[str] = []
         context.on(
             "dialog",

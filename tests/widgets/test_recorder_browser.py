@@ -15,6 +15,7 @@ from browser_support import (
     CHROMIUM_ARGS,
     ROOT,
     copy_notebooks,
+    loopback_context,
     require_chromium,
     start_app,
     start_lab,
@@ -68,15 +69,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 2400})
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith("http://127.0.0.1:")
-            else route.abort()
-        ),
-    )
+    context = loopback_context(browser, width=1280, height=2400)
     context.on("dialog", lambda d: d.accept() if d.type == "beforeunload" else d.dismiss())
     page = context.new_page()
     yield page
