@@ -89,9 +89,8 @@ def plan_in_words(plan: pd.DataFrame) -> pd.DataFrame:
     >>> plan_in_words(plan).loc["Thank-you note to Dana Lee", "Due by"]
     'Mon 10 Mar 2025'
     """
-    from .library import load_scripts
+    from .formatting import script_title
 
-    titles = {sid: s.title for sid, s in load_scripts()[0].items()}
     rows = []
     for row in plan.to_dict("records"):
         state = str(row.get("state", "open"))
@@ -106,7 +105,7 @@ def plan_in_words(plan: pd.DataFrame) -> pd.DataFrame:
                 "From": format_day(row["start"]),
                 "Due by": format_day(row["due"]),
                 "Status": status,
-                "Suggested script": titles.get(script, "") if isinstance(script, str) else "",
+                "Suggested script": script_title(script) if isinstance(script, str) else "",
                 "Why": why if isinstance(why, str) else "",
             }
         )
