@@ -35,6 +35,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "plans": ("plan_follow_ups", "plan_in_words"),
     "library": ("scripts", "suggest_scripts", "render_script"),
     "templates": ("render_script_text", "context_for"),
+    "messages": ("mailto",),
     "tone": ("check_tone", "tone_table"),
     "analysis": ("analysis_frame",),
     "analytics": (
