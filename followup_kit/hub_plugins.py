@@ -16,10 +16,12 @@ JupyterHub, so nothing else in the package imports this module.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,8 @@ __all__ = ["WorkbookAuthenticator", "WorkbookSpawner", "configure"]
 #: Filled by :func:`configure` from the settings :mod:`followup_kit.hub` wrote.
 SETTINGS: dict[str, Any] = {}
 _CACHE: dict[str, Any] = {"at": 0.0, "roles": {}}
+#: Held while a spawn creates a system user or database roles (spawns prepare in threads).
+_SYSTEM_CHANGES = threading.Lock()
 
 
 def _owner_workbook():
@@ -155,8 +159,9 @@ class WorkbookSpawner(LocalProcessSpawner):
         """Create the system user and their copy of the notebooks; line up the roles."""
         coach = self._is_coach()
         if not SETTINGS.get("trial"):
-            _ensure_system_user(self.system_name)
-            sync_roles(_owner_workbook())  # their database role exists before they start
+            with _SYSTEM_CHANGES:  # one useradd and one role sync at a time
+                _ensure_system_user(self.system_name)
+                sync_roles(_owner_workbook())  # their database role exists before they start
         who = pwd.getpwnam(self.system_name)
         home = Path(self._home(who))
         home.mkdir(parents=True, exist_ok=True)
@@ -176,7 +181,9 @@ class WorkbookSpawner(LocalProcessSpawner):
         self.default_url = "/lab" if coach else "/voila/tree"
 
     async def start(self):  # noqa: ANN201
-        self._prepare()
+        # useradd, the role sync and the copies block: off the hub's event loop, so ten
+        # clients signing in at once do not wait for each other's preparation.
+        await asyncio.to_thread(self._prepare)
         return await super().start()
 
 
