@@ -674,9 +674,7 @@ def _date_words(value: Any) -> str | None:
 
 
 # Titles people put before a name; "Dr Dana Lee" is greeted as Dana or Dr Lee.
-_HONORIFICS = frozenset(
-    "dr mr mrs ms mx miss prof professor sir dame rev revd fr".split()
-)
+_HONORIFICS = frozenset("dr mr mrs ms mx miss prof professor sir dame rev revd fr".split())
 # Words that belong to a surname: "Ana de la Cruz" is Dr de la Cruz, not Dr Cruz.
 _PARTICLES = frozenset("da das de del della der di dos du la le st van von ter ten bin al".split())
 
