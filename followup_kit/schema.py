@@ -781,7 +781,9 @@ def validate_record(
     problems += [
         Problem(rule.field, rule.message, check=rule.check)
         for rule in spec.rules
-        if _breaks(rule, record.get(rule.field), record.get(rule.other))
+        # An update that leaves a field out keeps its stored value: not "blank".
+        if not (partial and isinstance(rule, RequiredFor) and rule.field not in values)
+        and _breaks(rule, record.get(rule.field), record.get(rule.other))
     ]
     return record, problems
 
