@@ -86,7 +86,10 @@ class _InterviewerRow:
 
     def _greeting_changed(self, on_change: Callable[[], Any]) -> None:
         self._show_honorific()
-        on_change()  # choosing a greeting alone does not make a blank row a person
+        # Choosing a greeting alone does not make a blank row a person; for a named
+        # person it does count as touched, so a missing title is shown at once.
+        self.touched = self.touched or not self.blank
+        on_change()
 
     def _show_honorific(self) -> None:
         hidden(self.honorific, self.greet_as.value != "title_surname")
