@@ -85,7 +85,12 @@ TABLES = METADATA.tables
 
 
 #: Optional columns added after stores were already in use, by table.
-_ADDED_COLUMNS = {"recordings": ("seconds", "note")}
+_ADDED_COLUMNS = {
+    "recordings": ("seconds", "note"),
+    "clients": ("phone",),
+    "interviews": ("hr_name", "hr_email", "hr_phone", "posting_link"),
+    "interviewers": ("greet_as", "honorific"),
+}
 
 
 def _add_missing_columns(conn: sa.Connection) -> None:
@@ -95,6 +100,10 @@ def _add_missing_columns(conn: sa.Connection) -> None:
         for name in names:
             if name not in have:
                 kind = TABLES[table].c[name].type.compile(dialect=conn.dialect)
+                field = schema.TABLES[table][name]
+                if field.kind == "enum":  # the same check a new store's table has
+                    allowed = " OR ".join(f"{name} = '{v}'" for v in field.allowed())
+                    kind += f" CHECK ({allowed})"
                 conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "add_client",
     "add_recording",
     "call_outcome",
+    "change_client_phone",
     "change_follow_up",
     "change_interview",
     "change_recording_note",
@@ -77,6 +78,7 @@ def add_client(
     cohort: str | None = None,
     country: str | None = None,
     username: str | None = None,
+    phone: str | None = None,
 ) -> int:
     """Add a client (a client adding themselves, or the coach); return the new id.
 
@@ -90,13 +92,29 @@ def add_client(
         Their workshop group (blank: none) and the country whose holidays count.
     username
         Their JupyterHub user name, when they sign in through one.
+    phone
+        Their own phone number (blank: none), for scripts that leave it.
 
     Returns
     -------
     int
         The new client's id.
     """
-    return wb.add_client(name, cohort=cohort or None, country=country, username=username)
+    return wb.add_client(
+        name, cohort=cohort or None, country=country, username=username, phone=phone or None
+    )
+
+
+def change_client_phone(
+    wb: Workbook, client: int, phone: str | None, *, client_id: int | None = None
+) -> None:
+    """Set (or, blank, clear) the phone number in ``client``'s profile.
+
+    ``client_id`` is the acting client (``None``: the coach); a client changes only
+    their own.
+    """
+    require_own(wb, "clients", client, client_id)
+    wb.update_client(client, phone=phone)
 
 
 # --------------------------------------------------------------------------- interviews

@@ -362,7 +362,8 @@ def generate(
 
 
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[schema.TABLES[table].columns]
+    # Columns the cohort does not fill (contacts added later) come out empty.
+    frame = frame.reindex(columns=schema.TABLES[table].columns)
     out = {}
     for name, dtype in schema.frame_dtypes(table).items():
         out[name] = frame[name].astype(dtype)

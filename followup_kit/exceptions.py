@@ -37,6 +37,8 @@ CHECKS: dict[str, str] = {
     "not_text_value": "a text field given a number, yes/no, bytes or a list instead of text",
     "too_long": "text is longer than the field allows",
     "not_an_email": "not an email address",
+    "not_a_phone": "not a phone number (digits, spaces and + - ( ) only)",
+    "not_a_link": "not a web address (http:// or https://)",
     "not_a_choice": "not one of the field's allowed values",
     "not_a_date": "not a date in YYYY-MM-DD form",
     "too_early": "a date before 2000",

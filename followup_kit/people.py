@@ -14,7 +14,7 @@ from .exceptions import Problem
 __all__ = ["PERSON_KEYS", "clean_people", "people_list"]
 
 #: What an interviewer dict may hold (``id`` too, when editing an interview's list).
-PERSON_KEYS = ("name", "title", "email")
+PERSON_KEYS = ("name", "title", "email", "greet_as", "honorific")
 _ID_FIELD = schema.TABLES["interviewers"]["id"]
 
 
@@ -40,7 +40,9 @@ def clean_people(
 ) -> tuple[list[dict], list[Problem]]:
     """Validate interviewer rows; problems are named ``interviewers[i].field``.
 
-    Only ``name``, ``title`` and ``email`` are known keys; an ``id`` only when
+    Only ``name``, ``title``, ``email``, ``greet_as`` (``"first_name"`` or
+    ``"title_surname"``; blank: the coach's setting) and ``honorific`` ("Dr", "Ms")
+    are known keys; an ``id`` only when
     ``editing`` an interview's stored interviewers (it picks the row to change).
     The same person twice (names compared without case or extra spaces) is refused:
     two identical steps and calendar events would follow.
@@ -52,14 +54,17 @@ def clean_people(
     for i, person in enumerate(people, start=1):
         where = f"interviewers[{i}]"
         if not isinstance(person, dict):
-            why = "give a name, or a dict with name, title, email."
+            why = "give a name, or a dict with name, title, email, greet_as, honorific."
             problems.append(Problem(where, why, check="not_a_person"))
             continue
         for key in sorted(map(str, set(person) - allowed)):
             if key == "id":
                 why = "an id is given only to change a stored interviewer; leave it out."
             else:
-                why = f"{key!r} is not something I keep; give name, title and email."
+                why = (
+                    f"{key!r} is not something I keep; give name, title, email, "
+                    "greet_as and honorific."
+                )
             problems.append(Problem(f"{where}.{key}", why, check="unknown_key"))
         rec, found = schema.validate_record(
             "interviewers",

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .exceptions import RulesFileError
 
-__all__ = ["Rule", "Rules", "as_rules", "channel_rule", "load_rules"]
+__all__ = ["GREETINGS", "Rule", "Rules", "as_rules", "channel_rule", "load_rules"]
 
 _RULES_FILE = Path(__file__).with_name("rules.toml")
 _RULE_FIELDS = ("label", "value", "unit", "why", "source")
@@ -35,8 +35,11 @@ _PAIRS = (
 # A later step must land after the one it counts from, so these cannot be 0.
 _AT_LEAST_ONE = ("second_follow_up_start", "close_as_ghosted_after")
 _MAX_DAYS = 260  # about a year of business days
-# The one rule in rules.toml that is not a number of days.
+# The rules in rules.toml that are not a number of days.
 _CHANNEL = "channel"
+_GREETING = "greeting"
+#: How scripts greet an interviewer: the coach's ``greeting`` setting takes one of these.
+GREETINGS = ("first_name", "title_surname")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,10 @@ class Rules(Mapping[str, int]):
     problems
         Every :class:`~followup_kit.exceptions.RulesFileError` found in the coach's file.
         When it is not empty the whole file was ignored and the defaults are in force.
+    greeting
+        How scripts greet an interviewer whose record does not say: ``"first_name"``
+        ("Dear Dana,") or ``"title_surname"`` ("Dear Dr Lee,"); a coach sets it with
+        ``greeting = "title_surname"`` in their ``rules.toml``.
     """
 
     def __init__(
@@ -74,8 +81,10 @@ class Rules(Mapping[str, int]):
         path: Path | None = None,
         data_dir: Path | None = None,
         problems: Iterable[RulesFileError] = (),
+        greeting: str | None = None,
     ) -> None:
         self._rules = dict(rules)
+        self.greeting = greeting or _default_greeting()
         self.path = path
         self.data_dir = data_dir
         self.problems: tuple[RulesFileError, ...] = tuple(problems)
@@ -131,7 +140,7 @@ class Rules(Mapping[str, int]):
         merged, problems = _apply(self._rules, changes, origin)
         if problems:
             raise problems[0]
-        return Rules(merged, path=self.path, data_dir=self.data_dir)
+        return Rules(merged, path=self.path, data_dir=self.data_dir, greeting=self.greeting)
 
 
 def _suggest_key(key: str, known: Iterable[str]) -> str:
@@ -231,8 +240,8 @@ def _default_rules() -> dict[str, Rule]:
         raise problem
     rules = {}
     for key, fields in data.items():
-        if key == _CHANNEL:
-            continue  # not a timing rule: see channel_rule()
+        if key in (_CHANNEL, _GREETING):
+            continue  # not timing rules: see channel_rule() and Rules.greeting
         missing = [f for f in _RULE_FIELDS if f not in fields]
         if missing:
             raise RulesFileError(_RULES_FILE, key, f"missing {', '.join(missing)}.")
@@ -241,6 +250,32 @@ def _default_rules() -> dict[str, Rule]:
             raise number
         rules[key] = Rule(key=key, **{f: fields[f] for f in _RULE_FIELDS})
     return rules
+
+
+@cache
+def _default_greeting() -> str:
+    data, problem = _read_toml(_RULES_FILE)
+    if problem:
+        raise problem
+    value = data.get(_GREETING, {}).get("value", GREETINGS[0])
+    if value not in GREETINGS:
+        raise RulesFileError(_RULES_FILE, _GREETING, f"must be one of {', '.join(GREETINGS)}.")
+    return value
+
+
+def _coach_greeting(data: dict[str, Any], path: Path) -> tuple[str | None, list[RulesFileError]]:
+    """Take the coach's ``greeting`` out of their file's data: (setting or None, problems)."""
+    raw = data.pop(_GREETING, None)
+    if raw is None:
+        return None, []
+    value = raw.get("value") if isinstance(raw, Mapping) else raw
+    if isinstance(raw, Mapping) and set(raw) - set(_COACH_FIELDS):
+        extra = ", ".join(sorted(set(raw) - set(_COACH_FIELDS)))
+        return None, [RulesFileError(path, _GREETING, f"unknown field(s) {extra}; set value.")]
+    if value not in GREETINGS:
+        why = f'must be "first_name" or "title_surname", got {value!r}.'
+        return None, [RulesFileError(path, _GREETING, why)]
+    return value, []
 
 
 def load_rules(data_dir: str | Path | None = None, *, strict: bool = False) -> Rules:
@@ -276,7 +311,8 @@ def load_rules(data_dir: str | Path | None = None, *, strict: bool = False) -> R
     if not path.is_file():
         return Rules(defaults, data_dir=home)
     data, problem = _read_toml(path)
-    problems = [problem] if problem else _apply(defaults, data, path)[1]
+    greeting, greeting_problems = _coach_greeting(data, path)
+    problems = [problem] if problem else greeting_problems + _apply(defaults, data, path)[1]
     if problems:
         if strict:
             raise problems[0]
@@ -287,7 +323,8 @@ def load_rules(data_dir: str | Path | None = None, *, strict: bool = False) -> R
             stacklevel=2,
         )
         return Rules(defaults, path=path, data_dir=home, problems=problems)
-    return Rules(_apply(defaults, data, path)[0], path=path, data_dir=home)
+    merged = _apply(defaults, data, path)[0]
+    return Rules(merged, path=path, data_dir=home, greeting=greeting)
 
 
 def as_rules(rules: Rules | Mapping[str, Any] | None) -> Rules:

@@ -41,6 +41,7 @@ __all__ = [
     "as_date",
     "cell_text",
     "clean_value",
+    "country_names",
     "distinct_values",
     "per_distinct",
     "normalise_username",
@@ -48,7 +49,18 @@ __all__ = [
 ]
 
 FieldKind = Literal[
-    "id", "ref", "text", "enum", "date", "email", "country", "username", "bytes", "seconds"
+    "id",
+    "ref",
+    "text",
+    "enum",
+    "date",
+    "email",
+    "phone",
+    "link",
+    "country",
+    "username",
+    "bytes",
+    "seconds",
 ]
 
 #: Allowed values of every enumerated field, with the words a person sees.
@@ -97,6 +109,10 @@ CHOICES: dict[str, dict[str, str]] = {
         "still_deciding": "Still deciding",
         "other": "Other",
     },
+    "greet_as": {
+        "first_name": "First name",
+        "title_surname": "Title and surname",
+    },
     "step": {
         "thank_you": "Thank-you note",
         "status_check": "First status check",
@@ -123,6 +139,10 @@ STEPS: tuple[str, ...] = tuple(CHOICES["step"])
 _EARLIEST = date(2000, 1, 1)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# A phone number as people write it: digits with spaces, dashes, dots, slashes,
+# brackets, a leading + and an extension ("x12", "ext. 12").
+_PHONE = re.compile(r"^\+?[0-9 ().\-/]+(?:\s*(?:x|ext\.?|extension)\s*[0-9]{1,6})?$", re.I)
+_LINK = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.I)
 # Control characters (tab, newline and carriage return are fine), lone surrogates and
 # U+FFFE/U+FFFF: SQLite cannot encode surrogates, PostgreSQL and Excel refuse the control
 # characters, and XML (so an .xlsx export) has no room for any of them: one such
@@ -146,6 +166,7 @@ class Field:
     ref: str | None = None  # table an id refers to
     max_future_days: int | None = None  # dates: how far ahead of "today" is allowed
     blank_message: str | None = None  # what a required field says when left blank
+    hint: str | None = None  # an example a form shows in an empty box
 
     def allowed(self) -> Mapping[str, str]:
         return CHOICES[self.choices or self.name] if self.kind == "enum" else {}
@@ -172,12 +193,26 @@ class RequiredWith:
 
 
 @dataclass(frozen=True)
+class RequiredFor:
+    """Row rule: ``field`` must be filled in when ``other`` holds ``value``."""
+
+    field: str
+    other: str
+    value: str
+    message: str
+    check: ClassVar[str] = "required_with"
+
+
+Rule = NotBefore | RequiredWith | RequiredFor
+
+
+@dataclass(frozen=True)
 class Table:
     """A table: its fields in storage order and its cross-field rules."""
 
     name: str
     fields: tuple[Field, ...]
-    rules: tuple[NotBefore | RequiredWith, ...] = field(default=())
+    rules: tuple[Rule, ...] = field(default=())
     parent: str | None = None  # the field linking to the owning row
 
     @property
@@ -211,6 +246,8 @@ TABLES: dict[str, Table] = {
                 Field("country", "Country (for public holidays)", "country", default="US"),
                 Field("username", "JupyterHub user name", "username", max_len=120),
                 Field("created", "Added on", "date", max_future_days=0),
+                # Added after the first release: _db.py adds it to older stores.
+                Field("phone", "Your phone number", "phone", max_len=40, hint="+1 555 010 0199"),
             ),
         ),
         Table(
@@ -227,6 +264,17 @@ TABLES: dict[str, Table] = {
                 Field("decision_expected", "Decision expected by", "date", max_future_days=730),
                 Field("status", "Status", "enum", default="open"),
                 _NOTES,
+                # Added after the first release: _db.py adds them to older stores.
+                Field("hr_name", "HR or recruiter contact: name", max_len=120),
+                Field("hr_email", "HR or recruiter contact: email", "email", max_len=200),
+                Field("hr_phone", "HR or recruiter contact: phone", "phone", max_len=40),
+                Field(
+                    "posting_link",
+                    "Job posting link",
+                    "link",
+                    max_len=2000,
+                    hint="https://example.com/jobs/123",
+                ),
             ),
             rules=(
                 NotBefore(
@@ -245,6 +293,18 @@ TABLES: dict[str, Table] = {
                 Field("name", "Interviewer's name", required=True, max_len=120),
                 Field("title", "Job title", max_len=120),
                 Field("email", "Email", "email", max_len=200),
+                # Added after the first release: _db.py adds them to older stores.
+                # Blank greet_as: as the coach's setting says (first name by default).
+                Field("greet_as", "How to greet them", "enum"),
+                Field("honorific", "Title for the greeting (Dr, Ms, Mr ...)", max_len=20),
+            ),
+            rules=(
+                RequiredFor(
+                    "honorific",
+                    "greet_as",
+                    "title_surname",
+                    "to greet them by title and surname, give the title (e.g. Dr, Ms, Mr).",
+                ),
             ),
             parent="interview_id",
         ),
@@ -356,7 +416,7 @@ def _flat() -> Table:
         iv["notes"],
     )
     before = "cannot be before the interview."
-    rules: tuple[NotBefore | RequiredWith, ...] = (
+    rules: tuple[Rule, ...] = (
         *iv.rules,
         NotBefore("thank_you_date", "interview_date", f"a thank-you {before}"),
         NotBefore("status_check_date", "interview_date", f"a status check {before}"),
@@ -417,7 +477,9 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
 
     Examples
     --------
-    >>> clean_value(TABLES["clients"]["country"], "usa", date(2025, 3, 4))[1].check
+    >>> clean_value(TABLES["clients"]["country"], "United Kingdom", date(2025, 3, 4))
+    ('GB', None)
+    >>> clean_value(TABLES["clients"]["country"], "Narnia", date(2025, 3, 4))[1].check
     'not_a_country'
     """
     if is_blank(v):
@@ -432,7 +494,7 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
     if f.kind == "username" and isinstance(v, str):
         # One person, one name: "Bob ", "bob" and "BOB" sign in as the same client.
         v = normalise_username(v)
-    if f.kind in ("text", "email", "username"):
+    if f.kind in _TEXT_KINDS:
         if not isinstance(v, str):
             # Refused, not str()-ed: 42, True, b"..." or ["a"] would be stored as their
             # Python spelling. Spreadsheet cells are turned into text before this
@@ -445,6 +507,10 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
             return refuse("too_long", f"too long; keep it to {f.max_len} characters or fewer.")
         if f.kind == "email" and not EMAIL.match(text):
             return refuse("not_an_email", "this does not look like an email address.")
+        if f.kind == "phone":
+            return _clean_phone(text, refuse)
+        if f.kind == "link":
+            return _clean_link(text, refuse)
         return text, None
     if f.kind == "enum":
         key = f.choices or f.name
@@ -466,10 +532,14 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
             return refuse("too_far_ahead", "that is more than two years ahead; check the year.")
         return d, None
     if f.kind == "country":
-        code = str(v).strip().upper()
-        # Two letters only: "USA" and "US" would otherwise be two countries in the charts.
-        if not _COUNTRY.fullmatch(code) or code not in business_days.known_countries():
-            return refuse("not_a_country", "use a two-letter country code such as US, GB or DE.")
+        # Stored as two letters only: "USA" and "US" would otherwise be two countries in
+        # the charts. A country's name ("United Kingdom") is accepted and stored as its code.
+        code = _country_code(str(v))
+        if code is None:
+            return refuse(
+                "not_a_country",
+                "choose a country from the list, or give its two-letter code (US, GB, DE).",
+            )
         return code, None
     if f.kind in ("ref", "id"):
         number = _whole_number(v)
@@ -483,6 +553,102 @@ def clean_value(f: Field, v: object, today: date) -> tuple[Any, Problem | None]:
             return refuse("not_a_length", "not a length in seconds between 0 and 6 hours.")
         return seconds, None
     return v, None  # bytes are stored as given
+
+
+_TEXT_KINDS = ("text", "email", "phone", "link", "username")
+
+
+def _clean_phone(text: str, refuse: Callable[[str, str], Any]) -> tuple[Any, Problem | None]:
+    digits = sum(c.isdigit() for c in text.split("x")[0].split("X")[0])
+    if not _PHONE.fullmatch(text) or not 5 <= digits <= 17:
+        return refuse(
+            "not_a_phone",
+            "this does not look like a phone number; use digits, spaces and + - ( ), "
+            "e.g. +1 555 010 0199.",
+        )
+    return _SPACES.sub(" ", text), None
+
+
+def _clean_link(text: str, refuse: Callable[[str, str], Any]) -> tuple[Any, Problem | None]:
+    # "example.com/jobs/1" as people paste it from an address bar gets its https://.
+    link = text if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) else f"https://{text}"
+    if not _LINK.fullmatch(link):
+        return refuse(
+            "not_a_link",
+            "this does not look like a web address; paste the whole link, "
+            "e.g. https://example.com/jobs/123.",
+        )
+    return link, None
+
+
+# Names the holidays package spells its own way (from its module names), as people write them.
+_COUNTRY_WORDS = {
+    "AX": "Åland Islands",
+    "BQ": "Bonaire, Sint Eustatius and Saba",
+    "CD": "Democratic Republic of the Congo",
+    "CW": "Curaçao",
+    "GW": "Guinea-Bissau",
+    "HK": "Hong Kong",
+    "HM": "Heard Island and McDonald Islands",
+    "SH": "Saint Helena, Ascension and Tristan da Cunha",
+    "TL": "Timor-Leste",
+}
+# Other names people use for a country, in lower case.
+_COUNTRY_ALIASES = {
+    "uk": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "usa": "US",
+    "united states of america": "US",
+    "america": "US",
+    "czech republic": "CZ",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "korea": "KR",
+    "republic of korea": "KR",
+    "uae": "AE",
+}
+_SMALL_WORDS = frozenset({"and", "of", "the", "da"})
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """Every country the holiday calendars know: two-letter code -> its name, by name.
+
+    Examples
+    --------
+    >>> country_names()["GB"], country_names()["US"]
+    ('United Kingdom', 'United States')
+    """
+    from holidays import registry
+
+    known = business_days.known_countries()
+    names = {}
+    for module, (_cls, code, *_rest) in registry.COUNTRIES.items():
+        if code in known and _COUNTRY.fullmatch(code):
+            words = module.split("_")
+            spelled = " ".join(
+                w if i and w in _SMALL_WORDS else w.capitalize() for i, w in enumerate(words)
+            )
+            names[code] = _COUNTRY_WORDS.get(code, spelled)
+    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))
+
+
+@cache
+def _country_lookup() -> dict[str, str]:
+    out = {name.casefold(): code for code, name in country_names().items()}
+    out.update(_COUNTRY_ALIASES)
+    out.update({code.casefold(): code for code in country_names()})
+    return out
+
+
+def _country_code(text: str) -> str | None:
+    """A country's code from its code or its name, any case ("gb", "United Kingdom")."""
+    return _country_lookup().get(_SPACES.sub(" ", text).strip().casefold())
 
 
 def _kind_of(v: object) -> str:
@@ -565,8 +731,10 @@ def _whole_number(v: object) -> int | None:
     return int(x) if math.isfinite(x) and x == int(x) else None
 
 
-def _breaks(rule: NotBefore | RequiredWith, a: object, b: object) -> bool:
+def _breaks(rule: Rule, a: object, b: object) -> bool:
     """Whether a row rule is broken by the cleaned values ``a`` (its field) and ``b``."""
+    if isinstance(rule, RequiredFor):
+        return a is None and b == rule.value
     if isinstance(rule, RequiredWith):
         return a is None and b is not None
     return isinstance(a, date) and isinstance(b, date) and a < b
@@ -613,7 +781,9 @@ def validate_record(
     problems += [
         Problem(rule.field, rule.message, check=rule.check)
         for rule in spec.rules
-        if _breaks(rule, record.get(rule.field), record.get(rule.other))
+        # An update that leaves a field out keeps its stored value: not "blank".
+        if not (partial and isinstance(rule, RequiredFor) and rule.field not in values)
+        and _breaks(rule, record.get(rule.field), record.get(rule.other))
     ]
     return record, problems
 
@@ -660,7 +830,7 @@ def _objects(values: Iterable[Any], n: int) -> np.ndarray:
 def _clean_column(f: Field, raw: pd.Series, today: date) -> tuple[np.ndarray, np.ndarray]:
     """:func:`clean_value` over a column, once per distinct value: (values, problems)."""
     codes, distinct = distinct_values(raw.to_numpy(dtype=object))
-    if f.kind in ("text", "email"):  # cells: a number in a text column is its text
+    if f.kind in ("text", "email", "phone", "link"):  # a number in a text column is its text
         distinct = [cell_text(v) for v in distinct]
     pairs = [clean_value(f, v, today) for v in distinct]
     values = _objects((v for v, _ in pairs), len(pairs))
@@ -668,7 +838,7 @@ def _clean_column(f: Field, raw: pd.Series, today: date) -> tuple[np.ndarray, np
     return values[codes], problems[codes]
 
 
-def _broken_rows(rule: NotBefore | RequiredWith, a: pd.Series, b: pd.Series) -> np.ndarray:
+def _broken_rows(rule: Rule, a: pd.Series, b: pd.Series) -> np.ndarray:
     """Where a row rule is broken, checked once per distinct pair of values (as a mask)."""
     codes_a, distinct_a = distinct_values(a.to_numpy(dtype=object))
     codes_b, distinct_b = distinct_values(b.to_numpy(dtype=object))

@@ -190,6 +190,7 @@ class Workbook(Reading):
         cohort: str | None = None,
         country: str = "US",
         username: str | None = None,
+        phone: str | None = None,
     ) -> int:
         """Add a client (a job seeker) and return their id.
 
@@ -203,6 +204,8 @@ class Workbook(Reading):
             Two-letter code; its public holidays are not counted as business days.
         username
             Their JupyterHub user name, so client mode can pick them automatically.
+        phone
+            Their own phone number, for the scripts that leave it ("call me on ...").
 
         Examples
         --------
@@ -210,7 +213,7 @@ class Workbook(Reading):
         >>> wb.add_client("Alex Rivera", country="GB")
         1
         """
-        values = dict(name=name, cohort=cohort, country=country, username=username)
+        values = dict(name=name, cohort=cohort, country=country, username=username, phone=phone)
         values["created"] = self.today
         return self._add("clients", values)
 
@@ -228,11 +231,17 @@ class Workbook(Reading):
         status: str = "open",
         notes: str | None = None,
         interviewers: Iterable[str | Mapping[str, Any]] = (),
+        hr_name: str | None = None,
+        hr_email: str | None = None,
+        hr_phone: str | None = None,
+        posting_link: str | None = None,
     ) -> int:
         """Log an interview and the people who ran it; return the interview's id.
 
-        ``interviewers`` takes names or dicts with ``name``, ``title`` and ``email``.
-        Problems in the interview and in every interviewer are reported together.
+        ``interviewers`` takes names or dicts with ``name``, ``title``, ``email``,
+        ``greet_as`` and ``honorific``. ``hr_name``, ``hr_email`` and ``hr_phone`` are
+        the HR or recruiter contact; ``posting_link`` the job's advert. Problems in the
+        interview and in every interviewer are reported together.
         """
         values = dict(
             client_id=client_id,
@@ -245,6 +254,10 @@ class Workbook(Reading):
             decision_expected=decision_expected,
             status=status,
             notes=notes,
+            hr_name=hr_name,
+            hr_email=hr_email,
+            hr_phone=hr_phone,
+            posting_link=posting_link,
         )
         people = people_list(interviewers)
 
@@ -293,9 +306,22 @@ class Workbook(Reading):
         *,
         title: str | None = None,
         email: str | None = None,
+        greet_as: str | None = None,
+        honorific: str | None = None,
     ) -> int:
-        """Add one more interviewer to an interview; return their id."""
-        values = dict(interview_id=interview_id, name=name, title=title, email=email)
+        """Add one more interviewer to an interview; return their id.
+
+        ``greet_as`` is ``"first_name"`` or ``"title_surname"`` (with ``honorific``, e.g.
+        "Dr"); left blank, the coach's greeting setting decides.
+        """
+        values = dict(
+            interview_id=interview_id,
+            name=name,
+            title=title,
+            email=email,
+            greet_as=greet_as,
+            honorific=honorific,
+        )
 
         def work(conn: sa.Connection) -> int:
             record = self._checked(conn, "interviewers", values)
@@ -554,7 +580,7 @@ class Workbook(Reading):
         self._update("recordings", recording_id, changes)
 
     def update_client(self, client_id: int, /, **changes: Any) -> None:
-        """Change a client's name, cohort, country or user name."""
+        """Change a client's name, cohort, country, user name or phone."""
         self._update("clients", client_id, changes)
 
     def update_interview(
@@ -612,7 +638,7 @@ class Workbook(Reading):
         self.db.write(work)
 
     def update_interviewer(self, interviewer_id: int, /, **changes: Any) -> None:
-        """Change an interviewer's name, title or email."""
+        """Change an interviewer's name, title, email or how to greet them."""
         self._update("interviewers", interviewer_id, changes)
 
     def update_follow_up(self, follow_up_id: int, /, **changes: Any) -> None:

@@ -33,7 +33,7 @@ from jinja2.visitor import NodeTransformer
 from .exceptions import NotFoundError, TemplateError
 from .schema import CHOICES
 
-__all__ = ["PLACEHOLDERS", "context_for", "render_script_text"]
+__all__ = ["PLACEHOLDERS", "context_for", "greeting_name", "render_script_text"]
 
 #: Placeholder names every script may use, and the visible blank shown when one is empty.
 PLACEHOLDERS: dict[str, str] = {
@@ -42,7 +42,9 @@ PLACEHOLDERS: dict[str, str] = {
     "client_phone": "your phone number",
     "client_email": "your email",
     "interviewer": "interviewer's name",
+    "interviewer_full_name": "interviewer's name",
     "interviewer_title": "interviewer's job title",
+    "interviewer_email": "interviewer's email",
     "company": "company",
     "role": "job title",
     "round": "interview round",
@@ -52,7 +54,12 @@ PLACEHOLDERS: dict[str, str] = {
     "specific_point": "one thing you discussed",
     "new_point": "something new since you last wrote",
     "recruiter": "recruiter's name",
+    "recruiter_email": "recruiter's email",
+    "recruiter_phone": "recruiter's phone number",
     "hr_contact": "HR contact's name",
+    "hr_email": "HR contact's email",
+    "hr_phone": "HR contact's phone number",
+    "posting_link": "link to the job posting",
     "other_company": "the other company",
     "offer_deadline": "date your answer to the other offer is due",
     "concern": "the concern they raised",
@@ -666,15 +673,101 @@ def _date_words(value: Any) -> str | None:
     return f"{value:%A} {value.day} {value:%B}"
 
 
+# Titles people put before a name; "Dr Dana Lee" is greeted as Dana or Dr Lee.
+_HONORIFICS = frozenset("dr mr mrs ms mx miss prof professor sir dame rev revd fr".split())
+# Words that belong to a surname: "Ana de la Cruz" is Dr de la Cruz, not Dr Cruz.
+_PARTICLES = frozenset("da das de del della der di dos du la le st van von ter ten bin al".split())
+
+
+def _name_parts(full: str) -> tuple[str | None, list[str]]:
+    """A name as (the title written in it, its words); "Lee, Dana" is Dana Lee."""
+    text = " ".join(full.split())
+    if text.count(",") == 1:
+        surname, given = (part.strip() for part in text.split(","))
+        if surname and given and " " not in surname:
+            text = f"{given} {surname}"
+    words = text.split()
+    title = None
+    if len(words) > 1 and words[0].rstrip(".").casefold() in _HONORIFICS:
+        title, words = words[0], words[1:]
+    return title, words
+
+
+def _surname(words: list[str]) -> str:
+    start = len(words) - 1
+    while start > 1 and words[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    return " ".join(words[start:])
+
+
+def greeting_name(
+    full_name: str | None, greet_as: str | None = None, honorific: str | None = None
+) -> str | None:
+    """How a greeting names a person: by first name, or by title and surname.
+
+    Parameters
+    ----------
+    full_name
+        The name as logged ("Dana Lee"; "Dr Dana Lee" and "Lee, Dana" are understood).
+    greet_as
+        ``"first_name"`` (default) or ``"title_surname"``.
+    honorific
+        The title for ``"title_surname"`` ("Dr", "Ms"); without one (and none written in
+        the name) the full name is used, which is never wrong.
+
+    Examples
+    --------
+    >>> greeting_name("Dana Lee"), greeting_name("Dana Lee", "title_surname", "Dr")
+    ('Dana', 'Dr Lee')
+    >>> greeting_name("Ana de la Cruz", "title_surname", "Ms")
+    'Ms de la Cruz'
+    """
+    if is_blank(full_name):
+        return None
+    written, words = _name_parts(str(full_name))
+    if not words:
+        return None
+    title = None if is_blank(honorific) else str(honorific).strip()
+    title = title or written
+    if greet_as == "title_surname":
+        return f"{title} {_surname(words)}" if title else " ".join(words)
+    if len(words) == 1 and written:  # "Dr Lee": the first name is not known
+        return f"{written} {words[0]}"
+    return words[0]
+
+
+def _text(value: Any) -> str | None:
+    """A stored value as text, or None when it is missing."""
+    return None if is_blank(value) else str(value).strip()
+
+
+def _pick_interviewer(
+    people: pd.DataFrame, interviewer_id: int | None, name: str | None
+) -> Mapping[str, Any] | None:
+    """The interviewer a message is to: by id, by name, else the first one logged."""
+    if interviewer_id is not None:
+        row = people.loc[people["id"] == interviewer_id]
+        if row.empty:
+            raise NotFoundError("interviewers", interviewer_id)
+        return row.iloc[0].to_dict()
+    if name is not None:
+        key = " ".join(name.split()).casefold()
+        same = people.loc[[" ".join(str(n).split()).casefold() == key for n in people["name"]]]
+        return same.iloc[0].to_dict() if not same.empty else {"name": name}
+    return None if people.empty else people.sort_values("id").iloc[0].to_dict()
+
+
 def context_for(
     wb: Any,
     interview_id: int,
     *,
+    interviewer_id: int | None = None,
     interviewer: str | None = None,
     specific_point: str | None = None,
+    greeting: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """Placeholder values for one logged interview.
+    """Placeholder values for one logged interview, from everything stored about it.
 
     Parameters
     ----------
@@ -682,45 +775,77 @@ def context_for(
         An open Workbook.
     interview_id
         The interview the follow-up is about.
+    interviewer_id
+        Whom the message is to (an interviewer logged for this interview); defaults to
+        the first interviewer logged for it.
     interviewer
-        Whom the message is to; defaults to the first interviewer logged for it.
+        Whom the message is to, by name (a stored interviewer of that name gives their
+        email and greeting; another name is used as given).
     specific_point
         One thing from the conversation, typed by the client.
+    greeting
+        ``"first_name"`` or ``"title_surname"`` for every interviewer; by default each
+        interviewer's own record says, else the coach's ``greeting`` setting.
     **extra
-        Any further placeholder values (``new_point``, ``recruiter`` ...).
+        Any further placeholder values (``new_point``, ``offer_deadline`` ...); they win
+        over the stored ones.
 
     Returns
     -------
     dict
-        client_name, client_first_name, interviewer, interviewer_title, company, role,
-        round, interview_date ("Tuesday 4 March"), interview_day, decision_date,
-        specific_point, and the extras. Unknown values are None (they render as blanks).
+        ``interviewer`` is the name a greeting uses ("Dana", or "Dr Lee");
+        ``interviewer_full_name``, ``interviewer_title`` and ``interviewer_email`` the
+        rest of their record. ``client_name``, ``client_first_name``, ``client_phone``;
+        ``hr_contact`` and ``recruiter`` (the HR or recruiter contact's name), with
+        ``hr_email``/``hr_phone`` and ``recruiter_email``/``recruiter_phone``;
+        ``posting_link``; ``company``, ``role``, ``round``, ``interview_date`` ("Tuesday
+        4 March"), ``interview_day``, ``decision_date``, ``specific_point``, and the
+        extras. Unknown values are None (they render as visible blanks).
+
+    Examples
+    --------
+    >>> import followup_kit as fk
+    >>> wb = fk.open_workbook(":memory:", today="2025-03-20")
+    >>> cid = wb.add_client("Alex Rivera", phone="+1 555 010 0199")
+    >>> iid = wb.log_interview(cid, "Acme", "Analyst", "2025-03-04", interviewers=["Dana Lee"])
+    >>> ctx = context_for(wb, iid)
+    >>> ctx["interviewer"], ctx["interviewer_full_name"], ctx["client_phone"]
+    ('Dana', 'Dana Lee', '+1 555 010 0199')
     """
     interviews = wb.interviews()
     row = interviews.loc[interviews["id"] == interview_id]
     if row.empty:
         raise NotFoundError("interviews", interview_id)
     iv = row.iloc[0]
+    client_id = int(iv["client_id"])
     clients = wb.clients()
-    crow = clients.loc[clients["id"] == iv["client_id"]]
-    name = None if crow.empty else crow.iloc[0]["name"]
-    name = None if is_blank(name) else str(name)
-    title = None
-    if interviewer is None:
-        people = wb.interviewers(int(iv["client_id"]))
-        people = people.loc[people["interview_id"] == interview_id]
-        if not people.empty:
-            interviewer = str(people.iloc[0]["name"])
-            t = people.iloc[0].get("title")
-            title = None if is_blank(t) else str(t)
+    crow = clients.loc[clients["id"] == client_id]
+    client = {} if crow.empty else crow.iloc[0].to_dict()
+    name = _text(client.get("name"))
+    people = wb.interviewers(client_id)
+    people = people.loc[people["interview_id"] == interview_id]
+    person = _pick_interviewer(people, interviewer_id, interviewer) or {}
+    greet_as = greeting or _text(person.get("greet_as")) or _coach_greeting(wb)
+    full = _text(person.get("name"))
+    hr_name, hr_email, hr_phone = (_text(iv.get(k)) for k in ("hr_name", "hr_email", "hr_phone"))
     day = iv["interview_date"]
     out = {
         "client_name": name,
         "client_first_name": name.split()[0] if name else None,
-        "interviewer": interviewer,
-        "interviewer_title": title,
-        "company": None if is_blank(iv["company"]) else str(iv["company"]),
-        "role": None if is_blank(iv["role"]) else str(iv["role"]),
+        "client_phone": _text(client.get("phone")),
+        "interviewer": greeting_name(full, greet_as, _text(person.get("honorific"))),
+        "interviewer_full_name": full,
+        "interviewer_title": _text(person.get("title")),
+        "interviewer_email": _text(person.get("email")),
+        "hr_contact": hr_name,
+        "hr_email": hr_email,
+        "hr_phone": hr_phone,
+        "recruiter": hr_name,
+        "recruiter_email": hr_email,
+        "recruiter_phone": hr_phone,
+        "posting_link": _text(iv.get("posting_link")),
+        "company": _text(iv["company"]),
+        "role": _text(iv["role"]),
         "round": None if is_blank(iv["round"]) else CHOICES["round"].get(str(iv["round"])),
         "interview_date": _date_words(day),
         "interview_day": None if is_blank(day) else f"{pd.Timestamp(day):%A}",
@@ -729,3 +854,8 @@ def context_for(
     }
     out.update(extra)
     return out
+
+
+def _coach_greeting(wb: Any) -> str:
+    """The coach's greeting setting (first name unless their rules.toml says otherwise)."""
+    return getattr(getattr(wb, "rules", None), "greeting", None) or "first_name"

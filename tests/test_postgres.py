@@ -147,7 +147,9 @@ def assert_same_tables(a: fk.Workbook, b: fk.Workbook) -> None:
 def scenario(wb: fk.Workbook) -> list:
     """Add, log, update and delete through every public call; return what each said."""
     said = []
-    alex = wb.add_client("Alex Rivera", cohort="Spring", country="GB", username="arivera")
+    alex = wb.add_client(
+        "Alex Rivera", cohort="Spring", country="GB", username="arivera", phone="+44 7700 900123"
+    )
     bea = wb.add_client("Bea Okafor")
     iid = wb.log_interview(
         alex,
@@ -159,7 +161,14 @@ def scenario(wb: fk.Workbook) -> list:
         contact_route="hr",
         decision_expected="2026-09-15",
         notes="Panel of three; asked about SQL.",
-        interviewers=["Dana Lee", {"name": "Sam Ortiz", "title": "CTO", "email": "sam@acme.io"}],
+        hr_name="Priya Shah",
+        hr_email="priya@acme.io",
+        hr_phone="+44 20 7946 0000",
+        posting_link="acme.io/jobs/7",
+        interviewers=[
+            "Dana Lee",
+            {"name": "Sam Ortiz", "title": "CTO", "email": "sam@acme.io", "honorific": "Dr"},
+        ],
     )
     other = wb.log_interview(bea, "Beta", "Lead", "2026-10-01", interviewers=["Kim Ito"])
     panel = wb.interviewers(client_id=alex)
@@ -181,7 +190,8 @@ def scenario(wb: fk.Workbook) -> list:
     said += [alex, bea, iid, other, sam, extra, fu, check, reply, skip, rec]
     wb.update_client(bea, cohort="Autumn", country="ie")
     wb.update_interview(iid, status="offer", notes=None, round="Panel interview")
-    wb.update_interviewer(extra, email="ravi@acme.io")
+    wb.update_interviewer(extra, email="ravi@acme.io", greet_as="title_surname", honorific="Mr")
+    said.append(fk.context_for(wb, iid, interviewer_id=extra))
     wb.update_follow_up(check, channel="voicemail", notes="left a message")
     wb.update_response(reply, reflection="Ask earlier next time")
     said.append(wb.recording_data(rec) == b"\x1a\x45\xdf\xa3" * 50)
@@ -432,3 +442,31 @@ def test_every_id_on_postgres_comes_from_a_sequence_nothing_resets(both):
     pg.close()
     with fk.open_workbook(pg.url, today=TODAY) as again:  # reopening creates nothing anew
         assert again.add_client("Bea") == cid + 1
+
+
+def test_a_postgres_store_made_before_the_contacts_gains_them(cluster):
+    import psycopg
+
+    url = cluster.new_database()
+    with fk.open_workbook(url, today=TODAY) as wb:
+        cid = wb.add_client("Alex Rivera")
+        iid = wb.log_interview(cid, "Acme", "Analyst", "2026-09-01", interviewers=["Dana Lee"])
+    dropped = {
+        "clients": ["phone"],
+        "interviews": ["hr_name", "hr_email", "hr_phone", "posting_link"],
+        "interviewers": ["greet_as", "honorific"],
+    }
+    name = url.split("@/", 1)[1].split("?")[0]
+    with psycopg.connect(dbname=name, user=cluster.user, host=str(cluster.root)) as con:
+        for table, columns in dropped.items():
+            for column in columns:
+                con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    with fk.open_workbook(url, today=TODAY) as wb:
+        dana = int(wb.interviewers()["id"].iloc[0])
+        wb.update_interviewer(dana, greet_as="title_surname", honorific="Dr")
+        wb.update_interview(iid, hr_name="Priya Shah")
+        ctx = fk.context_for(wb, iid)
+        assert (ctx["interviewer"], ctx["hr_contact"]) == ("Dr Lee", "Priya Shah")
+    with psycopg.connect(dbname=name, user=cluster.user, host=str(cluster.root)) as con:
+        with pytest.raises(psycopg.errors.CheckViolation):
+            con.execute("UPDATE interviewers SET greet_as = 'nickname'")

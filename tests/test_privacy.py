@@ -156,7 +156,8 @@ def poisoned(tmp_path):
         next(p),
         "2026-10-01",
         notes=next(p),
-        interviewers=[{"name": next(p), "title": next(p)}],
+        hr_name=next(p),
+        interviewers=[{"name": next(p), "title": next(p), "honorific": next(p)[:20]}],
     )
     wb.log_follow_up(
         iid,

@@ -338,7 +338,12 @@ def country_values(f: schema.Field) -> st.SearchStrategy[V]:
     good = st.sampled_from(["US", "gb", " de ", "FR", "ca", "IE"]).map(
         lambda c: V(c, True, c.strip().upper())
     )
-    bad = st.sampled_from(["XX", "QQ", "1", "United States", "u s", "ZZ", "USA", "GBR"])
+    # A country's name (or a common other name) is stored as its code.
+    named = st.sampled_from(
+        [("United States", "US"), (" united  kingdom ", "GB"), ("USA", "US"), ("Germany", "DE")]
+    ).map(lambda p: V(p[0], True, p[1]))
+    good = st.one_of(good, named)
+    bad = st.sampled_from(["XX", "QQ", "1", "u s", "ZZ", "GBR", "Narnia"])
     blank = st.sampled_from([None, "", " "]).map(lambda b: V(b, True, "US"))
     return st.one_of(good, good, bad.map(lambda c: V(c, False)), blank)
 
@@ -376,9 +381,35 @@ def username_values(f: schema.Field) -> st.SearchStrategy[V]:
     return text_values(f).map(_as_username)
 
 
+def phone_values(f: schema.Field) -> st.SearchStrategy[V]:
+    good = st.sampled_from(
+        [("+1 555 010 0199", "+1 555 010 0199"), (" (020) 7946-0000 ", "(020) 7946-0000")]
+        + [("555.010.0199 x12", "555.010.0199 x12"), ("07700  900123", "07700 900123")]
+    ).map(lambda p: V(p[0], True, p[1]))
+    bad = st.sampled_from(["call me", "12", "+1 555 ABC", "1" * 20, "=1+1", "555\n0100"])
+    blank = st.sampled_from([None, "", "  "]).map(lambda b: V(b, True))
+    return st.one_of(good, bad.map(lambda s: V(s, False)), blank)
+
+
+def link_values(f: schema.Field) -> st.SearchStrategy[V]:
+    good = st.sampled_from(
+        [("https://acme.example/jobs/1?a=b", "https://acme.example/jobs/1?a=b")]
+        + [("acme.example/jobs/2", "https://acme.example/jobs/2")]
+        + [(" http://x.example ", "http://x.example")]
+    ).map(lambda p: V(p[0], True, p[1]))
+    bad = st.sampled_from(["javascript:alert(1)", "ftp://x.example", "the LinkedIn one", "x"])
+    long = st.just(V("https://a.example/" + "x" * 2000, False))
+    blank = st.sampled_from([None, "", "  "]).map(lambda b: V(b, True))
+    return st.one_of(good, bad.map(lambda s: V(s, False)), long, blank)
+
+
 def values_for(f: schema.Field) -> st.SearchStrategy[V]:
     if f.kind == "text":
         return text_values(f)
+    if f.kind == "phone":
+        return phone_values(f)
+    if f.kind == "link":
+        return link_values(f)
     if f.kind == "username":
         return username_values(f)
     if f.kind == "email":
@@ -884,6 +915,19 @@ def test_update_interview(shared, data):
     )
 
 
+def _title_missing(vals: dict[str, V], current: dict | None = None) -> bool:
+    """The interviewer rule: greeting by title and surname needs the title (honorific)."""
+    current = current or {}
+    greet, title = vals.get("greet_as"), vals.get("honorific")
+    if greet is not None and greet.ok is not True:
+        return False  # refused or junk: the rule cannot be judged
+    if title is not None and title.ok is not True:
+        return False
+    wanted = greet.clean if greet is not None else current.get("greet_as")
+    has_title = (title.clean is not None) if title is not None else bool(current.get("honorific"))
+    return wanted == "title_surname" and not has_title
+
+
 def _update_verdict(vals, current, children):
     """Judge the merged row: the decision not before the interview, the interview not
     after its follow-ups. Those refusals may name either field, so only fields refused
@@ -964,6 +1008,8 @@ def test_update_client_interviewer_follow_up_response(shared, table, data):
     for k in unknown:
         vals[k] = V(1, False)
     expected, must_name = (False, set(unknown)) if unknown else (None, None)
+    if table == "interviewers" and not unknown and _title_missing(vals, current):
+        expected, must_name = False, _named(vals)
     method = getattr(shared.wb, f"update_{kind}")
     TRIED["test_update_client_interviewer_follow_up_response"] += 1  # drawn in full: it counts
     _update(shared, table, id_, vals, method, current, expected, must_name)
@@ -1011,6 +1057,8 @@ def test_validate_record_as_the_forms_use_it(table, partial, data):
     if partial:
         keep = data.draw(st.lists(st.sampled_from(sorted(vals)), unique=True, min_size=1))
         vals = {k: vals[k] for k in keep}
+    if table == "interviewers" and "honorific" in vals and _title_missing(vals):
+        vals["honorific"] = V(vals["honorific"].value, False)
     given_values = {k: v.value for k, v in {**vals, **extra}.items()}
     TRIED["test_validate_record_as_the_forms_use_it"] += 1  # drawn in full: it counts
     record, problems = schema.validate_record(table, given_values, today=TODAY, partial=partial)

@@ -126,3 +126,28 @@ def test_rules_argument_as_dict_is_checked():
     assert one(plan, "close_as_ghosted") == (D(2025, 3, 25), D(2025, 3, 25))
     with pytest.raises(RulesFileError, match="unknown rule"):
         fk.plan_follow_ups(D(2025, 3, 4), rules={"close_after": 5})
+
+
+# -- the greeting setting ------------------------------------------------------------
+def test_the_greeting_is_first_name_unless_the_coach_says_otherwise(tmp_path):
+    assert fk.load_rules().greeting == "first_name"
+    assert fk.load_rules(tmp_path).greeting == "first_name"
+    (tmp_path / "rules.toml").write_text(
+        'greeting = "title_surname"\nthank_you_due = 2\n', encoding="utf-8"
+    )
+    rules = fk.load_rules(tmp_path)
+    assert (rules.greeting, rules["thank_you_due"]) == ("title_surname", 2)
+    assert "greeting" not in rules  # not a timing rule
+    assert rules.with_values({"thank_you_due": 3}).greeting == "title_surname"
+    (tmp_path / "rules.toml").write_text('[greeting]\nvalue = "title_surname"\n')
+    assert fk.load_rules(tmp_path).greeting == "title_surname"
+
+
+def test_a_bad_greeting_is_named_and_the_defaults_stay(tmp_path):
+    (tmp_path / "rules.toml").write_text('greeting = "formal"\nthank_you_due = 2\n')
+    with pytest.warns(UserWarning, match="greeting"):
+        rules = fk.load_rules(tmp_path)
+    assert rules.greeting == "first_name" and rules["thank_you_due"] == 1
+    assert "first_name" in str(rules.problems[0])
+    with pytest.raises(RulesFileError, match="greeting"):
+        fk.load_rules(tmp_path, strict=True)

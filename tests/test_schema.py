@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from builders import TODAY
 
-from followup_kit import schema
+from followup_kit import business_days, schema
 from followup_kit.exceptions import CHECKS, Problem
 
 INTERVIEW = dict(client_id=1, company="Acme", role="Analyst", interview_date="2025-03-04")
@@ -137,7 +137,7 @@ def test_every_problem_is_reported_at_once():
 def test_country_and_email():
     assert problems("clients", {"name": "A", "country": "gb"}) == {}
     assert problems("clients", {"name": "A", "country": "XX"}) == {
-        "country": "use a two-letter country code such as US, GB or DE."
+        "country": "choose a country from the list, or give its two-letter code (US, GB, DE)."
     }
     assert problems("interviewers", {"interview_id": 1, "name": "D", "email": "d@x"}) == {
         "email": "this does not look like an email address."
@@ -200,8 +200,14 @@ def test_as_date():
         ("interviews", "interview_date", "1999-12-31", "too_early"),
         ("follow_ups", "sent_on", "2025-03-21", "in_future"),
         ("interviews", "interview_date", "2030-01-01", "too_far_ahead"),
-        ("clients", "country", "USA", "not_a_country"),
+        ("clients", "country", "Narnia", "not_a_country"),
         ("interviews", "client_id", "abc", "not_an_id"),
+        ("clients", "phone", "call the desk", "not_a_phone"),
+        ("interviews", "hr_phone", "12", "not_a_phone"),
+        ("interviews", "hr_email", "priya-at-acme", "not_an_email"),
+        ("interviews", "posting_link", "javascript:alert(1)", "not_a_link"),
+        ("interviews", "posting_link", "the LinkedIn one", "not_a_link"),
+        ("interviewers", "greet_as", "nickname", "not_a_choice"),
     ],
 )
 def test_each_value_problem_carries_its_check_code(table, field, value, check):
@@ -319,3 +325,52 @@ def test_person_key_ignores_case_and_spaces():
     assert schema.person_key(" Dana  LEE ") == schema.person_key("dana lee") == "dana lee"
     assert schema.person_key("Dana Lee") != schema.person_key("Dana Le")
     assert schema.person_key("  ") is None and schema.person_key(None) is None
+
+
+# -- contacts ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("field", "typed", "stored"),
+    [
+        (("clients", "phone"), " +1 (555) 010-0199 ", "+1 (555) 010-0199"),
+        (("clients", "phone"), "020 7946 0000 ext. 12", "020 7946 0000 ext. 12"),
+        (("clients", "phone"), 5550100199, "5550100199"),  # an Excel number cell
+        (("interviews", "posting_link"), "acme.example/jobs/42", "https://acme.example/jobs/42"),
+        (
+            ("interviews", "posting_link"),
+            "HTTP://Acme.example/j?id=1#top",
+            "HTTP://Acme.example/j?id=1#top",
+        ),
+        (("clients", "country"), "United Kingdom", "GB"),
+        (("clients", "country"), " united   states ", "US"),
+        (("clients", "country"), "UK", "GB"),
+        (("interviewers", "greet_as"), "Title and surname", "title_surname"),
+    ],
+)
+def test_contacts_are_cleaned_as_people_type_them(field, typed, stored):
+    table, name = field
+    frame, found = schema.validate_frame(
+        table, pd.DataFrame({name: [typed]}, dtype=object), today=TODAY
+    )
+    assert [p for p in found if p.field == name] == []
+    assert frame[name].iloc[0] == stored
+
+
+def test_country_names_are_the_calendars_in_plain_words():
+    names = schema.country_names()
+    assert names["US"] == "United States" and names["GB"] == "United Kingdom"
+    assert names["CD"] == "Democratic Republic of the Congo"
+    assert set(names) <= set(business_days.known_countries())
+    assert all(len(code) == 2 and name and "_" not in name for code, name in names.items())
+    assert list(names.values()) == sorted(names.values(), key=str.casefold)
+
+
+def test_title_and_surname_needs_the_title():
+    base = {"interview_id": 1, "name": "Dana Lee"}
+    assert problems("interviewers", {**base, "greet_as": "title_surname"}) == {
+        "honorific": "to greet them by title and surname, give the title (e.g. Dr, Ms, Mr)."
+    }
+    assert problems("interviewers", {**base, "greet_as": "title_surname", "honorific": "Dr"}) == {}
+    assert problems("interviewers", {**base, "honorific": "Dr"}) == {}
+    frame = pd.DataFrame([{**base, "greet_as": "title_surname"}], index=[4])
+    _, found = schema.validate_frame("interviewers", frame, today=TODAY)
+    assert [(p.field, p.row, p.check) for p in found] == [("honorific", 4, "required_with")]

@@ -210,6 +210,55 @@ def test_export_then_import_gives_equal_tables(tmp_path, target):
         pd.testing.assert_frame_equal(before[name], after[name], check_dtype=True, obj=name)
 
 
+@pytest.mark.parametrize("target", ["export_dir", "export.xlsx"])
+def test_the_contacts_go_out_and_come_back(tmp_path, target):
+    source = fk.open_workbook(tmp_path / "a.sqlite", today="2025-03-20")
+    cid = source.add_client("Alex Rivera", country="GB", phone="+44 7700 900123")
+    source.log_interview(
+        cid,
+        "Acme",
+        "Analyst",
+        "2025-03-04",
+        hr_name="Priya Shah",
+        hr_email="priya@acme.example",
+        hr_phone="-555 0100",  # reads like a formula: neutralised out, restored in
+        posting_link="https://acme.example/jobs/42?ref=a,b",
+        interviewers=[
+            {"name": "Dana Lee", "email": "dana@acme.example"},
+            {"name": "Sam Ortiz", "greet_as": "title_surname", "honorific": "Dr"},
+        ],
+    )
+    copy = fk.open_workbook(tmp_path / "b.sqlite", today="2025-03-20")
+    copy.import_table(source.export(tmp_path / target))
+    client = copy.clients().iloc[0]
+    assert (client["country"], client["phone"]) == ("GB", "+44 7700 900123")
+    iv = copy.interviews().iloc[0]
+    assert [iv[k] for k in ("hr_name", "hr_email", "hr_phone", "posting_link")] == [
+        "Priya Shah",
+        "priya@acme.example",
+        "-555 0100",
+        "https://acme.example/jobs/42?ref=a,b",
+    ]
+    people = copy.interviewers().set_index("name")
+    assert (people.loc["Sam Ortiz", "greet_as"], people.loc["Sam Ortiz", "honorific"]) == (
+        "title_surname",
+        "Dr",
+    )
+    assert pd.isna(people.loc["Dana Lee", "greet_as"])
+
+
+def test_an_export_made_before_the_contacts_still_imports(tmp_path, filled):
+    path = filled.export(tmp_path / "old")
+    added = {"clients": ["phone"], "interviewers": ["greet_as", "honorific"]}
+    added["interviews"] = ["hr_name", "hr_email", "hr_phone", "posting_link"]
+    for name, columns in added.items():
+        frame = pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False)
+        frame.drop(columns=columns).to_csv(path / f"{name}.csv", index=False)
+    copy = fk.open_workbook(tmp_path / "b.sqlite", today="2025-03-20")
+    assert copy.import_table(path)["interviewers"] == 2
+    assert copy.interviews()["hr_name"].isna().all()
+
+
 def test_exported_formulas_are_neutralised(tmp_path, filled):
     filled.add_client("=1+1")
     filled.log_interview(filled.ids["client"], "@SUM(A1)", "Analyst", "2025-03-04")

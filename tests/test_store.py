@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from datetime import date, datetime
 
 import pandas as pd
 import pytest
 
 import followup_kit as fk
-from followup_kit.exceptions import ArgumentError, OutputFileError
+from followup_kit.exceptions import ArgumentError, OutputFileError, ValidationError
 from followup_kit.recordings import MAX_RECORDING_BYTES, audio_type
 from followup_kit.schema import CHOICES, TABLES
 
@@ -744,3 +746,80 @@ def test_a_data_folder_can_be_named_when_opening(tmp_path):
     with fk.open_workbook(tmp_path / "w.sqlite", data_dir=tmp_path / "mine") as wb:
         assert wb.data_dir == (tmp_path / "mine").resolve()
         assert all(coach_files_loaded(wb).values()), coach_files_loaded(wb)
+
+
+# -- stores made before the contacts --------------------------------------------------
+
+
+def test_a_store_made_before_the_contacts_gains_them_when_opened(tmp_path):
+    path = tmp_path / "before.sqlite"
+    with fk.open_workbook(path, today="2025-03-20") as wb:
+        cid = wb.add_client("Alex Rivera")
+        wb.log_interview(cid, "Acme", "Analyst", "2025-03-04", interviewers=["Dana Lee"])
+    added = {
+        "clients": ["phone"],
+        "interviews": ["hr_name", "hr_email", "hr_phone", "posting_link"],
+    }
+    with closing(sqlite3.connect(path)) as raw:  # as the store was before them
+        for table, columns in added.items():
+            for column in columns:
+                raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        # greet_as has a check, so SQLite cannot drop it: the table as it was, rebuilt.
+        raw.executescript(
+            """
+            CREATE TABLE old_interviewers (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                interview_id INTEGER NOT NULL REFERENCES interviews (id) ON DELETE CASCADE,
+                name VARCHAR(120) NOT NULL, title VARCHAR(120), email VARCHAR(200));
+            INSERT INTO old_interviewers SELECT id, interview_id, name, title, email
+                FROM interviewers;
+            DROP TABLE interviewers;
+            ALTER TABLE old_interviewers RENAME TO interviewers;
+            """
+        )
+        raw.commit()
+        assert "phone" not in {r[1] for r in raw.execute("PRAGMA table_info(clients)")}
+    with fk.open_workbook(path, today="2025-03-20") as wb:
+        assert wb.interviewers()["name"].tolist() == ["Dana Lee"]  # every row kept
+        iid = int(wb.interviews()["id"].iloc[0])
+        dana = int(wb.interviewers()["id"].iloc[0])
+        wb.update_client(cid, phone="+1 555 010 0199")
+        wb.update_interview(iid, hr_name="Priya Shah", posting_link="acme.example/jobs/1")
+        wb.update_interviewer(dana, greet_as="title_surname", honorific="Dr")
+        ctx = fk.context_for(wb, iid)
+    assert (ctx["interviewer"], ctx["hr_contact"], ctx["client_phone"]) == (
+        "Dr Lee",
+        "Priya Shah",
+        "+1 555 010 0199",
+    )
+    assert ctx["posting_link"] == "https://acme.example/jobs/1"
+    with closing(sqlite3.connect(path)) as raw:
+        # The added choice column keeps the check a new store has.
+        with pytest.raises(sqlite3.IntegrityError):
+            raw.execute("UPDATE interviewers SET greet_as = 'nickname'")
+
+
+def test_contacts_are_checked_like_every_field(wb):
+    cid = wb.add_client("Alex Rivera")
+    with pytest.raises(ValidationError) as err:
+        wb.log_interview(
+            cid,
+            "Acme",
+            "Analyst",
+            "2025-03-04",
+            hr_email="priya-at-acme",
+            hr_phone="ask at reception",
+            posting_link="javascript:alert(1)",
+            interviewers=[{"name": "Dana Lee", "greet_as": "title_surname"}],
+        )
+    assert set(err.value.by_field()) == {
+        "hr_email",
+        "hr_phone",
+        "posting_link",
+        "interviewers[1].honorific",
+    }
+    assert wb.interviews().empty and wb.interviewers().empty  # nothing half-written
+    with pytest.raises(ValidationError, match="phone number"):
+        wb.add_client("Bea Okafor", phone="12")
+    assert wb.add_client("Bea Okafor", country="United Kingdom") > 0
+    assert wb.clients().set_index("name").loc["Bea Okafor", "country"] == "GB"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -11,7 +12,7 @@ from jinja2 import meta
 import followup_kit as fk
 from followup_kit.exceptions import FollowupKitError, NotFoundError, TemplateError
 from followup_kit.library import get_script, load_scripts, render_script
-from followup_kit.templates import render_script_text
+from followup_kit.templates import greeting_name, render_script_text
 
 
 # --------------------------------------------------------------------------- rendering
@@ -91,16 +92,175 @@ def test_context_for_fills_names_and_dates_from_the_log(filled):
     iid = filled.ids["interview"]
     ctx = fk.context_for(filled, iid, specific_point="the churn dashboard")
     assert ctx["client_name"] == "Alex Rivera" and ctx["client_first_name"] == "Alex"
-    assert ctx["interviewer"] == "Dana Lee"
+    assert ctx["interviewer"] == "Dana" and ctx["interviewer_full_name"] == "Dana Lee"
     assert ctx["company"] == "Acme" and ctx["role"] == "Analyst"
     assert ctx["interview_date"] == "Tuesday 4 March" and ctx["interview_day"] == "Tuesday"
     assert ctx["decision_date"] is None
     text = render_script("thank_you_note", "email", ctx)
-    assert "Dear Dana Lee" in text and "the churn dashboard" in text and "[" not in text
+    assert "Dear Dana," in text and "Dana Lee" not in text
+    assert "the churn dashboard" in text and "[" not in text
+    # The old name override still works, and finds the stored person's record.
     other = fk.context_for(filled, iid, interviewer="Sam Ortiz")
-    assert other["interviewer"] == "Sam Ortiz"
+    assert (other["interviewer"], other["interviewer_title"]) == ("Sam", "CTO")
+    stranger = fk.context_for(filled, iid, interviewer="Kim Park")
+    assert (stranger["interviewer"], stranger["interviewer_full_name"]) == ("Kim", "Kim Park")
     with pytest.raises(NotFoundError):
         fk.context_for(filled, 999)
+
+
+def contact_book(wb) -> dict[str, int]:
+    """A client with a phone; an interview with an HR contact, a link and two interviewers."""
+    cid = wb.add_client("Alex Rivera", phone="+1 555 010 0199")
+    iid = wb.log_interview(
+        cid,
+        "Acme",
+        "Analyst",
+        date(2025, 3, 4),
+        round="panel",
+        contact_route="agency",
+        decision_expected=date(2025, 3, 14),
+        hr_name="Priya Shah",
+        hr_email="priya@acme.example",
+        hr_phone="+1 555 010 0100",
+        posting_link="acme.example/jobs/42",
+        interviewers=[
+            {"name": "Dana Lee", "title": "Head of Data", "email": "dana@acme.example"},
+            {"name": "Sam Ortiz", "greet_as": "title_surname", "honorific": "Dr"},
+        ],
+    )
+    people = wb.interviewers().set_index("name")["id"]
+    return {"client": cid, "interview": iid, "dana": people["Dana Lee"], "sam": people["Sam Ortiz"]}
+
+
+def test_context_for_fills_the_contacts_from_the_record(wb):
+    ids = contact_book(wb)
+    ctx = fk.context_for(wb, ids["interview"], interviewer_id=ids["dana"])
+    assert ctx["client_phone"] == "+1 555 010 0199"
+    assert ctx["hr_contact"] == ctx["recruiter"] == "Priya Shah"
+    assert ctx["hr_email"] == ctx["recruiter_email"] == "priya@acme.example"
+    assert ctx["hr_phone"] == ctx["recruiter_phone"] == "+1 555 010 0100"
+    assert ctx["posting_link"] == "https://acme.example/jobs/42"
+    assert ctx["interviewer_email"] == "dana@acme.example"
+    assert ctx["interviewer_title"] == "Head of Data"
+    for script, blank in (
+        ("hr_only_follow_up", "[HR contact's name]"),
+        ("agency_follow_up", "[your recruiter's name]"),
+        ("voicemail_message", "[your phone number]"),
+    ):
+        for channel in get_script(script).channels:
+            text = render_script(script, channel, ctx)
+            assert blank not in text, (script, channel)
+    text = render_script("hr_only_follow_up", "email", ctx)
+    assert "Dear Priya Shah," in text
+    assert "+1 555 010 0199" in render_script("voicemail_message", "voicemail", ctx)
+
+
+def test_the_message_is_to_the_interviewer_chosen_by_id(wb):
+    ids = contact_book(wb)
+    sam = fk.context_for(wb, ids["interview"], interviewer_id=ids["sam"])
+    # Sam's record asks for title and surname.
+    assert (sam["interviewer"], sam["interviewer_full_name"]) == ("Dr Ortiz", "Sam Ortiz")
+    assert "Dear Dr Ortiz," in render_script("thank_you_note", "email", sam)
+    # A greeting asked for by the caller applies to everyone.
+    first = fk.context_for(wb, ids["interview"], interviewer_id=ids["sam"], greeting="first_name")
+    assert first["interviewer"] == "Sam"
+    with pytest.raises(NotFoundError):
+        fk.context_for(wb, ids["interview"], interviewer_id=ids["sam"] + 100)
+
+
+def test_the_coach_can_greet_by_title_and_surname(tmp_path):
+    (tmp_path / "rules.toml").write_text('greeting = "title_surname"\n', encoding="utf-8")
+    with fk.open_workbook(tmp_path / "w.sqlite", today="2025-03-20", data_dir=tmp_path) as wb:
+        assert wb.rules.greeting == "title_surname"
+        cid = wb.add_client("Alex Rivera")
+        iid = wb.log_interview(
+            cid,
+            "Acme",
+            "Analyst",
+            "2025-03-04",
+            interviewers=[
+                {"name": "Dana Lee", "honorific": "Ms"},
+                "Dr Kim Park",
+                "Jo Smith",
+                {"name": "Sam Ortiz", "greet_as": "first_name"},
+            ],
+        )
+        people = wb.interviewers().set_index("name")["id"]
+        said = {
+            name: fk.context_for(wb, iid, interviewer_id=people[name])["interviewer"]
+            for name in people.index
+        }
+    # No title known for Jo: the full name, never a blank or a guess.
+    assert said == {
+        "Dana Lee": "Ms Lee",
+        "Dr Kim Park": "Dr Park",
+        "Jo Smith": "Jo Smith",
+        "Sam Ortiz": "Sam",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "greet_as", "honorific", "said"),
+    [
+        ("Dana Lee", None, None, "Dana"),
+        ("  dana   Lee ", "first_name", "Dr", "dana"),
+        ("Dr Dana Lee", None, None, "Dana"),
+        ("Dr. Lee", None, None, "Dr. Lee"),
+        ("Lee, Dana", None, None, "Dana"),
+        ("Dana Lee", "title_surname", "Dr", "Dr Lee"),
+        ("Ana de la Cruz", "title_surname", "Ms", "Ms de la Cruz"),
+        ("Dana Lee", "title_surname", None, "Dana Lee"),
+        ("Cher", None, None, "Cher"),
+        (None, None, None, None),
+    ],
+)
+def test_greeting_names(name, greet_as, honorific, said):
+    assert greeting_name(name, greet_as, honorific) == said
+
+
+def test_every_built_in_script_greets_by_first_name_and_shows_no_missing_value(wb):
+    ids = contact_book(wb)
+    ctx = fk.context_for(
+        wb,
+        ids["interview"],
+        interviewer_id=ids["dana"],
+        specific_point="the churn model",
+        new_point="a short write-up on churn",
+        offer_deadline="Friday 21 March",
+        concern="industry experience",
+        example_1="the logistics project",
+        example_2="a 12% saving",
+    )
+    checked = 0
+    for script in load_scripts()[0].values():
+        if script.source != "built-in":
+            continue
+        for channel in script.texts:
+            text = render_script(script, channel, ctx)
+            where = (script.id, channel)
+            assert "Dana Lee" not in text, where
+            assert not re.search(r"\b(?:None|nan|NaN|NaT)\b|<NA>|\[missing\]", text), where
+            # Every value the record holds is filled: what is left is what only the
+            # client can add (and they were given here), so no blank remains.
+            assert "[" not in text, (where, text)
+            if "{{ interviewer }}" in script.texts[channel]:
+                assert "Dana" in text, where
+            checked += 1
+    assert checked >= 30
+
+
+def test_title_and_surname_when_asked_in_every_script_that_greets(wb):
+    ids = contact_book(wb)
+    ctx = fk.context_for(wb, ids["interview"], interviewer_id=ids["sam"])
+    greeted = 0
+    for script in load_scripts()[0].values():
+        for channel, template in script.texts.items():
+            if "{{ interviewer }}" not in template:
+                continue
+            text = render_script(script, channel, ctx)
+            assert "Dr Ortiz" in text and "Sam Ortiz" not in text, (script.id, channel)
+            greeted += 1
+    assert greeted >= 10
 
 
 def test_context_for_spells_the_decision_date(filled):

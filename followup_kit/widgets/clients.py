@@ -64,7 +64,7 @@ class ClientPicker(Shown):
         self.add_me.add_class("ct-add-me")
         self.new = {
             name: LabelledField(spec[name], hook=f"ct-new-client-{name}")
-            for name in ("name", "cohort", "country")
+            for name in ("name", "cohort", "country", "phone")
         }
         self.add_save = widgets.Button(
             description="Add me", button_style="primary", icon="check", disabled=True
@@ -187,6 +187,7 @@ class ClientPicker(Shown):
                 cohort=values["cohort"] or None,
                 country=values["country"],
                 username=self.username,
+                phone=values["phone"] or None,
             )
         except ValidationError as err:
             for name, message in err.by_field().items():

@@ -95,11 +95,16 @@ def _widget_for(field: schema.Field) -> widgets.ValueWidget:
         if not field.required and field.default is None:
             options.insert(0, ("(not given)", None))
         return widgets.Dropdown(options=options, value=field.default, layout=layout)
+    if field.kind == "country":
+        # The countries whose holidays are known, by name: a code typed as free text
+        # could be misread, and a wrong calendar dates every plan wrongly.
+        options = [(name, code) for code, name in schema.country_names().items()]
+        return widgets.Dropdown(options=options, value=field.default, layout=layout)
     if field.kind == "date":
         return widgets.DatePicker(value=None, layout=layout)
     if field.name in _LONG_TEXT:
         return widgets.Textarea(value="", layout=widgets.Layout(width=INPUT_WIDTH, height="5em"))
-    placeholder = "name@example.com" if field.kind == "email" else ""
+    placeholder = field.hint or ("name@example.com" if field.kind == "email" else "")
     value = field.default if isinstance(field.default, str) else ""
     return widgets.Text(value=value, placeholder=placeholder, layout=layout)
 

@@ -19,7 +19,7 @@ from followup_kit.widgets.call import CallCoach
 def test_call_coach_walks_each_branch_and_logs_in_one_click(filled, iid, answer):
     coach = CallCoach(filled, iid, script_id="decision_check_call")
     coach.your_phone.value = "555 0100"
-    assert "Dana Lee" in coach.opener.value and coach.log_button.disabled
+    assert "Hello Dana, this is" in coach.opener.value and coach.log_button.disabled
     coach.answer_buttons[answer].click()
     assert coach.answer == answer and not coach.log_button.disabled
     assert CALL_ANSWERS[answer] in coach.branch.value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import ipywidgets as widgets
 from form_helpers import texts
 
 import followup_kit as fk
@@ -55,12 +56,23 @@ def test_a_client_not_on_the_list_adds_themselves(wb, cid):
     form.picker.add_me.click()
     new = form.picker.new
     new["name"].value = "Bea Okafor"
-    new["country"].value = "XX"
+    # The country is chosen by name from the calendars the workbook knows.
+    country = new["country"].widget
+    assert isinstance(country, widgets.Dropdown) and country.value == "US"
+    named = dict(country.options)
+    assert named["United Kingdom"] == "GB" and named["United States"] == "US"
+    assert named["Germany"] == "DE" and len(named) > 100
+    new["country"].value = "XX"  # a code no calendar knows (an old entry, say) is refused
     assert form.picker.add_save.disabled
-    assert "two-letter country code" in new["country"].message.value
-    new["country"].value = "gb"
+    assert "Choose a country from the list" in new["country"].message.value
+    country.value = "GB"
+    new["phone"].value = "call me"
+    assert form.picker.add_save.disabled
+    assert "does not look like a phone number" in new["phone"].message.value
+    new["phone"].value = "+44 7700 900123"
     assert not form.picker.add_save.disabled
     form.picker.add_save.click()
     bea = wb.clients().set_index("name").loc["Bea Okafor"]
     assert bea["country"] == "GB" and form.picker.value == bea["id"]
+    assert bea["phone"] == "+44 7700 900123" and form.phone.field.value == "+44 7700 900123"
     assert "No interviews logged yet" in form.entries.children[0].value

@@ -121,16 +121,151 @@ def test_no_client_chosen_blocks_save_and_says_so(wb, cid):
     assert not form.save.disabled and form.picker.message.value == ""
 
 
-def test_blank_interviewer_rows_are_ignored_and_rows_can_be_removed(wb, cid):
+def test_an_empty_interviewer_row_blocks_save_and_names_the_row(wb, cid):
     form = fk.interview_form(wb, client_id=cid)
     fill_interview(form)
     spare = form.add_interviewer()
-    bad = form.add_interviewer(email="nope")
     assert form.save.disabled
+    assert "give the name of interviewer 2, or remove the empty row" in form.hint.value
+    form.save.click()  # a click that slips through writes nothing, half or whole
+    form._on_save()
+    assert wb.interviews().empty and wb.interviewers().empty
+    spare.title.value = "CTO"
+    assert "Interviewer&#x27;s name: please fill in" in spare.message.value
+    spare.title.value = ""  # touched and empty again: the row itself says what to do
+    assert "Give this interviewer&#x27;s name, or press Remove" in spare.message.value
+    bad = form.add_interviewer(email="nope")
     form.remove_interviewer(bad)
-    assert not form.save.disabled and spare.blank
+    form.remove_interviewer(spare)
+    assert not form.save.disabled
     form.save.click()
     assert wb.interviewers()["name"].tolist() == ["Dana Lee"]
+
+
+def test_an_interview_without_interviewers_needs_the_row_removed(wb, cid):
+    form = fk.interview_form(wb, client_id=cid)
+    fill_interview(form)
+    form.interviewers[0].name.value = ""
+    assert form.save.disabled
+    assert "give your interviewer&#x27;s name (or press Remove" in form.hint.value
+    form.remove_interviewer(form.interviewers[0])
+    assert form._add_row.description == "Add an interviewer"
+    assert not form.save.disabled
+    form.save.click()
+    assert len(wb.interviews()) == 1 and wb.interviewers().empty
+    # Editing it shows no empty row to fill in, so its changes can be saved.
+    form.edit(int(wb.interviews()["id"].iloc[0]))
+    assert form.interviewers == [] and not form.save.disabled
+
+
+def test_the_contacts_and_greetings_are_saved_and_come_back_for_editing(wb, cid):
+    form = fk.interview_form(wb, client_id=cid)
+    fill_interview(form, contact_route="agency", posting_link="acme.example/jobs/42")
+    for name, value in (
+        ("hr_name", "Priya Shah"),
+        ("hr_email", "priya@agency.example"),
+        ("hr_phone", "+44 20 7946 0000"),
+    ):
+        form.fields[name].value = value
+    dana = form.interviewers[0]
+    dana.title.value, dana.email.value = "Head of Data", "dana@acme.example"
+    assert dana.greet_as.value == "first_name" and dana.honorific.layout.display == "none"
+    sam = form.add_interviewer("Sam Ortiz")
+    sam.greet_as.value = "title_surname"
+    assert sam.honorific.layout.display != "none"
+    assert form.save.disabled  # title and surname, but which title?
+    assert "give the title (e.g. Dr, Ms, Mr)" in sam.message.value
+    sam.honorific.value = "Dr"
+    assert not form.save.disabled
+    form.save.click()
+
+    iv = wb.interviews().iloc[0]
+    assert (iv["hr_name"], iv["hr_email"], iv["hr_phone"], iv["posting_link"]) == (
+        "Priya Shah",
+        "priya@agency.example",
+        "+44 20 7946 0000",
+        "https://acme.example/jobs/42",
+    )
+    people = wb.interviewers().set_index("name")
+    assert people.loc["Dana Lee", "email"] == "dana@acme.example"
+    assert pd.isna(people.loc["Dana Lee", "greet_as"])  # the coach's setting decides
+    assert (people.loc["Sam Ortiz", "greet_as"], people.loc["Sam Ortiz", "honorific"]) == (
+        "title_surname",
+        "Dr",
+    )
+    ctx = fk.context_for(wb, int(iv["id"]), interviewer_id=int(people.loc["Sam Ortiz", "id"]))
+    assert ctx["interviewer"] == "Dr Ortiz" and ctx["recruiter"] == "Priya Shah"
+
+    form.edit(int(iv["id"]))
+    assert form.fields["hr_email"].value == "priya@agency.example"
+    assert form.fields["posting_link"].value == "https://acme.example/jobs/42"
+    sam_row = form.interviewers[1]
+    assert (sam_row.greet_as.value, sam_row.honorific.value) == ("title_surname", "Dr")
+    sam_row.greet_as.value = "first_name"
+    form.fields["hr_phone"].value = ""
+    form.save.click()
+    people = wb.interviewers().set_index("name")
+    assert pd.isna(people.loc["Sam Ortiz", "greet_as"]) and pd.isna(
+        people.loc["Sam Ortiz", "honorific"]
+    )
+    assert pd.isna(wb.interviews()["hr_phone"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("hr_email", "priya-at-agency", "does not look like an email"),
+        ("hr_phone", "call the front desk", "does not look like a phone number"),
+        ("posting_link", "the one on LinkedIn", "does not look like a web address"),
+    ],
+)
+def test_a_bad_contact_is_named_beside_its_field_and_nothing_is_saved(
+    wb, cid, field, value, message
+):
+    form = fk.interview_form(wb, client_id=cid)
+    fill_interview(form)
+    form.fields[field].value = value
+    assert form.save.disabled and message in form.fields[field].message.value
+    assert "fix what is marked in red" in form.hint.value
+    form._on_save()
+    assert wb.interviews().empty and wb.interviewers().empty
+
+
+def test_the_coach_setting_is_where_each_greeting_starts(tmp_path):
+    (tmp_path / "rules.toml").write_text('greeting = "title_surname"\n', encoding="utf-8")
+    with fk.open_workbook(tmp_path / "w.sqlite", today=TODAY, data_dir=tmp_path) as wb:
+        cid = wb.add_client("Alex Rivera")
+        form = fk.interview_form(wb, client_id=cid)
+        fill_interview(form)
+        row = form.interviewers[0]
+        assert row.greet_as.value == "title_surname" and form.save.disabled
+        row.honorific.value = "Ms"
+        other = form.add_interviewer("Sam Ortiz")
+        other.greet_as.value = "first_name"
+        form.save.click()
+        people = wb.interviewers().set_index("name")
+        assert pd.isna(people.loc["Dana Lee", "greet_as"])
+        assert people.loc["Dana Lee", "honorific"] == "Ms"
+        assert people.loc["Sam Ortiz", "greet_as"] == "first_name"
+
+
+def test_the_clients_phone_is_kept_in_their_profile(wb, cid):
+    other = wb.add_client("Bea Okafor", phone="+44 7700 900123")
+    form = fk.interview_form(wb, client_id=cid)
+    phone = form.phone.field
+    assert phone.value == "" and form.phone.box.layout.display != "none"
+    phone.value = "not a number"
+    assert "does not look like a phone number" in phone.message.value
+    assert "not saved" in form.phone.status.value
+    assert wb.clients(cid)["phone"].isna().all()
+    phone.value = "+1 555 010 0199"
+    assert wb.clients(cid)["phone"].iloc[0] == "+1 555 010 0199"
+    assert "saved" in form.phone.status.value and phone.message.value == ""
+    form.picker.dropdown.value = other  # another client's number shows, unchanged
+    assert phone.value == "+44 7700 900123"
+    assert wb.clients(other)["phone"].iloc[0] == "+44 7700 900123"
+    form.picker.dropdown.value = None
+    assert form.phone.box.layout.display == "none"
 
 
 def test_typed_markup_is_shown_as_text_in_the_confirmation_and_list(wb, cid):

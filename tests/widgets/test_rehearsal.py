@@ -26,7 +26,7 @@ def upload_value(name, data, mime):
 def test_rehearsal_shows_the_script_and_its_speaking_time(filled, iid):
     r = Rehearsal(filled, filled.ids["client"], interview_id=iid)
     assert r.script.value == "decision_check_call" and r.channel.value == "phone"
-    assert "Dana Lee" in r.text.value and "Speaking time: about" in r.timing.value
+    assert "Hello Dana, this is" in r.text.value and "Speaking time: about" in r.timing.value
     assert all("seconds" in label or "min" in label for label, _ in r.script.options)
     r.channel.value = "voicemail"
     assert "Voicemail" not in r.text.value and "[your phone number]" in r.text.value
