@@ -362,7 +362,7 @@ def generate(
 
 
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[schema.TABLES[table].columns]
+    frame = frame.reindex(columns=schema.TABLES[table].columns)  # later fields: blank
     out = {}
     for name, dtype in schema.frame_dtypes(table).items():
         out[name] = frame[name].astype(dtype)

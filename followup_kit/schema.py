@@ -102,7 +102,9 @@ CHOICES: dict[str, dict[str, str]] = {
         "status_check": "First status check",
         "second_follow_up": "Second follow-up",
         "close_as_ghosted": "Close as ghosted and move on",
+        "gracious_reply": "Reply graciously to their decision",
         "feedback_request": "Ask for feedback",
+        "reconnect": "Reconnect later",
     },
 }
 
@@ -227,6 +229,8 @@ TABLES: dict[str, Table] = {
                 Field("decision_expected", "Decision expected by", "date", max_future_days=730),
                 Field("status", "Status", "enum", default="open"),
                 _NOTES,
+                # Added after the first release: _db.py adds it to older stores.
+                Field("concerns", "Concerns you expect, and your answers", max_len=5000),
             ),
             rules=(
                 NotBefore(
