@@ -862,7 +862,7 @@ def render_script(
 
 
 # --------------------------------------------------------------------------- guides
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Guide:
     """A short guide shipped with the package (Markdown), shown as an expandable section.
 
@@ -877,9 +877,13 @@ class Guide:
     def __str__(self) -> str:
         return self.text
 
+    def __repr__(self) -> str:
+        return f"Guide {self.name!r}: {self.title} (open it to read)"
+
     def html(self, *, open_: bool = False) -> str:
         """The guide as an HTML ``<details>`` section (closed unless ``open_``)."""
-        body = _markdown_html(self.text.split("\n", 1)[1] if self.text.startswith("# ") else self.text)
+        text = self.text.split("\n", 1)[1] if self.text.startswith("# ") else self.text
+        body = _markdown_html(text)  # the title is the summary line
         state = " open" if open_ else ""
         return (
             f"<details class='fk-guide'{state}><summary><b>{html.escape(self.title)}</b>"

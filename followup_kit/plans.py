@@ -662,11 +662,13 @@ def _why(step: str, basis: int, base: Any, who: Any, rules: Rules) -> str:
         )
     if step == "gracious_reply":
         a, b = rules["gracious_reply_start"], rules["gracious_reply_due"]
-        news = f"They told you no on {on}" if basis == B_REJECTION else (
-            f"The interview is marked not selected (last news on {on})"
-        )
+        if basis == B_REJECTION:
+            news = f"They told you no on {on}"
+        else:
+            news = f"The interview is marked not selected (last news on {on})"
         return (
-            f"{news}. Within {_span(a, b)}, thank them for letting you know and ask to be "
+            f"{news}. Within {_span(b, b) if a == 0 else _span(a, b)}, thank them for letting "
+            "you know and ask to be "
             "kept in mind for future roles: a gracious answer leaves the door open."
         )
     if step == "reconnect":

@@ -386,7 +386,8 @@ def test_a_store_made_before_the_new_steps_and_concerns_gains_both(tmp_path):
     # The tables as the release before the reply and reconnect steps made them.
     with closing(sqlite3.connect(path)) as raw:
         sql = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'skipped_steps'").fetchone()
-        old = sql[0].replace(" OR step = 'gracious_reply'", "").replace(" OR step = 'reconnect'", "")
+        old = sql[0].replace(" OR step = 'gracious_reply'", "")
+        old = old.replace(" OR step = 'reconnect'", "")
         assert old != sql[0] and "AUTOINCREMENT" in old
         raw.executescript(
             "PRAGMA foreign_keys=OFF; ALTER TABLE skipped_steps RENAME TO old_steps;"
@@ -395,7 +396,8 @@ def test_a_store_made_before_the_new_steps_and_concerns_gains_both(tmp_path):
         )
         with pytest.raises(sqlite3.IntegrityError):
             raw.execute(
-                "INSERT INTO skipped_steps (interview_id, step, reason) VALUES (?, 'reconnect', 'x')",
+                "INSERT INTO skipped_steps (interview_id, step, reason) "
+                "VALUES (?, 'reconnect', 'x')",
                 (iid,),
             )
     for _ in range(2):  # upgraded once; opening again changes nothing
