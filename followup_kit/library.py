@@ -810,7 +810,7 @@ def _flow_block(lines: list[str]) -> list[str]:
 
 
 def flow_paragraphs(text: str) -> str:
-    """Join the lines of each prose paragraph, keeping the breaks people put on purpose.
+    r"""Join the lines of each prose paragraph, keeping the breaks people put on purpose.
 
     Lines inside a paragraph are joined with one space, so a message reads the same in
     any mail program or message box. Kept as they are: blank lines between paragraphs,

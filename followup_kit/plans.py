@@ -767,7 +767,7 @@ def plan_follow_ups(
         One row per step in date order: ``step``, ``interviewer`` (thank-yous only),
         ``start`` (the first sensible day), ``due`` (the last day before it is late),
         ``why`` (plain words), ``state`` (open / done / skipped) and ``done_on``.
-        An interview that got an offer, was withdrawn or closed has no open steps;
+        An interview that got an offer or was withdrawn has no open steps;
         after a rejection the new steps are a gracious reply, the feedback request and,
         a few months on, reconnecting (also offered after an interview closed as ghosted).
 
@@ -775,7 +775,7 @@ def plan_follow_ups(
     --------
     >>> plan = plan_follow_ups(date(2025, 3, 4), interviewers=["Dana Lee"])
     >>> plan[["step", "start", "due"]].astype(str).values.tolist()[:2]
-    [['thank_you', '2025-03-04', '2025-03-05'], ['status_check', '2025-03-11', '2025-03-13']]
+    [['thank_you', '2025-03-04', '2025-03-05'], ['status_check', '2025-03-07', '2025-03-11']]
     """
     day = schema.as_date(interview_date)
     if day is None:
@@ -839,7 +839,8 @@ def plan_for_interview(
         Columns ``interview_id, step, interviewer, interviewer_id, start, due, state,
         done_on, why, script_id``. ``state`` is done, skipped, open, overdue (due before
         today) or missed (too late to help, or overtaken by "close as ghosted"). An
-        interview in a closing state (offer, withdrawn, ghosted) has no open steps.
+        interview with an offer or withdrawn has no open steps; one closed as ghosted
+        (or rejected) keeps only the steps that follow: reconnecting a few months on.
     """
     now = schema.as_date(today)
     rules = as_rules(rules)

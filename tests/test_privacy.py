@@ -158,6 +158,7 @@ def poisoned(tmp_path):
         notes=next(p),
         interviewers=[{"name": next(p), "title": next(p)}],
     )
+    wb.update_interview(iid, concerns=next(p))
     wb.log_follow_up(
         iid,
         kind="thank_you",
