@@ -33,7 +33,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "dates": ("format_day",),
     "rules": ("load_rules",),
     "plans": ("plan_follow_ups", "plan_in_words"),
-    "library": ("scripts", "suggest_scripts", "render_script"),
+    "library": ("scripts", "suggest_scripts", "render_script", "guide"),
     "templates": ("render_script_text", "context_for"),
     "messages": ("mailto",),
     "tone": ("check_tone", "tone_table"),

@@ -88,7 +88,7 @@ TABLES = METADATA.tables
 _ADDED_COLUMNS = {
     "recordings": ("seconds", "note"),
     "clients": ("phone",),
-    "interviews": ("hr_name", "hr_email", "hr_phone", "posting_link"),
+    "interviews": ("hr_name", "hr_email", "hr_phone", "posting_link", "concerns"),
     "interviewers": ("greet_as", "honorific"),
 }
 
@@ -105,6 +105,38 @@ def _add_missing_columns(conn: sa.Connection) -> None:
                     allowed = " OR ".join(f"{name} = '{v}'" for v in field.allowed())
                     kind += f" CHECK ({allowed})"
                 conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+
+def _old_checks(conn: sa.Connection) -> list[tuple[str, str, schema.Field]]:
+    """PostgreSQL: (table, constraint, field) for each check made before a choice was added."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT rel.relname, con.conname, pg_get_constraintdef(con.oid) "
+            "FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid "
+            "JOIN pg_namespace ns ON ns.oid = rel.relnamespace "
+            "WHERE con.contype = 'c' AND ns.nspname = current_schema()"
+        )
+    ).fetchall()
+    out = []
+    for table, name, definition in rows:
+        if table not in TABLES:
+            continue
+        for f in schema.TABLES[table].fields:
+            if f.kind != "enum" or f"({f.name})" not in definition:
+                continue
+            if any(f"'{value}'" not in definition for value in f.allowed()):
+                out.append((table, name, f))
+    return out
+
+
+def _widen_old_checks(conn: sa.Connection) -> None:
+    """PostgreSQL: remake each check that predates a choice added since (the owner's job)."""
+    for table, name, f in _old_checks(conn):
+        allowed = " OR ".join(f"{f.name} = '{v}'" for v in f.allowed())
+        q = conn.dialect.identifier_preparer.quote_identifier
+        # Names come from the schema and the catalogue, values from the schema's constants.
+        conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {q(name)}")
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {q(name)} CHECK ({allowed})")
 
 
 def _engine_for(url: str) -> sa.Engine:
@@ -218,6 +250,8 @@ class Database:
         def work(conn: sa.Connection) -> None:
             METADATA.create_all(conn)
             _add_missing_columns(conn)
+            if not self.is_sqlite:
+                _widen_old_checks(conn)
 
         self.write(work)
 
@@ -229,7 +263,7 @@ class Database:
             return all(
                 set(names) <= {c["name"] for c in inspector.get_columns(table)}
                 for table, names in _ADDED_COLUMNS.items()
-            )
+            ) and not _old_checks(conn)
 
     def check_file(self) -> None:
         """Refuse to write when the SQLite file is no longer the one opened.
@@ -272,8 +306,8 @@ class Database:
                 con.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as err:
             raise StoreError(
-                "The workbook file could not be upgraded to the new way of numbering "
-                f"rows ({err}), so nothing was changed. Close other pages that have it "
+                "The workbook file could not be upgraded to this version of the workbook "
+                f"({err}), so nothing was changed. Close other pages that have it "
                 "open and try again."
             ) from err
         finally:
@@ -413,11 +447,29 @@ def _sqlite_last_id(conn: sa.Connection, table: str) -> int:
 
 
 def _tables_reusing_ids(con: sqlite3.Connection) -> list[str]:
-    """Our tables in this SQLite file made without AUTOINCREMENT (before ids were kept)."""
+    """Our tables in this SQLite file that must be remade to match the schema.
+
+    Those made without AUTOINCREMENT (before ids were kept), and those whose check on a
+    choice column predates a choice added since (a new plan step, say): SQLite cannot
+    change a table's checks in place, so both are remade the same way.
+    """
     rows = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
     return [
-        name for name, sql in rows if name in TABLES and "AUTOINCREMENT" not in (sql or "").upper()
+        name
+        for name, sql in rows
+        if name in TABLES
+        and ("AUTOINCREMENT" not in (sql or "").upper() or _old_choices(name, sql or ""))
     ]
+
+
+def _old_choices(table: str, sql: str) -> bool:
+    """Whether a table's stored definition lacks a value one of its choice columns allows."""
+    return any(
+        f"'{value}'" not in sql
+        for f in schema.TABLES[table].fields
+        if f.kind == "enum"
+        for value in f.allowed()
+    )
 
 
 def _rebuild_with_autoincrement(con: sqlite3.Connection, names: list[str]) -> None:

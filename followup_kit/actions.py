@@ -55,6 +55,7 @@ __all__ = [
     "log_response",
     "log_step_sent",
     "next_follow_up_number",
+    "save_concerns",
     "skip_plan_step",
     "undo_skip",
 ]
@@ -66,6 +67,8 @@ _KIND_FOR_STEP = {
     "second_follow_up": "status_check",
     "feedback_request": "feedback_request",
     "close_as_ghosted": "other",
+    "gracious_reply": "other",
+    "reconnect": "reconnect",
 }
 _GOT_IT_RESULTS = ("offer", "next_round")
 
@@ -175,6 +178,19 @@ def change_interview(
     if interviewers is not None:
         changes["interviewers"] = list(interviewers)
     wb.update_interview(interview_id, **changes)
+
+
+def save_concerns(
+    wb: Workbook, interview_id: int, concerns: str | None, *, client_id: int | None = None
+) -> None:
+    """Save the concerns the client expects for one interview, with their answers.
+
+    The call coach shows them beside the call's second question ("is there anything
+    about my background you are unsure of?"). ``None`` or "" clears them.
+    """
+    require_own(wb, "interviews", interview_id, client_id)
+    text = concerns.strip() if isinstance(concerns, str) else concerns
+    wb.update_interview(int(interview_id), concerns=text or None)
 
 
 def delete_interview(

@@ -107,7 +107,8 @@ _MEASURES: tuple[_Measure, ...] = (
             f"First status check {r['status_check_start']}-{r['status_check_due']} business "
             "days after the interview (no decision date given)"
         ),
-        "Settled interviews with no stated decision date, still waiting when the window opened.",
+        "Settled interviews with no stated decision date, still waiting when the window "
+        "opened. The window is the seed article's 'a few days to a week'.",
         "sent in the window",
         "sent earlier, later or not at all",
         _status_check,
@@ -155,12 +156,28 @@ _MEASURES: tuple[_Measure, ...] = (
         "Not measured against replies: closing is about moving on, not about getting one.",
     ),
     _Measure(
+        "gracious_reply_start",
+        lambda r: (
+            f"Reply graciously {r['gracious_reply_start']}-{r['gracious_reply_due']} "
+            "business days after a rejection, before asking for feedback"
+        ),
+        "Not measured against replies: it comes after the employer has answered.",
+    ),
+    _Measure(
         "feedback_request_start",
         lambda r: (
             f"Ask for feedback {r['feedback_request_start']}-{r['feedback_request_due']} "
             "business days after a rejection"
         ),
         "Not measured against replies: it comes after the employer has answered.",
+    ),
+    _Measure(
+        "reconnect_start",
+        lambda r: (
+            f"Reconnect {r['reconnect_start']}-{r['reconnect_due']} business days after a "
+            "rejection or an interview closed as ghosted (sooner if the role is re-posted)"
+        ),
+        "Not measured against replies: it is about the next opening, months later.",
     ),
 )
 

@@ -71,7 +71,7 @@ _CHOICE_OF = {
     "first_result": "result",
 }
 #: Plan steps that come only after an earlier message got no reply (or after a reply).
-LATER_STEPS = frozenset({"second_follow_up", "feedback_request"})
+LATER_STEPS = frozenset({"second_follow_up", "gracious_reply", "feedback_request", "reconnect"})
 
 
 @functools.cache

@@ -6,6 +6,7 @@ Filling a script in (the Jinja2 sandbox, the blanks, the values for an interview
 
 from __future__ import annotations
 
+import html
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -29,9 +30,13 @@ from .templates import (
 __all__ = [
     "CALL_ANSWERS",
     "Dont",
+    "Guide",
     "Script",
     "When",
+    "flow_paragraphs",
     "get_script",
+    "guide",
+    "guides",
     "load_scripts",
     "parse_script",
     "render_script",
@@ -72,6 +77,7 @@ _FRONT = re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(.*?)\r?\n\+\+\+[ \t]*(?:\r?\n|\
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019-][A-Za-z0-9]+)*")
 _BUILTIN_DIR = Path(__file__).with_name("script_library")
+_GUIDES_DIR = Path(__file__).with_name("guides")
 _TOP_KEYS = {"id", "version", "title", "summary", "priority", "when", "dont", "placeholders"}
 _WHEN_KEYS = {"steps", "statuses", "routes", "rounds", "requires", "favours"}
 
@@ -752,6 +758,80 @@ def suggest_for_steps(frame: pd.DataFrame, *, extra_dir: Any = None) -> pd.Serie
     return pd.Series(values.take(combo_codes), index=frame.index, name="script_id")
 
 
+# --------------------------------------------------------------------------- flowing
+# Script files are wrapped at about 88 characters so a coach can read and edit them; a
+# message pasted into a mail, LinkedIn or a text must not break where the file did.
+_SUBJECT = re.compile(r"^subject\s*:", re.I)
+_BULLET = re.compile(r"^(?:[-*\u2022]|\d{1,2}[.)])\s+")
+_GREETING = re.compile(
+    r"^(?:dear|hello|hi|hey|good (?:morning|afternoon|evening)|greetings|to)\b[^.!?]*,$",
+    re.I,
+)
+_SIGN_OFF = re.compile(
+    r"^(?:best|kind|warm|warmest|with|many|thanks|thank you|yours|sincerely|regards|"
+    r"cheers|all the best|respectfully|cordially|speak soon|take care)\b[^.!?]*,$",
+    re.I,
+)
+_SHORT_LINE = 8  # words: a greeting or a sign-off line is never longer than this
+
+
+def _is_short(line: str) -> bool:
+    return len(line.split()) <= _SHORT_LINE
+
+
+def _flow_block(lines: list[str]) -> list[str]:
+    """One paragraph's lines: prose joined with spaces, deliberate breaks kept.
+
+    A greeting counts only as a paragraph's first line, a sign-off only there or after
+    a finished sentence, so a wrapped line that happens to end in a comma is still prose.
+    """
+    out: list[str] = []
+    joining = False  # whether the next prose line continues the last one in ``out``
+    signing = False  # inside a sign-off block: every line stays as it is
+    for i, line in enumerate(lines):
+        after_sentence = i == 0 or out[-1].endswith((".", "!", "?"))
+        if signing:
+            out.append(line)
+        elif _SUBJECT.match(line) or (i == 0 and _GREETING.match(line) and _is_short(line)):
+            out.append(line)
+            joining = False
+        elif after_sentence and _SIGN_OFF.match(line) and _is_short(line):
+            out.append(line)
+            signing = True
+        elif _BULLET.match(line):
+            out.append(line)
+            joining = True  # a wrapped list item continues on the next line
+        elif joining and out:
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+            joining = True
+    return out
+
+
+def flow_paragraphs(text: str) -> str:
+    r"""Join the lines of each prose paragraph, keeping the breaks people put on purpose.
+
+    Lines inside a paragraph are joined with one space, so a message reads the same in
+    any mail program or message box. Kept as they are: blank lines between paragraphs,
+    a ``Subject:`` line, a greeting line ("Dear Dana,"), a sign-off block ("Best
+    regards," and the lines after it: name, phone) and list items ("- ...", "1. ...").
+
+    Examples
+    --------
+    >>> flow_paragraphs("Dear Dana,\n\nThank you for\nyour time.\n\nBest regards,\nAlex")
+    'Dear Dana,\n\nThank you for your time.\n\nBest regards,\nAlex'
+    """
+    paragraphs: list[list[str]] = [[]]
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = " ".join(raw.split())
+        if line:
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return "\n\n".join("\n".join(_flow_block(p)) for p in paragraphs if p)
+
+
 # --------------------------------------------------------------------------- rendering
 # The sandbox is in templates; looking a script up by id is the library's job, so this
 # stays here and templates imports nothing from the library.
@@ -765,6 +845,10 @@ def render_script(
 ) -> str:
     """Fill one channel of a script (``"email"``, ``"phone"``, ``"phone:no_decision"`` ...).
 
+    The result is ready to send: the file's wrapped lines are joined into paragraphs
+    (:func:`flow_paragraphs`), and an empty placeholder shows as a visible blank such as
+    ``[one thing you discussed]`` (or raises :class:`TemplateError` when ``strict``).
+
     Examples
     --------
     >>> text = render_script("thank_you_note", "email", {"interviewer": "Dana"})
@@ -773,4 +857,98 @@ def render_script(
     """
     if isinstance(script, str):
         script = get_script(script, extra_dir)
-    return render_template(script.text(channel), context or {}, script.hints(), strict=strict)
+    text = render_template(script.text(channel), context or {}, script.hints(), strict=strict)
+    return flow_paragraphs(text)
+
+
+# --------------------------------------------------------------------------- guides
+@dataclass(frozen=True, repr=False)
+class Guide:
+    """A short guide shipped with the package (Markdown), shown as an expandable section.
+
+    ``text`` is the Markdown; in a notebook the guide shows as a closed section titled
+    by its first heading, which opens on a click.
+    """
+
+    name: str
+    title: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Guide {self.name!r}: {self.title} (open it to read)"
+
+    def html(self, *, open_: bool = False) -> str:
+        """The guide as an HTML ``<details>`` section (closed unless ``open_``)."""
+        text = self.text.split("\n", 1)[1] if self.text.startswith("# ") else self.text
+        body = _markdown_html(text)  # the title is the summary line
+        state = " open" if open_ else ""
+        return (
+            f"<details class='fk-guide'{state}><summary><b>{html.escape(self.title)}</b>"
+            f"</summary>{body}</details>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+_INLINE_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITEM = re.compile(r"^(?:[-*]|\d+\.)\s+")
+
+
+def _inline(text: str) -> str:
+    return _INLINE_BOLD.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+def _markdown_html(text: str) -> str:
+    """The little Markdown the guides use: headings, paragraphs, lists and bold."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if lines[0].startswith("#"):
+            level = min(len(lines[0]) - len(lines[0].lstrip("#")) + 2, 6)
+            out.append(f"<h{level}>{_inline(lines[0].lstrip('#').strip())}</h{level}>")
+            lines = lines[1:]
+            if not lines:
+                continue
+        if _ITEM.match(lines[0]):
+            tag = "ol" if lines[0][0].isdigit() else "ul"
+            items: list[str] = []
+            for line in lines:
+                if _ITEM.match(line):
+                    items.append(_ITEM.sub("", line))
+                else:
+                    items[-1] += " " + line
+            out.append(f"<{tag}>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + f"</{tag}>")
+        else:
+            out.append(f"<p>{_inline(' '.join(lines))}</p>")
+    return "".join(out)
+
+
+def guides() -> list[str]:
+    """The names of the guides shipped with the package (``["military"]``)."""
+    return sorted(p.stem for p in _GUIDES_DIR.glob("*.md"))
+
+
+def guide(name: str = "military") -> Guide:
+    """A guide shipped with the package, such as ``"military"``.
+
+    In a notebook it shows as a closed section the reader opens; ``str(guide(...))`` is
+    its Markdown text.
+
+    Examples
+    --------
+    >>> guide("military").title
+    'Coming from the military: following up is part of the job'
+    """
+    known = guides()
+    if name not in known:
+        raise TemplateError(f"There is no guide {name!r}; the guides are: {', '.join(known)}.")
+    text = (_GUIDES_DIR / f"{name}.md").read_text(encoding="utf-8").strip()
+    first = text.splitlines()[0] if text else ""
+    title = first.lstrip("#").strip() if first.startswith("#") else name.capitalize()
+    return Guide(name=name, title=title, text=text)

@@ -118,13 +118,26 @@ STEP_KIND: dict[str, str] = {
     "thank_you": "thank_you",
     "status_check": "status_check",
     "second_follow_up": "status_check",
+    "gracious_reply": "other",
     "feedback_request": "feedback_request",
+    "reconnect": "reconnect",
 }
 
 # --------------------------------------------------------------------------- the planner
 _NAT = np.datetime64("NaT", "D")
 _CODE = {s: i for i, s in enumerate(STEPS)}
-TY, SC, SF, CLOSE, FB = (_CODE[s] for s in STEPS)
+TY, SC, SF, CLOSE, GR, FB, RC = (
+    _CODE[s]
+    for s in (
+        "thank_you",
+        "status_check",
+        "second_follow_up",
+        "close_as_ghosted",
+        "gracious_reply",
+        "feedback_request",
+        "reconnect",
+    )
+)
 # What a step's dates are counted from (turned into the "why" sentence).
 (
     B_INTERVIEW,
@@ -137,7 +150,8 @@ TY, SC, SF, CLOSE, FB = (_CODE[s] for s in STEPS)
     B_LAST_SENT,
     B_REJECTION,
     B_LAST_NEWS,
-) = range(10)
+    B_LAST_CONTACT,
+) = range(11)
 _STATUS = {s: i for i, s in enumerate(CHOICES["status"])}  # open, next_round come first
 _KIND = {s: i for i, s in enumerate(CHOICES["kind"])}
 _RESULT = {s: i for i, s in enumerate(CHOICES["result"])}
@@ -295,6 +309,7 @@ def plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | N
     sc_rows = keep & (fu_kind == _KIND["status_check"])
     sent1, sent2, sent_last = pick(sc_rows, 0), pick(sc_rows, 1), pick(sc_rows, -1)
     fb_sent = pick(keep & (fu_kind == _KIND["feedback_request"]), -1)
+    rc_sent = pick(keep & (fu_kind == _KIND["reconnect"]), 0)
     any_last = pick(keep, -1)
 
     # What came back.
@@ -379,6 +394,23 @@ def plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | N
     fb_start = bd(fb_from, rules["feedback_request_start"])
     fb_due = bd(fb_from, rules["feedback_request_due"])
 
+    # A gracious reply to the news comes first, counted from the same day. Replies are
+    # logged as kind "other": the first one sent on or after that day counts.
+    gr_start = bd(fb_from, rules["gracious_reply_start"])
+    gr_due = bd(fb_from, rules["gracious_reply_due"])
+    gr_rows = keep & (fu_kind == _KIND["other"])
+    gr_rows[gr_rows] = fu_day[gr_rows] >= fb_from[fu_p[gr_rows]]
+    gr_sent = np.where(rejected, pick(gr_rows, 0), _NAT)
+
+    # Reconnect a few months after a rejection, or after the last contact of an
+    # interview closed as ghosted.
+    last_contact = np.fmax(news_last, any_last)
+    last_contact = np.where(np.isnat(last_contact), interview_day, last_contact)
+    rc_from = np.where(rejected, fb_from, last_contact)
+    rc_basis = np.where(rejected, fb_basis, B_LAST_CONTACT)
+    rc_start = bd(rc_from, rules["reconnect_start"])
+    rc_due = bd(rc_from, rules["reconnect_due"])
+
     is_ty = keep & (fu_kind == _KIND["thank_you"])
     ty = _thank_you_rows(tables, index, fu_p, fu_day, fu_to, is_ty, live)
     tp = ty["p"]
@@ -399,8 +431,12 @@ def plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | N
               basis=sf_basis, base=sf_from)  # fmt: skip
     block(CLOSE, live | ghosted, np.full(n, _NAT), start=cl_start, due=cl_start,
           basis=cl_basis, base=cl_from, done=ghosted)  # fmt: skip
+    block(GR, rejected | ~np.isnat(gr_sent), gr_sent, start=gr_start, due=gr_due,
+          basis=fb_basis, base=fb_from)  # fmt: skip
     block(FB, rejected | ~np.isnat(fb_sent), fb_sent, start=fb_start, due=fb_due,
           basis=fb_basis, base=fb_from)  # fmt: skip
+    block(RC, rejected | ghosted | ~np.isnat(rc_sent), rc_sent, start=rc_start, due=rc_due,
+          basis=rc_basis, base=rc_from)  # fmt: skip
 
     steps = _stack(blocks)
     skipped = _skipped(tables, index, steps)
@@ -411,8 +447,9 @@ def plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | N
         due = steps["due"]
         late = is_open & (due < now)
         state = np.where(late, _STATE["overdue"], state)
-        # Late thank-yous and feedback requests stop helping after a while...
-        maybe = np.flatnonzero(late & np.isin(steps["step"], (TY, FB)))
+        # Late thank-yous, replies, feedback requests and reconnections stop helping
+        # after a while...
+        maybe = np.flatnonzero(late & np.isin(steps["step"], (TY, GR, FB, RC)))
         too_late = bd.rows(steps["p"][maybe])(due[maybe], rules["missed_after"]) < now
         state[maybe[too_late]] = _STATE["missed"]
         # ...and unsent status checks are overtaken once it is time to close as ghosted.
@@ -563,6 +600,14 @@ def _span(a: int, b: int) -> str:
     return f"{a}-{b} business days"
 
 
+def _months(days: int) -> str:
+    """Business days as months in words: 60 -> "three months" (about 21 a month)."""
+    months = max(1, round(days / 21))
+    words = {1: "a month", 2: "two months", 3: "three months", 4: "four months",
+             5: "five months", 6: "six months"}  # fmt: skip
+    return words.get(months, f"{months} months")
+
+
 def _why(step: str, basis: int, base: Any, who: Any, rules: Rules) -> str:
     """The plain-words reason for one planned step."""
     on = format_day(base)
@@ -614,6 +659,30 @@ def _why(step: str, basis: int, base: Any, who: Any, rules: Rules) -> str:
         return (
             f"{lead} within {_span(n, n)}, close this interview as ghosted and put your "
             "energy into other openings. Silence is common and says little about you."
+        )
+    if step == "gracious_reply":
+        a, b = rules["gracious_reply_start"], rules["gracious_reply_due"]
+        if basis == B_REJECTION:
+            news = f"They told you no on {on}"
+        else:
+            news = f"The interview is marked not selected (last news on {on})"
+        return (
+            f"{news}. Within {_span(b, b) if a == 0 else _span(a, b)}, thank them for letting "
+            "you know and ask to be "
+            "kept in mind for future roles: a gracious answer leaves the door open."
+        )
+    if step == "reconnect":
+        a = rules["reconnect_start"]
+        if basis == B_LAST_CONTACT:
+            lead = f"They never gave an answer (last contact on {on})"
+        elif basis == B_REJECTION:
+            lead = f"They told you no on {on}"
+        else:
+            lead = f"The interview is marked not selected (last news on {on})"
+        return (
+            f"{lead}. About {_months(a)} later ({_span(a, a)}), write once with a piece of "
+            "news and ask to be considered for new openings; sooner if you see the role "
+            "posted again."
         )
     a, b = rules["feedback_request_start"], rules["feedback_request_due"]
     if basis == B_REJECTION:
@@ -698,14 +767,15 @@ def plan_follow_ups(
         One row per step in date order: ``step``, ``interviewer`` (thank-yous only),
         ``start`` (the first sensible day), ``due`` (the last day before it is late),
         ``why`` (plain words), ``state`` (open / done / skipped) and ``done_on``.
-        An interview that got an offer, was withdrawn or closed has no open steps;
-        after a rejection the only new step is the feedback request.
+        An interview that got an offer or was withdrawn has no open steps;
+        after a rejection the new steps are a gracious reply, the feedback request and,
+        a few months on, reconnecting (also offered after an interview closed as ghosted).
 
     Examples
     --------
     >>> plan = plan_follow_ups(date(2025, 3, 4), interviewers=["Dana Lee"])
     >>> plan[["step", "start", "due"]].astype(str).values.tolist()[:2]
-    [['thank_you', '2025-03-04', '2025-03-05'], ['status_check', '2025-03-11', '2025-03-13']]
+    [['thank_you', '2025-03-04', '2025-03-05'], ['status_check', '2025-03-07', '2025-03-11']]
     """
     day = schema.as_date(interview_date)
     if day is None:
@@ -769,7 +839,8 @@ def plan_for_interview(
         Columns ``interview_id, step, interviewer, interviewer_id, start, due, state,
         done_on, why, script_id``. ``state`` is done, skipped, open, overdue (due before
         today) or missed (too late to help, or overtaken by "close as ghosted"). An
-        interview in a closing state (offer, withdrawn, ghosted) has no open steps.
+        interview with an offer or withdrawn has no open steps; one closed as ghosted
+        (or rejected) keeps only the steps that follow: reconnecting a few months on.
     """
     now = schema.as_date(today)
     rules = as_rules(rules)

@@ -30,7 +30,9 @@ _PAIRS = (
     ("status_check_after_decision_start", "status_check_after_decision_due"),
     ("status_check_start", "status_check_due"),
     ("second_follow_up_start", "second_follow_up_due"),
+    ("gracious_reply_start", "gracious_reply_due"),
     ("feedback_request_start", "feedback_request_due"),
+    ("reconnect_start", "reconnect_due"),
 )
 # A later step must land after the one it counts from, so these cannot be 0.
 _AT_LEAST_ONE = ("second_follow_up_start", "close_as_ghosted_after")
@@ -300,7 +302,7 @@ def load_rules(data_dir: str | Path | None = None, *, strict: bool = False) -> R
     Examples
     --------
     >>> load_rules()["status_check_start"]
-    5
+    3
     """
     defaults = _default_rules()
     folder = None if data_dir is None else Path(data_dir)

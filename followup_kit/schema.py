@@ -118,7 +118,9 @@ CHOICES: dict[str, dict[str, str]] = {
         "status_check": "First status check",
         "second_follow_up": "Second follow-up",
         "close_as_ghosted": "Close as ghosted and move on",
+        "gracious_reply": "Reply graciously to their decision",
         "feedback_request": "Ask for feedback",
+        "reconnect": "Reconnect later",
     },
 }
 
@@ -275,6 +277,7 @@ TABLES: dict[str, Table] = {
                     max_len=2000,
                     hint="https://example.com/jobs/123",
                 ),
+                Field("concerns", "Concerns you expect, and your answers", max_len=5000),
             ),
             rules=(
                 NotBefore(

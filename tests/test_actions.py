@@ -255,3 +255,18 @@ def test_a_recording_is_told_by_its_content_not_its_name_or_type(filled):
         actions.add_recording(filled, cid, "song.mp3", b"%PDF-1.7", mime="audio/mpeg")
     assert [p.check for p in err.value.problems] == ["not_audio"]
     assert len(filled.recordings(cid)) == 1
+
+
+def test_concerns_are_saved_trimmed_cleared_and_only_by_their_owner(filled):
+    cid, iid = filled.ids["client"], filled.ids["interview"]
+    other = filled.add_client("Bea Okafor")
+    gap = "Gap in my CV: I cared for a parent, 2023."
+    actions.save_concerns(filled, iid, f"  {gap}\n", client_id=cid)
+    assert filled.interviews()["concerns"].tolist() == [gap]
+    with pytest.raises(NotYoursError):
+        actions.save_concerns(filled, iid, "mine now", client_id=other)
+    with pytest.raises(ValidationError) as refused:
+        actions.save_concerns(filled, iid, "x" * 5001, client_id=cid)
+    assert refused.value.problems[0].check == "too_long"
+    actions.save_concerns(filled, iid, "", client_id=cid)
+    assert filled.interviews()["concerns"].isna().all()

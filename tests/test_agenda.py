@@ -41,9 +41,11 @@ def test_agenda_groups_and_order(book):
     }
     assert rows[("Initech", "status_check", None)] == "overdue"
     assert rows[("Globex", "thank_you", None)] == "due today"
-    assert rows[("Acme", "status_check", None)] == "due today"
-    assert rows[("Acme", "second_follow_up", None)] == "this week"  # due 27 Mar
-    assert rows[("Globex", "status_check", None)] == "later"  # due 28 Mar
+    # 3-5 business days after the next-round reply of Tue 11 Mar: due Tue 18.
+    assert rows[("Acme", "status_check", None)] == "overdue"
+    assert rows[("Acme", "second_follow_up", None)] == "this week"  # due 25 Mar
+    assert rows[("Globex", "status_check", None)] == "this week"  # due 26 Mar
+    assert rows[("Globex", "second_follow_up", None)] == "later"  # due 2 Apr
     assert rows[("Acme", "close_as_ghosted", None)] == "later"
     # Done, skipped, missed and closed steps are not on the agenda.
     assert ("Acme", "thank_you", "Dana Lee") not in rows
@@ -133,5 +135,6 @@ def test_agenda_on_hand_made_frames_with_plain_dtypes():
         "second_follow_up",
         "close_as_ghosted",
     ]
-    assert list(agenda["group"].astype(str)) == ["overdue", "due today", "later"]
+    # Status check due Tue 11 Mar, second follow-up due Tue 18: both overdue on the 20th.
+    assert list(agenda["group"].astype(str)) == ["overdue", "overdue", "later"]
     assert list(agenda["client"]) == ["Alex"] * 3

@@ -376,3 +376,38 @@ def test_a_store_made_before_takes_had_a_length_and_note_gains_both_columns(tmp_
     with sqlite3.connect(path) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(recordings)")]
     assert columns.count("note") == 1 and columns.count("seconds") == 1
+
+
+def test_a_store_made_before_the_new_steps_and_concerns_gains_both(tmp_path):
+    path = tmp_path / "before.sqlite"
+    with fk.open_workbook(path, today="2025-03-20") as wb:
+        cid = wb.add_client("Alex Rivera")
+        iid = wb.log_interview(cid, "Acme", "Analyst", "2025-03-04", status="rejected")
+        wb.skip_step(iid, "status_check", reason="they called me first")
+    # The tables as the release before the reply and reconnect steps made them.
+    with closing(sqlite3.connect(path)) as raw:
+        sql = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'skipped_steps'").fetchone()
+        old = sql[0].replace(" OR step = 'gracious_reply'", "")
+        old = old.replace(" OR step = 'reconnect'", "")
+        assert old != sql[0] and "AUTOINCREMENT" in old
+        raw.executescript(
+            "PRAGMA foreign_keys=OFF; ALTER TABLE skipped_steps RENAME TO old_steps;"
+            f"{old}; INSERT INTO skipped_steps SELECT * FROM old_steps; DROP TABLE old_steps;"
+            "ALTER TABLE interviews DROP COLUMN concerns;"
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            raw.execute(
+                "INSERT INTO skipped_steps (interview_id, step, reason) "
+                "VALUES (?, 'reconnect', 'x')",
+                (iid,),
+            )
+    for _ in range(2):  # upgraded once; opening again changes nothing
+        with fk.open_workbook(path, today="2025-03-20") as wb:
+            assert wb.skipped_steps()["step"].astype(str).tolist()[:1] == ["status_check"]
+    with fk.open_workbook(path, today="2025-03-20") as wb:
+        wb.skip_step(iid, "reconnect", reason="I took another job")
+        wb.update_interview(iid, concerns="No retail experience: two examples ready.")
+        assert wb.interviews()["concerns"].tolist() == ["No retail experience: two examples ready."]
+        assert wb.skipped_steps()["step"].astype(str).tolist() == ["status_check", "reconnect"]
+    with closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -57,11 +57,11 @@ def test_rule_evidence_thank_you_rule_by_hand():
 def test_rule_evidence_status_check_counts_only_interviews_still_waiting():
     c = Cohort()
     cid = c.client()
-    # Mon 3 Mar: business day 5 is Mon 10 Mar, day 7 is Wed 12 Mar.
+    # Mon 3 Mar: business day 3 is Thu 6 Mar, day 5 is Mon 10 Mar.
     early_reply = c.interview(cid, D0)
     c.reply(early_reply, d(2))  # answered before the window opened: not counted
     in_window = c.interview(cid, D0)
-    c.send(in_window, date(2025, 3, 11), kind="status_check")
+    c.send(in_window, date(2025, 3, 7), kind="status_check")
     c.reply(in_window, date(2025, 3, 14))
     too_late = c.interview(cid, D0)
     c.send(too_late, date(2025, 3, 20), kind="status_check")
@@ -71,6 +71,13 @@ def test_rule_evidence_status_check_counts_only_interviews_still_waiting():
     row = rule_evidence(c.frame(), min_n=1).loc["status_check_start"]
     assert (row["n_followed"], row["n_not"]) == (1, 2)
     assert row["rate_followed"] == 1 and row["rate_not"] == 0
+    assert row["title"].startswith("First status check 3-5 business days after the interview")
+    assert "a few days to a week" in row["who"]
+    # Sent on business day 6 (Tue 11 Mar), the old window's middle, it is now late.
+    late = Cohort()
+    lid = late.interview(late.client(), D0)
+    late.send(lid, date(2025, 3, 11), kind="status_check")
+    assert rule_evidence(late.frame(), min_n=1).loc["status_check_start", "n_not"] == 1
     decision = rule_evidence(c.frame(), min_n=1).loc["status_check_after_decision_start"]
     assert (decision["n_followed"], decision["n_not"]) == (1, 0)
     assert never and too_late  # ids used above
@@ -94,3 +101,14 @@ def test_rule_evidence_second_follow_up():
     assert (row["n_followed"], row["n_not"]) == (1, 1)
     assert (row["rate_followed"], row["rate_not"]) == (0, 1)
     assert row["verdict"] in {"no clear difference", "followed did worse"}
+
+
+def test_rule_evidence_lists_the_rejection_and_reconnect_rules_unmeasured():
+    c = Cohort()
+    c.interview(c.client(), D0)
+    table = rule_evidence(c.frame(), min_n=1)
+    for key in ("gracious_reply_start", "reconnect_start"):
+        assert table.loc[key, "verdict"] == "not measured", key
+        assert table.loc[key, "why"] and table.loc[key, "source"], key
+    assert table.loc["reconnect_start", "title"].startswith("Reconnect 60-85 business days")
+    assert table.loc["gracious_reply_start", "title"].endswith("before asking for feedback")

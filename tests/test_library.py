@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 
 import numpy as np
@@ -13,7 +14,10 @@ import followup_kit as fk
 from followup_kit.exceptions import FollowupKitError, ScriptFileError
 from followup_kit.library import (
     CALL_ANSWERS,
+    flow_paragraphs,
     get_script,
+    guide,
+    guides,
     load_scripts,
     parse_script,
     render_script,
@@ -28,7 +32,7 @@ IDS = {
     "thank_you_note", "panel_thank_you", "hr_only_follow_up", "decision_date_passed",
     "decision_check_call", "voicemail_message", "second_follow_up", "shortlisted_then_silence",
     "competing_offer", "different_direction", "feedback_request", "role_reposted",
-    "agency_follow_up",
+    "agency_follow_up", "feedback_request_call", "reconnect_later",
 }  # fmt: skip
 
 GOOD = """+++
@@ -59,7 +63,7 @@ def write(folder, name, text):
 
 
 # --------------------------------------------------------------------------- the library
-def test_builtin_library_has_the_thirteen_scenarios_and_no_errors():
+def test_builtin_library_has_every_scenario_and_no_errors():
     library, errors = load_scripts()
     assert errors == []
     assert set(library) == IDS
@@ -102,6 +106,140 @@ def test_every_do_text_renders_without_none_and_passes_the_tone_check():
             assert fk.check_tone(blank, follow_up_number=number) == [], (s.id, channel)
 
 
+# --------------------------------------------------------------------------- ready to send
+# Realistic values for every placeholder a built-in script uses.
+FULL = {
+    "client_name": "Alex Rivera",
+    "client_first_name": "Alex",
+    "client_phone": "555 0100",
+    "client_email": "alex@example.org",
+    "interviewer": "Dana Lee",
+    "interviewer_title": "Head of Data",
+    "company": "Acme Ltd",
+    "role": "Data Analyst",
+    "round": "First interview",
+    "interview_date": "Tuesday 4 March",
+    "interview_day": "Tuesday",
+    "decision_date": "Friday 14 March",
+    "specific_point": "how the team plans its first year",
+    "new_point": "I finished a course in forecasting",
+    "recruiter": "Sam Ortiz",
+    "hr_contact": "Kim Park",
+    "other_company": "Globex",
+    "offer_deadline": "Monday 17 March",
+    "concern": "my lack of experience in retail",
+    "example_1": "I moved from logistics to retail planning in six months",
+    "example_2": "I rebuilt a reporting process for a new team in my first quarter",
+}
+CASES = [
+    pytest.param(s, channel, id=f"{s.id}-{channel}")
+    for s in sorted(load_scripts()[0].values(), key=lambda s: s.id)
+    for channel in s.texts
+]
+RAW_MISSING = re.compile(r"\b(?:None|nan|NaN|NaT)\b|<NA>")
+_LIST_ITEM = re.compile(r"^(?:[-*\u2022]|\d{1,2}[.)])\s")
+
+
+def breaks_inside_sentences(text: str) -> list[tuple[str, str]]:
+    """Line breaks that are not between paragraphs or at a deliberate place.
+
+    Allowed: after a "Subject:" line, after a short greeting or sign-off line ending in a
+    comma (and every line after a sign-off: name, phone), and before a list item.
+    """
+    bad = []
+    for paragraph in text.split("\n\n"):
+        lines = paragraph.split("\n")
+        signing = False
+        for a, b in itertools.pairwise(lines):
+            if signing or a.startswith("Subject:") or _LIST_ITEM.match(b):
+                continue
+            if a.endswith(",") and len(a.split()) <= 6:
+                signing = not a.lower().startswith(("dear", "hello", "hi "))
+                continue
+            bad.append((a, b))
+    return bad
+
+
+def test_every_placeholder_the_scripts_use_has_a_realistic_value():
+    for s in load_scripts()[0].values():
+        for name in s.hints():
+            for body in s.texts.values():
+                if re.search(r"\{\{\s*" + name + r"\b", body):
+                    assert name in FULL, (s.id, name)
+
+
+@pytest.mark.parametrize(("script", "channel"), CASES)
+def test_every_script_and_channel_is_ready_to_send(script, channel):
+    text = render_script(script, channel, FULL)
+    assert breaks_inside_sentences(text) == [], text
+    assert not RAW_MISSING.search(text), text
+    assert "[" not in text and "{" not in text, text
+    assert "  " not in text and "\n\n\n" not in text and text == text.strip()
+    # The file's wrapping is gone: a prose paragraph is one line, however long.
+    longest = max(len(p) for p in text.split("\n\n"))
+    if longest > 100:
+        assert any(len(line) > 100 for line in text.splitlines()), text
+
+
+@pytest.mark.parametrize(("script", "channel"), CASES)
+def test_every_script_and_channel_shows_visible_blanks_when_nothing_is_known(script, channel):
+    missing = {name: value for name, value in zip(FULL, itertools.cycle(
+        [None, float("nan"), pd.NaT, pd.NA, "  "]), strict=False)}  # fmt: skip
+    for context in ({}, missing):
+        text = render_script(script, channel, context)
+        assert not RAW_MISSING.search(text), text
+        assert breaks_inside_sentences(text) == [], text
+        for name, hint in script.hints().items():
+            if re.search(r"\{\{\s*" + name + r"\s*\}\}", script.text(channel)):
+                assert f"[{hint}]" in text, (name, text)
+
+
+def test_flow_paragraphs_keeps_deliberate_breaks_and_joins_the_rest():
+    text = (
+        "Subject: Thank you\n\nDear Dana,\n\nThank you for\n  talking with me,\nwhich"
+        " helped.\nIt was fun.\n\nTwo things:\n- one that\n  wraps\n- two\n\n"
+        "Best regards,\nAlex Rivera\n555 0100"
+    )
+    assert flow_paragraphs(text) == (
+        "Subject: Thank you\n\nDear Dana,\n\nThank you for talking with me, which helped."
+        " It was fun.\n\nTwo things:\n- one that wraps\n- two\n\n"
+        "Best regards,\nAlex Rivera\n555 0100"
+    )
+    # A greeting on the paragraph's first line, the body right under it.
+    assert flow_paragraphs("Hi Sam,\nthanks for\nthe call.") == "Hi Sam,\nthanks for the call."
+    # A wrapped line that happens to end in a comma is still prose.
+    assert flow_paragraphs("I wanted to let you know, as\nbest I can tell,\nthat all is well.") == (
+        "I wanted to let you know, as best I can tell, that all is well."
+    )
+    assert flow_paragraphs("Kind regards,\r\nAlex\r\n\r\n\r\n") == "Kind regards,\nAlex"
+    assert flow_paragraphs("") == ""
+
+
+def test_the_call_directions_stand_on_their_own_lines():
+    text = render_script("decision_check_call", "phone:no_decision", FULL)
+    paragraphs = text.split("\n\n")
+    assert any(p.startswith("(If they name a concern") and p.endswith(")") for p in paragraphs)
+
+
+# --------------------------------------------------------------------------- guides
+def test_the_military_guide_ships_and_opens_on_a_click():
+    assert "military" in guides()
+    g = guide("military")
+    assert g.title.startswith("Coming from the military")
+    assert "follow up" in str(g) and str(g) == g.text
+    html = g._repr_html_()
+    assert html.startswith("<details") and "<summary><b>Coming from the military" in html
+    assert " open" not in html.split(">", 1)[0] and " open>" in g.html(open_=True)
+    assert "<ul><li><b>Silence is not an answer.</b>" in html and "<ol><li>" in html
+    assert "#" not in html and "**" not in html
+    assert fk.guide is guide
+
+
+def test_an_unknown_guide_names_the_ones_there_are():
+    with pytest.raises(FollowupKitError, match="military"):
+        guide("navy")
+
+
 def test_the_library_functions_are_exported():
     assert callable(fk.scripts)
     assert suggest_for_steps is suggest_for_steps
@@ -116,7 +254,7 @@ def test_coach_file_overrides_a_builtin_and_adds_a_scenario(tmp_path):
     assert errors == []
     assert library["thank_you_note"].version == "2.0-coach"
     assert library["thank_you_note"].source == "coach"
-    assert "coach_extra" in library and len(library) == 14
+    assert "coach_extra" in library and len(library) == len(IDS) + 1
     frame = fk.scripts(folder)
     assert frame.set_index("id").loc["thank_you_note", "source"] == "coach"
     assert get_script("thank_you_note").version == "1.0"  # built-ins untouched
@@ -301,7 +439,10 @@ def test_suggest_for_steps_runs_once_per_combination(rng):
     start = time.perf_counter()
     got = suggest_for_steps(frame)
     assert time.perf_counter() - start < 5
-    assert got.notna().sum() == (frame["step"] != "close_as_ghosted").sum()
+    # Every step an open interview's plan has comes with a script; closing sends nothing,
+    # and the steps after a rejection or a ghosted close do not fit an open interview.
+    after_the_end = ["close_as_ghosted", "gracious_reply", "reconnect"]
+    assert got.notna().sum() == (~frame["step"].isin(after_the_end)).sum()
     assert np.all(got[frame["step"] == "thank_you"].isin(["thank_you_note", "panel_thank_you"]))
 
 

@@ -59,9 +59,10 @@ def test_default_plan_for_a_tuesday_interview():
         "close_as_ghosted",
     ]
     assert one(plan, "thank_you") == (D(2025, 3, 4), D(2025, 3, 5))
-    assert one(plan, "status_check") == (D(2025, 3, 11), D(2025, 3, 13))
-    assert one(plan, "second_follow_up") == (D(2025, 3, 18), D(2025, 3, 20))
-    assert one(plan, "close_as_ghosted") == (D(2025, 4, 1), D(2025, 4, 1))
+    # No decision date: "within a few days to a week", 3 business days, due by 5.
+    assert one(plan, "status_check") == (D(2025, 3, 7), D(2025, 3, 11))
+    assert one(plan, "second_follow_up") == (D(2025, 3, 14), D(2025, 3, 18))
+    assert one(plan, "close_as_ghosted") == (D(2025, 3, 28), D(2025, 3, 28))
     assert set(plan["state"].astype(str)) == {"open"}
     assert plan["interviewer"].isna().all()
     assert plan["start"].dtype == "datetime64[us]"
@@ -79,14 +80,14 @@ def test_why_is_plain_words_with_the_dates():
 def test_friday_interview():
     plan = fk.plan_follow_ups(D(2025, 3, 7))
     assert one(plan, "thank_you") == (D(2025, 3, 7), D(2025, 3, 10))
-    assert one(plan, "status_check") == (D(2025, 3, 14), D(2025, 3, 18))
+    assert one(plan, "status_check") == (D(2025, 3, 12), D(2025, 3, 14))  # Wed to Fri
 
 
 @pytest.mark.parametrize("day", [D(2025, 3, 8), D(2025, 3, 9)])
 def test_weekend_interview_starts_on_monday(day):
     plan = fk.plan_follow_ups(day)
     assert one(plan, "thank_you") == (D(2025, 3, 10), D(2025, 3, 10))
-    assert one(plan, "status_check") == (D(2025, 3, 14), D(2025, 3, 18))
+    assert one(plan, "status_check") == (D(2025, 3, 12), D(2025, 3, 14))
 
 
 def test_thank_you_across_holidays_us_and_gb():
@@ -176,7 +177,7 @@ def test_a_third_follow_up_moves_the_close_step():
 
 def test_reply_without_decision_restarts_the_wait():
     plan = fk.plan_follow_ups(D(2025, 3, 4), done={"response": ("2025-03-06", "still_deciding")})
-    assert one(plan, "status_check") == (D(2025, 3, 13), D(2025, 3, 17))
+    assert one(plan, "status_check") == (D(2025, 3, 11), D(2025, 3, 13))
     assert "Thu 6 Mar 2025" in plan.loc[plan["step"] == "status_check", "why"].iloc[0]
 
 
@@ -185,29 +186,58 @@ def test_shortlisted_then_silence_keeps_following_up():
         D(2025, 3, 4),
         done={"response": ("2025-03-10", "next_round"), "status": "next_round"},
     )
-    assert one(plan, "status_check") == (D(2025, 3, 17), D(2025, 3, 19))
+    assert one(plan, "status_check") == (D(2025, 3, 13), D(2025, 3, 17))
     assert set(plan["state"].astype(str)) == {"open"}
 
 
-def test_rejection_leaves_only_the_feedback_request():
+def test_rejection_offers_a_gracious_reply_then_feedback_then_reconnecting():
     plan = fk.plan_follow_ups(
         D(2025, 3, 4),
         done={"thank_you": ["2025-03-04"], "response": [("2025-03-14", "rejection")]},
     )
-    assert states(plan) == {"thank_you": ["done"], "feedback_request": ["open"]}
+    assert list(plan["step"].astype(str)) == [
+        "thank_you",
+        "gracious_reply",
+        "feedback_request",
+        "reconnect",
+    ]
+    assert states(plan) == {
+        "thank_you": ["done"],
+        "gracious_reply": ["open"],
+        "feedback_request": ["open"],
+        "reconnect": ["open"],
+    }
+    # The reply the same day or the next, the feedback request a day later.
+    assert one(plan, "gracious_reply") == (D(2025, 3, 14), D(2025, 3, 17))
     assert one(plan, "feedback_request") == (D(2025, 3, 17), D(2025, 3, 18))
+    # About three to four months on: 60 and 85 US business days, counted by hand with
+    # Memorial Day, Juneteenth and 4 July off.
+    assert one(plan, "reconnect") == (D(2025, 6, 9), D(2025, 7, 16))
+    why = dict(zip(plan["step"].astype(str), plan["why"], strict=True))
+    assert "Fri 14 Mar 2025" in why["gracious_reply"] and "kept in mind" in why["gracious_reply"]
+    assert "three months" in why["reconnect"] and "posted again" in why["reconnect"]
     sent = fk.plan_follow_ups(
         D(2025, 3, 4),
         done={"response": ("2025-03-14", "rejection"), "feedback_request": "2025-03-17"},
     )
-    assert states(sent) == {"feedback_request": ["done"]}
+    assert states(sent) == {
+        "gracious_reply": ["open"],
+        "feedback_request": ["done"],
+        "reconnect": ["open"],
+    }
 
 
 def test_rejected_status_without_a_logged_reply_counts_from_the_last_news():
     plan = fk.plan_follow_ups(
         D(2025, 3, 4), done={"status_check": ["2025-03-12"], "status": "rejected"}
     )
-    assert states(plan) == {"status_check": ["done"], "feedback_request": ["open"]}
+    assert states(plan) == {
+        "status_check": ["done"],
+        "gracious_reply": ["open"],
+        "feedback_request": ["open"],
+        "reconnect": ["open"],
+    }
+    assert one(plan, "gracious_reply") == (D(2025, 3, 12), D(2025, 3, 13))
     assert one(plan, "feedback_request") == (D(2025, 3, 13), D(2025, 3, 14))
 
 
@@ -222,16 +252,19 @@ def test_rejected_status_without_a_logged_reply_counts_from_the_last_news():
 )
 def test_closing_states_have_no_open_steps(done):
     plan = fk.plan_follow_ups(D(2025, 3, 4), done={"thank_you": ["2025-03-04"], **done})
-    assert "open" not in set(plan["state"].astype(str))
     assert states(plan)["thank_you"] == ["done"]
     if done.get("status") == "ghosted":
         assert states(plan)["close_as_ghosted"] == ["done"]
+        # The one step left: a friendly note a few months after the last contact.
+        assert states(plan)["reconnect"] == ["open"]
+        plan = plan[plan["step"] != "reconnect"]
+    assert "open" not in set(plan["state"].astype(str))
 
 
 def test_skipped_status_check_keeps_the_plan_from_its_planned_date():
     plan = fk.plan_follow_ups(D(2025, 3, 4), done={"skipped": ["status_check"]})
     assert states(plan)["status_check"] == ["skipped"]
-    assert one(plan, "second_follow_up") == (D(2025, 3, 18), D(2025, 3, 20))
+    assert one(plan, "second_follow_up") == (D(2025, 3, 14), D(2025, 3, 18))
 
 
 def test_skipping_one_or_every_thank_you():
@@ -256,7 +289,7 @@ def test_a_sent_step_stays_done_even_if_also_skipped():
 def test_one_status_check_only():
     plan = fk.plan_follow_ups(D(2025, 3, 4), rules={"max_status_checks": 1})
     assert "second_follow_up" not in set(plan["step"].astype(str))
-    assert one(plan, "close_as_ghosted") == (D(2025, 3, 25), D(2025, 3, 25))
+    assert one(plan, "close_as_ghosted") == (D(2025, 3, 21), D(2025, 3, 21))
 
 
 @pytest.mark.parametrize(
@@ -336,12 +369,12 @@ def test_plan_for_a_stored_interview_has_states(book):
     ]
     assert states(plan) == {
         "thank_you": ["done", "missed"],  # Sam's note is 11 business days late
-        "status_check": ["open"],
+        "status_check": ["overdue"],
         "second_follow_up": ["open"],
         "close_as_ghosted": ["open"],
     }
     # The next_round reply on 11 Mar restarts the wait for the first status check.
-    assert one(plan, "status_check") == (D(2025, 3, 18), D(2025, 3, 20))
+    assert one(plan, "status_check") == (D(2025, 3, 14), D(2025, 3, 18))
     assert plan["interview_id"].eq(book.ids["acme"]).all()
     assert plan.loc[plan["step"] == "status_check", "script_id"].iloc[0] == (
         "shortlisted_then_silence"
@@ -375,6 +408,67 @@ def test_plan_for_interview_agrees_with_plan_follow_ups(book):
     )
     cols = ["step", "interviewer", "start", "due", "why"]
     pd.testing.assert_frame_equal(stored[cols], direct[cols])
+
+
+def test_after_a_rejection_the_new_steps_are_logged_skipped_and_suggested(wb):
+    from followup_kit import actions
+
+    cid = wb.add_client("Alex Rivera", country="US")
+    iid = wb.log_interview(cid, "Acme", "Analyst", D(2025, 3, 4), interviewers=["Dana Lee"])
+    wb.log_response(iid, received_on=D(2025, 3, 14), result="rejection")
+    plan = plan_for_interview(wb.tables(), iid, today=D(2025, 3, 17))
+    assert states(plan) == {
+        "gracious_reply": ["open"],
+        "feedback_request": ["open"],
+        "reconnect": ["open"],
+    }
+    scripts = dict(zip(plan["step"].astype(str), plan["script_id"], strict=True))
+    assert scripts == {
+        "gracious_reply": "different_direction",
+        "feedback_request": "feedback_request",
+        "reconnect": "reconnect_later",
+    }
+    # The reply is logged as "other" and counts only from the day of the news.
+    actions.log_step_sent(wb, iid, "gracious_reply", sent_on=D(2025, 3, 14))
+    actions.skip_plan_step(wb, iid, "reconnect", reason="I have another offer")
+    plan = plan_for_interview(wb.tables(), iid, today=D(2025, 3, 17))
+    assert states(plan) == {
+        "gracious_reply": ["done"],
+        "feedback_request": ["open"],
+        "reconnect": ["skipped"],
+    }
+    assert list(wb.follow_ups()["kind"].astype(str)) == ["other"]
+    actions.log_step_sent(wb, iid, "reconnect", sent_on=D(2025, 3, 17))
+    assert list(wb.follow_ups()["kind"].astype(str)) == ["other", "reconnect"]
+    plan = plan_for_interview(wb.tables(), iid, today=D(2025, 3, 17))
+    assert states(plan)["reconnect"] == ["done"]
+
+
+def test_an_earlier_other_message_is_not_the_gracious_reply(wb):
+    cid = wb.add_client("Alex Rivera", country="US")
+    iid = wb.log_interview(cid, "Acme", "Analyst", D(2025, 3, 4))
+    wb.log_follow_up(iid, kind="other", channel="email", sent_on=D(2025, 3, 5))
+    wb.log_response(iid, received_on=D(2025, 3, 14), result="rejection")
+    plan = plan_for_interview(wb.tables(), iid, today=D(2025, 3, 14))
+    assert states(plan)["gracious_reply"] == ["open"]
+
+
+def test_a_ghosted_interview_offers_reconnecting_from_the_last_contact(wb):
+    cid = wb.add_client("Alex Rivera", country="US")
+    iid = wb.log_interview(cid, "Acme", "Analyst", D(2025, 3, 4))
+    wb.log_follow_up(iid, kind="status_check", channel="email", sent_on=D(2025, 3, 7))
+    wb.update_interview(iid, status="ghosted")
+    plan = plan_for_interview(wb.tables(), iid, today=D(2025, 4, 1))
+    reconnect = plan[plan["step"] == "reconnect"]
+    assert list(reconnect["state"].astype(str)) == ["open"]
+    assert reconnect["script_id"].iloc[0] == "reconnect_later"
+    # 60 US business days after Fri 7 Mar (Memorial Day off), as counted by hand.
+    assert one(plan, "reconnect")[0] == D(2025, 6, 2)
+    assert "never gave an answer" in reconnect["why"].iloc[0]
+    assert "Fri 7 Mar 2025" in reconnect["why"].iloc[0]
+    # A reconnect long overdue stops nagging, like a late thank-you.
+    late = plan_for_interview(wb.tables(), iid, today=D(2025, 12, 1))
+    assert states(late)["reconnect"] == ["missed"]
 
 
 def test_country_comes_from_the_client_record(wb):

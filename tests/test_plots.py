@@ -220,11 +220,11 @@ def test_plot_plan_draws_one_bar_per_step_and_marks_today(wb):
     assert top[max(top)] == "Thank-you note to Dana Lee"  # the first step is drawn on top
     assert top[min(top)] == "Close as ghosted and move on"
     colours = [to_hex(b.get_facecolor()) for b in bars]
-    # missed thank-yous, the overdue status check, then the steps still to do
-    assert colours == ["#cccccc", "#cccccc", "#d95f02", "#377eb8", "#377eb8"]
-    assert list(plan["state"].astype(str)) == ["missed", "missed", "overdue", "open", "open"]
+    # missed thank-yous, the overdue status check and second follow-up, then the step to do
+    assert colours == ["#cccccc", "#cccccc", "#d95f02", "#d95f02", "#377eb8"]
+    assert list(plan["state"].astype(str)) == ["missed", "missed", "overdue", "overdue", "open"]
     status_check = bars[2]
-    assert round(status_check.get_width()) == 3  # Tue 11 to Thu 13 Mar, due day included
+    assert round(status_check.get_width()) == 5  # Fri 7 to Tue 11 Mar, due day included
     today_line = [ln for ln in ax.lines if ln.get_label() == "today"]
     assert len(today_line) == 1
     assert matplotlib.dates.num2date(today_line[0].get_xdata()[0]).date() == plan_today

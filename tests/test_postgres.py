@@ -470,3 +470,34 @@ def test_a_postgres_store_made_before_the_contacts_gains_them(cluster):
     with psycopg.connect(dbname=name, user=cluster.user, host=str(cluster.root)) as con:
         with pytest.raises(psycopg.errors.CheckViolation):
             con.execute("UPDATE interviewers SET greet_as = 'nickname'")
+
+
+def test_a_postgres_store_made_before_the_new_steps_and_concerns_gains_both(cluster):
+    import sqlalchemy as sa
+
+    url = cluster.new_database()
+    with fk.open_workbook(url, today=TODAY) as wb:
+        cid = wb.add_client("Alex Rivera")
+        iid = wb.log_interview(cid, "Acme", "Analyst", "2025-03-04", status="rejected")
+    # The check and the columns as the release before the reply and reconnect steps.
+    old_steps = [s for s in schema.STEPS if s not in ("gracious_reply", "reconnect")]
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        name = conn.exec_driver_sql(
+            "SELECT conname FROM pg_constraint WHERE contype = 'c' "
+            "AND conrelid = 'skipped_steps'::regclass"
+        ).scalar_one()
+        conn.exec_driver_sql(f'ALTER TABLE skipped_steps DROP CONSTRAINT "{name}"')
+        check = " OR ".join(f"step = '{s}'" for s in old_steps)
+        conn.exec_driver_sql(f'ALTER TABLE skipped_steps ADD CONSTRAINT "{name}" CHECK ({check})')
+        conn.exec_driver_sql("ALTER TABLE interviews DROP COLUMN concerns")
+    engine.dispose()
+    for _ in range(2):  # upgraded once by the owner; opening again changes nothing
+        with fk.open_workbook(url, today=TODAY) as wb:
+            wb.skip_step(iid, "reconnect", reason=f"try {_}")
+            wb.update_interview(iid, concerns="No retail experience: two examples ready.")
+            assert wb.interviews()["concerns"].tolist() == [
+                "No retail experience: two examples ready."
+            ]
+    with fk.open_workbook(url, today=TODAY) as wb:
+        assert wb.skipped_steps()["step"].astype(str).tolist() == ["reconnect", "reconnect"]

@@ -159,6 +159,7 @@ def poisoned(tmp_path):
         hr_name=next(p),
         interviewers=[{"name": next(p), "title": next(p), "honorific": next(p)[:20]}],
     )
+    wb.update_interview(iid, concerns=next(p))
     wb.log_follow_up(
         iid,
         kind="thank_you",

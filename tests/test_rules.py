@@ -18,14 +18,19 @@ DOMAIN_DEFAULTS = {
     "thank_you_due": 1,
     "status_check_after_decision_start": 1,
     "status_check_after_decision_due": 2,
-    "status_check_start": 5,
-    "status_check_due": 7,
+    # The seed article's "within a few days to a week": 3 business days, due by 5.
+    "status_check_start": 3,
+    "status_check_due": 5,
     "second_follow_up_start": 5,
     "second_follow_up_due": 7,
     "max_status_checks": 2,
     "close_as_ghosted_after": 10,
+    "gracious_reply_start": 0,
+    "gracious_reply_due": 1,
     "feedback_request_start": 1,
     "feedback_request_due": 2,
+    "reconnect_start": 60,  # about three months
+    "reconnect_due": 85,  # about four months: when re-applying is usually fine
     "missed_after": 10,
 }
 
@@ -61,10 +66,10 @@ def test_coach_file_overrides_bare_numbers_and_tables(tmp_path):
         rules.rule("status_check_start").source == fk.load_rules().rule("status_check_start").source
     )
     assert rules.rule("thank_you_due").set_by == str(tmp_path / "rules.toml")
-    assert rules["status_check_due"] == 7
+    assert rules["status_check_due"] == 5
     plan = fk.plan_follow_ups(D(2025, 3, 4), rules=rules)
     assert one(plan, "thank_you") == (D(2025, 3, 4), D(2025, 3, 6))
-    assert one(plan, "status_check") == (D(2025, 3, 10), D(2025, 3, 13))
+    assert one(plan, "status_check") == (D(2025, 3, 10), D(2025, 3, 11))
 
 
 def test_load_rules_accepts_the_file_path_itself(tmp_path):
@@ -79,7 +84,8 @@ BAD_FILES = [
     ('thank_you_due = "two"\n', "thank_you_due", "whole number"),
     ("thank_you_due = 1.5\n", "thank_you_due", "whole number"),
     ("thank_you_due = true\n", "thank_you_due", "whole number"),
-    ("status_check_due = 3\n", "status_check_due", "cannot be earlier than"),
+    ("status_check_due = 2\n", "status_check_due", "cannot be earlier than"),
+    ("reconnect_due = 30\n", "reconnect_due", "cannot be earlier than"),
     ("max_status_checks = 3\n", "max_status_checks", "must be 1 or 2"),
     ("close_as_ghosted_after = 0\n", "close_as_ghosted_after", "at least 1"),
     ("status_check_due = 400\n", "status_check_due", "more than a year"),
@@ -123,7 +129,8 @@ def test_non_utf8_rules_file_is_reported(tmp_path):
 
 def test_rules_argument_as_dict_is_checked():
     plan = fk.plan_follow_ups(D(2025, 3, 4), rules={"close_as_ghosted_after": 5})
-    assert one(plan, "close_as_ghosted") == (D(2025, 3, 25), D(2025, 3, 25))
+    # Status check from Fri 7 Mar, second follow-up from Fri 14, then 5 business days.
+    assert one(plan, "close_as_ghosted") == (D(2025, 3, 21), D(2025, 3, 21))
     with pytest.raises(RulesFileError, match="unknown rule"):
         fk.plan_follow_ups(D(2025, 3, 4), rules={"close_after": 5})
 
@@ -151,3 +158,23 @@ def test_a_bad_greeting_is_named_and_the_defaults_stay(tmp_path):
     assert "first_name" in str(rules.problems[0])
     with pytest.raises(RulesFileError, match="greeting"):
         fk.load_rules(tmp_path, strict=True)
+
+
+def test_the_status_check_without_a_date_follows_the_seed_and_says_so():
+    rule = fk.load_rules().rule("status_check_start")
+    assert "few days to a week" in rule.source and "seed" in rule.source.lower()
+    due = fk.load_rules().rule("status_check_due")
+    assert "calendar week" in due.why
+    # A Tuesday interview: the check opens on Friday and is due the next Tuesday.
+    plan = fk.plan_follow_ups(D(2025, 3, 4))
+    assert one(plan, "status_check") == (D(2025, 3, 7), D(2025, 3, 11))
+    # With a decision date the rule is as before: 1-2 business days after it.
+    dated = fk.plan_follow_ups(D(2025, 3, 4), decision_expected=D(2025, 3, 14))
+    assert one(dated, "status_check") == (D(2025, 3, 17), D(2025, 3, 18))
+
+
+def test_the_new_rules_explain_themselves():
+    rules = fk.load_rules()
+    for key in ("gracious_reply_start", "reconnect_start", "reconnect_due"):
+        assert rules.rule(key).why and rules.rule(key).source, key
+    assert "months" in rules.rule("reconnect_start").why

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from .. import actions
 from ..exceptions import FollowupKitError, NotFoundError
-from ..formatting import escape_html
+from ..formatting import escape_html, is_blank
 from ..library import (
     CALL_ANSWERS,
     Script,
@@ -37,7 +37,9 @@ class CallCoach(Shown):
     """Walk through a phone script one answer at a time, then log the call in one click.
 
     Attributes for tests: ``script`` (Dropdown), ``your_phone`` (Text), ``opener``
-    (HTML), ``answer_buttons`` (dict answer -> Button), ``branch`` (HTML),
+    (HTML), ``concerns`` (Textarea: the concerns the client expects, with their answers),
+    ``save_concerns_button``, ``concerns_status`` (HTML), ``answer_buttons`` (dict
+    answer -> Button), ``branch`` (HTML),
     ``got_it_result`` (ToggleButtons), ``called_on`` (DatePicker), ``log_button``,
     ``restart_button``, ``status_html``, ``answer`` (the chosen answer key) and
     ``logged`` (what the last click saved).
@@ -92,6 +94,19 @@ class CallCoach(Shown):
             description="Your number", placeholder="for voicemail", style=style
         )
         self.opener = widgets.HTML().add_class("ct-opener")
+        stored = row.get("concerns")
+        self.concerns = widgets.Textarea(
+            value="" if is_blank(stored) else str(stored),
+            placeholder=(
+                "For example: No experience in their industry. My answer: I moved from "
+                "logistics to retail in 2022 and was running my own store within a year."
+            ),
+            layout=widgets.Layout(width="100%", max_width="40em", height="8em"),
+        ).add_class("ct-concerns")
+        self.save_concerns_button = widgets.Button(
+            description="Save my answers", icon="save"
+        ).add_class("ct-save-concerns")
+        self.concerns_status = widgets.HTML().add_class("ct-concerns-status")
         self.answer_buttons = {
             key: widgets.Button(description=label, tooltip=f"They said: {label}")
             for key, label in CALL_ANSWERS.items()
@@ -118,6 +133,8 @@ class CallCoach(Shown):
         self.script.observe(lambda _c: self.restart(), names="value")
         self.your_phone.observe(lambda _c: self._show(), names="value")
         self.log_button.on_click(self._log)
+        self.save_concerns_button.on_click(self._save_concerns)
+        self.concerns.observe(lambda _c: self._concerns_edited(), names="value")
         self.restart_button.on_click(lambda _b: self.restart())
 
         self.box = widgets.VBox(
@@ -131,6 +148,15 @@ class CallCoach(Shown):
                 self.your_phone,
                 heading("Open with"),
                 self.opener,
+                heading("Concerns you expect, and your answers"),
+                widgets.HTML(
+                    "<div style='color:#555'>If they have no decision yet, you will ask "
+                    "whether anything about your background makes them unsure. Write "
+                    "down the doubts they may have and one concrete example that answers "
+                    "each; they stay with this interview and show here during the call.</div>"
+                ),
+                self.concerns,
+                widgets.HBox([self.save_concerns_button, self.concerns_status]),
                 heading("What did they say?"),
                 widgets.HBox(list(self.answer_buttons.values())),
                 self.branch,
@@ -170,6 +196,25 @@ class CallCoach(Shown):
         label = CALL_ANSWERS[self.answer]
         lines = render_script(s, f"phone:{self.answer}", ctx)
         self.branch.value = f"<b>They said: {escape_html(label)}.</b> Then say:" + pre(lines)
+        prepared = self.concerns.value.strip()
+        if self.answer == "no_decision" and prepared:
+            self.branch.value += "<b>Your prepared answers:</b>" + pre(prepared)
+
+    def _concerns_edited(self) -> None:
+        self.concerns_status.value = ""
+        if self.answer == "no_decision":
+            self._show()
+
+    def _save_concerns(self, _button: widgets.Button | None = None) -> None:
+        """Keep the concerns and answers with the interview, for this call and the next."""
+        try:
+            actions.save_concerns(
+                self.wb, self.interview_id, self.concerns.value, client_id=self.client_id
+            )
+        except (FollowupKitError, ValueError) as err:
+            self.concerns_status.value = error_html(error_words(err))
+            return
+        self.concerns_status.value = ok_html("Saved with this interview.")
 
     def choose(self, answer: str) -> None:
         """Show the follow-up lines for ``answer`` and get ready to log the call."""

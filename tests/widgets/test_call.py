@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 from practice_helpers import rows
 
@@ -74,3 +75,56 @@ def test_call_coach_reports_a_refused_date(filled, iid):
     coach.log_button.click()
     assert "ct-error" in coach.status_html.value and coach.logged is None
     assert len(filled.follow_ups()) == 1 and len(filled.responses()) == 1
+
+
+def test_call_coach_keeps_prepared_concerns_with_the_interview(filled, iid):
+    cid = filled.ids["client"]
+    coach = CallCoach(filled, iid, script_id="decision_check_call", client_id=cid)
+    assert coach.concerns.value == "" and coach.concerns_status.value == ""
+    answers = "No retail experience.\nMy answer: I ran the shop floor's stock system for 2 years."
+    coach.concerns.value = answers
+    coach.save_concerns_button.click()
+    assert "Saved" in coach.concerns_status.value
+    assert rows(filled, "interviews")[0]["concerns"] == answers
+    # During the call they show with the second question, line breaks and all.
+    coach.answer_buttons["no_decision"].click()
+    assert "unsure of" in coach.branch.value and "Your prepared answers" in coach.branch.value
+    assert "No retail experience." in coach.branch.value and "2 years" in coach.branch.value
+    coach.restart_button.click()
+    coach.answer_buttons["someone_else"].click()
+    assert "Your prepared answers" not in coach.branch.value
+    # The next call on this interview opens with them.
+    again = CallCoach(filled, iid, script_id="decision_check_call", client_id=cid)
+    assert again.concerns.value == answers
+    # Editing clears the "saved" line until the next save; an empty box clears them.
+    again.concerns.value = "  "
+    assert again.concerns_status.value == ""
+    again.save_concerns_button.click()
+    assert pd.isna(rows(filled, "interviews")[0]["concerns"])
+
+
+def test_call_coach_saves_concerns_only_onto_the_clients_own_interview(filled, iid):
+    other = filled.add_client("Bea Okafor")
+    coach = CallCoach(filled, iid, script_id="decision_check_call", client_id=other)
+    coach.concerns.value = "Not mine"
+    coach.save_concerns_button.click()
+    assert "ct-error" in coach.concerns_status.value
+    assert pd.isna(rows(filled, "interviews")[0]["concerns"])
+
+
+def test_call_coach_escapes_the_prepared_concerns(filled, iid):
+    coach = CallCoach(filled, iid, script_id="decision_check_call")
+    coach.concerns.value = "<img src=x onerror=alert(1)>"
+    coach.answer_buttons["no_decision"].click()
+    assert "<img" not in coach.branch.value and "&lt;img" in coach.branch.value
+
+
+def test_the_feedback_call_walks_every_answer(filled, iid):
+    filled.update_interview(iid, status="rejected")
+    coach = CallCoach(filled, iid, step="feedback_request")
+    assert coach.script.value == "feedback_request_call"
+    assert "one thing I could do better" in coach.opener.value
+    coach.answer_buttons["someone_else"].click()
+    assert "kept in mind" in coach.branch.value
+    coach.log_button.click()
+    assert rows(filled, "follow_ups")[-1]["kind"] == "feedback_request"

@@ -68,8 +68,10 @@ def test_next_steps_list_the_clients_open_steps(book):
     _, form = form_for(book, client_id=book.ids["client"])
     text = form.next_steps.value
     assert text.startswith("<p><b>Your next steps</b>")
-    assert "<b>Overdue</b>: First status check (Acme), due Thu 13 Mar 2025" in text
-    assert "<b>Due today</b>: Second follow-up (Acme), due Thu 20 Mar 2025" in text
+    # No decision date: the check is due 5 business days after the interview of 4 Mar.
+    assert "<b>Overdue</b>: First status check (Acme), due Tue 11 Mar 2025" in text
+    assert "<b>Overdue</b>: Second follow-up (Acme), due Tue 18 Mar 2025" in text
+    assert "<b>This week</b>: First status check (Globex), due Tue 25 Mar 2025" in text
     assert "Hooli" not in text
 
 
@@ -132,14 +134,21 @@ def test_i_sent_it_logs_follow_ups_as_status_checks(book):
     assert pd.isna(row["interviewer_id"])
 
 
-def test_feedback_request_after_a_rejection(book):
+def test_gracious_reply_then_feedback_request_after_a_rejection(book):
     book.log_response(book.ids["globex"], received_on=TODAY, result="rejection")
     _, form = form_for(book, client_id=book.ids["client"])
-    assert [v[0] for _, v in form.step.options] == ["feedback_request"]
+    assert [v[0] for _, v in form.step.options] == [
+        "gracious_reply",
+        "feedback_request",
+        "reconnect",
+    ]
+    assert form.step.value[0] == "gracious_reply"  # offered first
     form.sent_button.click()
-    assert book.follow_ups()["kind"].tolist() == ["feedback_request"]
-    assert form.step.options == ()
-    assert "No open steps" in form.download.value
+    assert form.step.value[0] == "feedback_request"
+    form.sent_button.click()
+    assert book.follow_ups()["kind"].tolist() == ["other", "feedback_request"]
+    # What is left: a friendly note a few months on.
+    assert [v[0] for _, v in form.step.options] == ["reconnect"]
 
 
 def test_close_as_ghosted_button(book):
@@ -151,7 +160,9 @@ def test_close_as_ghosted_button(book):
     form.sent_button.click()
     assert book.interviews().set_index("id").loc[book.ids["acme"], "status"] == "ghosted"
     assert "Closed as ghosted" in form.message.value
-    assert set(form.plan["state"].astype(str)) <= {"done", "skipped", "missed"}
+    left = form.plan[form.plan["step"] != "reconnect"]
+    assert set(left["state"].astype(str)) <= {"done", "skipped", "missed"}
+    assert [v[0] for _, v in form.step.options] == ["reconnect"]  # a few months on
 
 
 def test_a_refused_entry_is_reported_and_nothing_saved(book):
