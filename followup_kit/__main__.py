@@ -158,7 +158,24 @@ _SINGULAR = {"stay": "stays", "are untouched": "is untouched"}
 
 
 def _summary(added: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in added.items()) or "nothing"
+    """``{"clients": 1, "follow_ups": 2}`` -> ``"1 client, 2 follow-ups"``."""
+    parts = []
+    for name, n in added.items():
+        one, many = _NOUNS.get(name, (name.replace("_", " "),) * 2)
+        parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts) or "nothing"
+
+
+#: Plain words for each table's rows, singular and plural.
+_NOUNS = {
+    "clients": ("client", "clients"),
+    "interviews": ("interview", "interviews"),
+    "interviewers": ("interviewer", "interviewers"),
+    "follow_ups": ("follow-up", "follow-ups"),
+    "responses": ("reply", "replies"),
+    "skipped_steps": ("skipped step", "skipped steps"),
+    "recordings": ("recording", "recordings"),
+}
 
 
 if __name__ == "__main__":

@@ -316,7 +316,8 @@ class Database:
     ) -> dict[str, int]:
         """Delete rows of ``table`` and every row that belongs to them, inside ``conn``'s
         transaction; return the rows removed per table (tables with none left out)."""
-        found: dict[str, list[int]] = {table: list(ids)}
+        # Plain ints: the SQLite driver binds a NumPy integer as bytes, matching no row.
+        found: dict[str, list[int]] = {table: [int(i) for i in ids]}
         for child in schema.WRITE_ORDER[schema.WRITE_ORDER.index(table) + 1 :]:
             spec = schema.TABLES[child]
             parent_field = spec.parent

@@ -39,6 +39,7 @@ def test_the_demo_goes_into_its_own_store_never_the_live_one(data_dir, tmp_path,
     out = capsys.readouterr().out
     assert out.startswith(f"Loaded the demo cohort into {data_dir / 'demo.sqlite'}, dated for")
     assert "today (Wed 2 Dec 2026; its last day is Tue 1 Dec 2026): 3 clients," in out
+    assert " follow-ups, " in out and " replies." in out and "_" not in out.split(":")[-1]
     assert fk.open_workbook(data_dir / "demo.sqlite").counts()["clients"] == 3
     assert fk.open_workbook(tmp_path / "live.sqlite").counts()["clients"] == 0
 
