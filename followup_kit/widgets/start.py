@@ -77,8 +77,8 @@ class DemoLoader(Shown):
     ----------
     button, remove_button
         Load, and the first step of removing.
-    confirm, yes, cancel
-        The question and its two answers, shown after ``remove_button``.
+    confirm
+        The row shown after ``remove_button``: ``question``, then ``yes`` and ``cancel``.
     state, status
         What the store holds now, and what the last click did.
     """
@@ -128,11 +128,16 @@ class DemoLoader(Shown):
                 f"The demo cohort is here: {len(ids)} invented clients, dated for today "
                 f"({format_day(self.wb.today)})."
             )
-        elif ids:
+        elif ids and here:
             text = (
                 f"The demo cohort here ends on {format_day(end)}, so its follow-ups are "
                 "overdue. Load it again for today: what was logged for its clients goes "
                 "with the old one."
+            )
+        elif ids:
+            text = (
+                f"The demo cohort is here beside your own {others} client(s): remove it. "
+                "The demo has a store of its own, which <code>make lab</code> opens."
             )
         elif not here:
             text = (

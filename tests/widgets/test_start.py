@@ -110,3 +110,15 @@ def test_start_here_refreshes_the_summary_after_loading_the_demo(wb):
     page.demo.yes.click()
     assert "<td>Clients</td><td style='text-align:right'>0</td>" in page.summary.children[0].value
     assert not page.demo.button.disabled
+
+
+def test_a_demo_beside_real_clients_outside_the_demo_store_is_offered_for_removal(filled):
+    """As an older `make lab` left it in the live store: remove it, never load it again."""
+    actions.load_demo(filled)
+    loader = fk.demo_loader(filled)
+    assert loader.button.disabled and not loader.remove_button.disabled
+    assert "The demo cohort is here: 40 invented clients" in loader.state.value
+    with fk.open_workbook(filled.db.file, today=date(2025, 5, 5)) as later:
+        stale = fk.demo_loader(later)
+        assert stale.button.disabled and not stale.remove_button.disabled
+        assert "here beside your own 1 client(s): remove it." in stale.state.value
