@@ -32,16 +32,29 @@ $(LAB_OVERRIDES): | $(PY)
 	mkdir -p $(dir $@)
 	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
 
-## lab: set up, load the demo cohort into an empty store, open JupyterLab on notebooks/
+## Which store the pages of `make lab` and `make app` open (FOLLOWUP_DB_URL for the server
+## and its kernels): STORE=demo (the default) is data/demo.sqlite, the demo cohort dated
+## for today (loaded or refreshed first); STORE=live is your own, data/workbook.sqlite
+## (or $FOLLOWUP_DB_URL if set), which never gets the demo; or a SQLite file or a URL.
+STORE ?= demo
+comma := ,
+DEMO_URL = sqlite:///$$($(PY) -c "from followup_kit.paths import demo_store; print(demo_store())")
+OPEN_STORE = $(if $(filter demo,$(STORE)),$(DEMO_URL),$(if $(filter live,$(STORE)),$$FOLLOWUP_DB_URL,$(STORE)))
+define SAY_STORE
+$(if $(filter demo,$(STORE)),$(PY) -m followup_kit demo --refresh && echo "The pages open the demo store; \`make $@ STORE=live\` opens your own (see README).",@echo "The pages open $(if $(filter live,$(STORE)),your own store$(comma) $${FOLLOWUP_DB_URL:-data/workbook.sqlite},$(STORE)) (no demo is loaded).")
+endef
+
+## lab: set up, then open JupyterLab on notebooks/ (the demo store unless STORE says otherwise)
 lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES)
-	$(PY) -m followup_kit demo --if-empty
+	$(SAY_STORE)
 	@echo "Opening JupyterLab on http://127.0.0.1:$(PORT)/lab (the full URL with its token follows)."
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ALLOW_ROOT)
+	FOLLOWUP_DB_URL="$(OPEN_STORE)" $(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(ALLOW_ROOT)
 
 ## app: serve the client notebooks without code (Voila), loopback only, with a token
+## (the demo store unless STORE says otherwise, as for lab)
 app: $(RUNTIME_STAMP)
-	$(PY) -m followup_kit demo --if-empty
-	$(PY) -m followup_kit.app --port $(PORT)
+	$(SAY_STORE)
+	FOLLOWUP_DB_URL="$(OPEN_STORE)" $(PY) -m followup_kit.app --port $(PORT)
 
 ## hub: the workshop server (JupyterHub + PostgreSQL with a role per client); run as root.
 ## HUB_IP=0.0.0.0 for a room, HUB_PORT, COACH=name, TRIAL=1 for a single-person trial,
@@ -132,6 +145,8 @@ notebooks: $(TEST_STAMP)
 tone-model: $(RUNTIME_STAMP)
 	$(PY) -m followup_kit.tone_model train --builtin
 
+## demo: load the demo cohort into its own store, dated for today (again: a fresh copy);
+## `python -m followup_kit demo --remove` takes it out
 demo: $(RUNTIME_STAMP)
 	$(PY) -m followup_kit demo
 

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 
 from . import demo
 from .backup import restore_backup
+from .dates import format_day
 from .exceptions import FollowupKitError
-from .store import open_workbook
+from .paths import demo_store
+from .store import Workbook, open_workbook
 
 __all__ = ["main"]
 
@@ -21,13 +23,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--store",
-        help="SQLite file or database URL (default: $FOLLOWUP_DB_URL or data/workbook.sqlite)",
+        help="SQLite file or database URL (default: $FOLLOWUP_DB_URL or data/workbook.sqlite; "
+        "for demo, always data/demo.sqlite)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help="load the synthetic demo cohort into the store")
+    p = sub.add_parser(
+        "demo",
+        help="load the synthetic demo cohort, dated for today, into its own store "
+        "(data/demo.sqlite unless --store names another); a demo already there is replaced",
+    )
     p.add_argument("--clients", type=int, default=40, help="number of clients (default 40)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    p.add_argument(
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--refresh",
+        action="store_true",
+        help="load it only if the store has no demo, or one dated for another day "
+        "(make lab and make app do this)",
+    )
+    mode.add_argument(
+        "--remove",
+        action="store_true",
+        help="take the demo's clients out of the store, with everything logged for them; "
+        "other clients stay",
+    )
+    mode.add_argument(
         "--if-empty", action="store_true", help="do nothing when the store already has clients"
     )
     p = sub.add_parser("import", help="import a CSV/Excel sheet or an export folder")
@@ -61,14 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if kept is not None:
                 print(f"The workbook it replaced is kept in {kept}.")
             return 0
-        wb = open_workbook(args.store)
         if args.command == "demo":
-            if args.if_empty and wb.counts()["clients"] > 0:
-                print(f"{wb}: already has clients; demo not loaded.")
-                return 0
-            added = wb.load_tables(demo.generate(args.clients, args.seed))
-            print(f"Loaded the demo cohort into {wb}: {_summary(added)}.")
-        elif args.command == "import":
+            # Never into the live store unless it is named: the demo has its own.
+            with open_workbook(args.store or demo_store()) as wb:
+                print(_demo(wb, args, named=args.store is not None))
+            return 0
+        wb = open_workbook(args.store)
+        if args.command == "import":
             added = wb.import_table(args.path)
             print(f"Imported {args.path}: {_summary(added)}.")
         elif args.command == "export":
@@ -89,8 +108,74 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _demo(wb: Workbook, args: argparse.Namespace, *, named: bool) -> str:
+    """Load, refresh or remove the demo in ``wb``; return what happened, in words."""
+    where = _where(wb)
+    if args.remove:
+        removed = demo.remove(wb)
+        if not removed:
+            return f"{where} holds no demo clients: nothing removed."
+        return f"Removed the demo cohort from {where}: {_summary(removed)}.{_others(wb, 'stay')}"
+    if args.if_empty and wb.counts()["clients"] > 0:
+        return f"{where} already has clients; demo not loaded."
+    if args.refresh and demo.dated_to(wb) == demo.end_for(wb.today):
+        return f"{where} holds the demo cohort, dated for today ({format_day(wb.today)})."
+    done = demo.load(wb, args.clients, args.seed)
+    text = (
+        f"Loaded the demo cohort into {where}, dated for today ({format_day(wb.today)}; "
+        f"its last day is {format_day(done.end)}): {_summary(done.added)}."
+    )
+    if done.replaced:
+        text += (
+            f"\nIt replaces the demo that was there ({done.replaced} clients, with everything "
+            "logged for them)."
+        )
+    others = _others(wb, "are untouched")
+    if named and others:
+        text += (
+            f"\n{others.strip()} Take the demo out again with: "
+            f"python -m followup_kit --store {args.store} demo --remove"
+        )
+    return text
+
+
+def _where(wb: Workbook) -> str:
+    """The store as people name it: the SQLite file, or the URL without a password."""
+    return wb.db.file or wb.engine.url.render_as_string(hide_password=True)
+
+
+def _others(wb: Workbook, verb: str) -> str:
+    """ " Your 3 other clients stay." (``verb`` "stay"), or "" when there are none."""
+    n = len(wb.clients()) - len(demo.find(wb))
+    if not n:
+        return ""
+    if n == 1:
+        return f" Your 1 other client {_SINGULAR[verb]}."
+    return f" Your {n} other clients {verb}."
+
+
+_SINGULAR = {"stay": "stays", "are untouched": "is untouched"}
+
+
 def _summary(added: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in added.items()) or "nothing"
+    """``{"clients": 1, "follow_ups": 2}`` -> ``"1 client, 2 follow-ups"``."""
+    parts = []
+    for name, n in added.items():
+        one, many = _NOUNS.get(name, (name.replace("_", " "),) * 2)
+        parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts) or "nothing"
+
+
+#: Plain words for each table's rows, singular and plural.
+_NOUNS = {
+    "clients": ("client", "clients"),
+    "interviews": ("interview", "interviews"),
+    "interviewers": ("interviewer", "interviewers"),
+    "follow_ups": ("follow-up", "follow-ups"),
+    "responses": ("reply", "replies"),
+    "skipped_steps": ("skipped step", "skipped steps"),
+    "recordings": ("recording", "recordings"),
+}
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
@@ -354,6 +354,36 @@ class Database:
                 "coach's. Ask your coach to add you."
             ) from err
 
+    def delete_with_children(
+        self, conn: sa.Connection, table: str, ids: Sequence[int]
+    ) -> dict[str, int]:
+        """Delete rows of ``table`` and every row that belongs to them, inside ``conn``'s
+        transaction; return the rows removed per table (tables with none left out)."""
+        # Plain ints: the SQLite driver binds a NumPy integer as bytes, matching no row.
+        found: dict[str, list[int]] = {table: [int(i) for i in ids]}
+        for child in schema.WRITE_ORDER[schema.WRITE_ORDER.index(table) + 1 :]:
+            spec = schema.TABLES[child]
+            parent_field = spec.parent
+            parent = spec[parent_field].ref if parent_field else None
+            if parent in found and found[parent]:
+                t = TABLES[child]
+                found[child] = [
+                    i
+                    for chunk in _chunks(found[parent])
+                    for i in conn.execute(
+                        sa.select(t.c.id).where(t.c[parent_field].in_(chunk))
+                    ).scalars()
+                ]
+        removed: dict[str, int] = {}
+        for name in reversed(list(found)):
+            t = TABLES[name]
+            n = sum(
+                conn.execute(t.delete().where(t.c.id.in_(c))).rowcount for c in _chunks(found[name])
+            )
+            if n:
+                removed[name] = n
+        return dict(reversed(list(removed.items())))
+
     def frame(
         self, conn: sa.Connection, table: str, where: sa.ColumnElement[bool] | None = None
     ) -> pd.DataFrame:
@@ -428,6 +458,12 @@ class Database:
         rows = zip(ids, *(cells.tolist() for cells in columns.values()), strict=True)
         conn.execute(t.insert(), [dict(zip(names, row, strict=True)) for row in rows])
         return ids
+
+
+def _chunks(ids: Sequence[int], size: int = 5000) -> Iterator[Sequence[int]]:
+    """``ids`` in slices small enough for one statement's parameters (SQLite allows 32766)."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:

@@ -48,6 +48,7 @@ __all__ = [
     "import_file",
     "kind_for_step",
     "load_demo",
+    "remove_demo",
     "log_call",
     "log_follow_up",
     "log_from_script",
@@ -601,8 +602,13 @@ def import_file(wb: Workbook, name: str, data: bytes) -> dict[str, int]:
 
 
 def load_demo(wb: Workbook) -> dict[str, int]:
-    """Load the synthetic demo cohort; return the rows added per table.
-
-    Nothing in the demo lies after the workbook's today, or the schema would refuse it.
+    """Load the synthetic demo cohort, dated for the workbook's today; return the rows
+    added per table. A demo already there is replaced (see :func:`followup_kit.demo.load`).
     """
-    return wb.load_tables(demo.generate(end=min(demo.DEMO_END, wb.today)))
+    return demo.load(wb).added
+
+
+def remove_demo(wb: Workbook) -> dict[str, int]:
+    """Take the demo's clients out, with everything logged for them, in one transaction;
+    other clients stay. Returns the rows removed per table (empty: there was no demo)."""
+    return demo.remove(wb)

@@ -1,12 +1,21 @@
-"""A synthetic, deterministic demo cohort that behaves like the surveys say.
+"""A synthetic, deterministic demo cohort that behaves like the surveys say, and how it
+comes into a store and goes out of it.
 
 Nobody in it is real: names, companies and dates are drawn from small invented lists.
+Loaded into a store (:func:`load`), the cohort is dated for that workbook's today: its
+last day is the weekday before, as the committed files end on the Friday before
+:data:`DEMO_TODAY`. Its clients are told from real ones by their workshop groups
+(:data:`COHORTS`), so :func:`remove` takes them out, with everything logged for them, and
+leaves every other client alone.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,7 +23,22 @@ import pandas as pd
 from . import schema
 from .spreadsheets import export_frame
 
-__all__ = ["DEMO_END", "generate", "write_demo_files"]
+if TYPE_CHECKING:
+    from .store import Workbook
+
+__all__ = [
+    "COHORTS",
+    "DEMO_END",
+    "DEMO_TODAY",
+    "DemoLoad",
+    "dated_to",
+    "end_for",
+    "find",
+    "generate",
+    "load",
+    "remove",
+    "write_demo_files",
+]
 
 #: The confounder built in: after a final or panel round, this share of clients who would
 #: have written later write the thank-you the same day, and such rounds get replies more
@@ -22,9 +46,22 @@ __all__ = ["DEMO_END", "generate", "write_demo_files"]
 LATE_ROUND_SAME_DAY = 0.85
 LATE_ROUND_LOGIT = 1.2
 
-#: The last day of the committed demo cohort (a Friday); notebooks under test use
-#: the Monday after it as "today".
+#: The last day of the committed demo cohort (a Friday), and the "today" it is dated for
+#: (the Monday after): notebooks under test use that day.
 DEMO_END = date(2026, 10, 30)
+DEMO_TODAY = date(2026, 11, 2)
+
+#: The workshop groups of the demo's clients: the mark that tells a demo client from a
+#: real one (:func:`find`), so choose other names for real groups.
+COHORTS = ("Demo spring cohort", "Demo summer cohort", "Demo autumn cohort", "Demo veterans' group")
+#: The groups the demo had before they were marked: such clients are recognised only as
+#: the whole default cohort, in order (see :func:`_unmarked_runs`).
+_OLD_COHORTS = ("Spring cohort", "Summer cohort", "Autumn cohort", "Veterans' group")
+#: An open interview quiet for this many days before the cohort's last day was closed as
+#: ghosted (a coach's clients keep their lists tidy).
+_QUIET_DAYS = 56
+#: How many days of interviews the cohort spans, up to its last day.
+_DAYS = 365
 
 _FIRST = (
     "Alex Amara Bea Carlos Dana Eli Farah Gus Hana Ivan Jo Kemal Lena Mateo Nia Omar "
@@ -50,7 +87,6 @@ _ROLES = (
     "Financial Analyst|Customer Success Lead|Electrician|Policy Officer|UX Researcher|"
     "Procurement Officer|Lab Technician|Facilities Supervisor|Paralegal|Product Manager"
 ).split("|")
-_COHORTS = ("Spring cohort", "Summer cohort", "Autumn cohort", "Veterans' group")
 _COUNTRIES = (("US", 0.7), ("GB", 0.15), ("CA", 0.1), ("IE", 0.05))
 
 _ROUNDS = (("screen", 0.25), ("first", 0.35), ("second", 0.2), ("final", 0.12), ("panel", 0.06))
@@ -86,8 +122,25 @@ def _weekday(days: np.ndarray) -> np.ndarray:
     return np.busday_offset(days, 0, roll="forward")
 
 
+def _clients(rng: np.random.Generator, n_clients: int, *, created: date) -> pd.DataFrame:
+    """The cohort's clients: the first draws from ``rng``, whatever the dates."""
+    cid = np.arange(1, n_clients + 1)
+    names = _pick(rng, tuple((f, 1) for f in _FIRST), n_clients) + " "
+    names = names + _pick(rng, tuple((s, 1) for s in _LAST), n_clients)
+    return pd.DataFrame(
+        {
+            "id": cid,
+            "name": names,
+            "cohort": np.asarray(COHORTS, dtype=object)[(cid - 1) % len(COHORTS)],
+            "country": _pick(rng, _COUNTRIES, n_clients),
+            "username": None,
+            "created": pd.Timestamp(created),
+        }
+    )
+
+
 def generate(
-    n_clients: int = 40, seed: int = 7, *, end: date = DEMO_END, days: int = 365
+    n_clients: int = 40, seed: int = 7, *, end: date = DEMO_END, days: int = _DAYS
 ) -> dict[str, pd.DataFrame]:
     """Generate a demo cohort in the shape of :meth:`Workbook.tables`.
 
@@ -136,20 +189,8 @@ def generate(
     rng = np.random.default_rng(seed)
     end64 = np.datetime64(end, "D")
 
-    # Clients.
-    cid = np.arange(1, n_clients + 1)
-    names = _pick(rng, tuple((f, 1) for f in _FIRST), n_clients) + " "
-    names = names + _pick(rng, tuple((s, 1) for s in _LAST), n_clients)
-    clients = pd.DataFrame(
-        {
-            "id": cid,
-            "name": names,
-            "cohort": np.asarray(_COHORTS, dtype=object)[(cid - 1) % len(_COHORTS)],
-            "country": _pick(rng, _COUNTRIES, n_clients),
-            "username": None,
-            "created": pd.Timestamp(end - timedelta(days=days)),
-        }
-    )
+    clients = _clients(rng, n_clients, created=end - timedelta(days=days))
+    cid = clients["id"].to_numpy()
 
     # Interviews: about 20 per client, on weekdays.
     per = 1 + rng.poisson(19, n_clients)
@@ -251,6 +292,19 @@ def generate(
         ["next_round", "offer", "rejected", "ghosted", "withdrawn"],
         default="open",
     ).astype(object)
+    # A kept caseload: what went quiet long ago was closed as ghosted (the plan's own last
+    # step), so the demo opens on the few steps really due, not on months of them.
+    never = np.datetime64("NaT")
+    last = np.fmax.reduce(
+        [
+            iv_day,
+            np.where(sc_sent, sc_day, never),
+            np.where(second, second_day, never),
+            np.where(reply_seen, reply_day, never),
+        ]
+    )
+    quiet = np.isin(status, ["open", "next_round"]) & (last < end64 - _QUIET_DAYS)
+    status = np.where(quiet, "ghosted", status).astype(object)
 
     interviews = pd.DataFrame(
         {
@@ -377,3 +431,115 @@ def write_demo_files(folder: str | Path, **kwargs) -> Path:
     for name, frame in generate(**kwargs).items():
         export_frame(frame).to_csv(folder / f"{name}.csv", index=False, encoding="utf-8")
     return folder
+
+
+# -- the demo in a store ---------------------------------------------------------------
+
+
+def end_for(today: date) -> date:
+    """The last day of a demo dated for ``today``: the weekday before it.
+
+    Examples
+    --------
+    >>> end_for(date(2026, 11, 2))  # a Monday: the Friday before
+    datetime.date(2026, 10, 30)
+    >>> end_for(date(2026, 12, 2))
+    datetime.date(2026, 12, 1)
+    """
+    day = np.busday_offset(np.datetime64(today, "D"), -1, roll="forward")
+    return day.astype(object)
+
+
+@dataclass(frozen=True)
+class DemoLoad:
+    """What :func:`load` did: rows added per table, the demo clients it replaced, and
+    the last day of the cohort now in the store."""
+
+    added: dict[str, int]
+    replaced: int
+    end: date
+
+
+def find(wb: Workbook) -> list[int]:
+    """The ids of the demo's clients in ``wb``, by id (empty when it holds no demo).
+
+    A demo client is one in a demo workshop group (:data:`COHORTS`), and also, from the
+    time before those groups were marked, a client of an unbroken run of clients exactly
+    like the default cohort's forty, in order (name, group, country).
+    """
+    clients = wb.clients()
+    marked = clients.loc[clients["cohort"].isin(COHORTS), "id"]
+    return sorted({int(i) for i in marked} | set(_unmarked_runs(clients)))
+
+
+def dated_to(wb: Workbook) -> date | None:
+    """The last day of the demo cohort in ``wb`` (``None`` when it holds no demo).
+
+    Read from when its clients were added (:data:`_DAYS` days before it); with more
+    than one load, the newest.
+    """
+    ids = find(wb)
+    if not ids:
+        return None
+    clients = wb.clients()
+    created = clients.loc[clients["id"].isin(ids), "created"].dropna()
+    if created.empty:
+        return None
+    return (created.max() + pd.Timedelta(days=_DAYS)).date()
+
+
+def load(wb: Workbook, n_clients: int = 40, seed: int = 7) -> DemoLoad:
+    """Load the demo cohort into ``wb``, dated for its today (:attr:`Workbook.today`).
+
+    Any demo already there is replaced in the same transaction: its clients go, with
+    everything logged for them. Other clients are never touched.
+    """
+    old = find(wb)
+    end = end_for(wb.today)
+    tables = generate(n_clients, seed, end=end)
+    added = wb.load_tables(tables, progress=False, replacing_clients=old)
+    return DemoLoad(added=added, replaced=len(old), end=end)
+
+
+def remove(wb: Workbook) -> dict[str, int]:
+    """Take the demo's clients out of ``wb``, with everything logged for them, in one
+    transaction; return the rows removed per table (empty when there was no demo)."""
+    ids = find(wb)
+    return wb.delete_clients(ids) if ids else {}
+
+
+_UNMARKED_BY = ("name", "cohort", "country")
+
+
+@functools.cache
+def _unmarked_cohort() -> tuple[tuple[str, str, str], ...]:
+    """The default cohort's clients as an older version loaded them (unmarked groups)."""
+    frame = _clients(np.random.default_rng(7), 40, created=DEMO_END)
+    groups = dict(zip(COHORTS, _OLD_COHORTS, strict=True))
+    return tuple(
+        (name, groups[cohort], country)
+        for name, cohort, country in zip(
+            frame["name"], frame["cohort"], frame["country"], strict=True
+        )
+    )
+
+
+def _unmarked_runs(clients: pd.DataFrame) -> list[int]:
+    """Ids of each run of clients, in id order, that is exactly the default cohort as an
+    older version loaded it: forty in a row, each name, group and country alike. One
+    such client alone may be a real person; the whole run in order is the demo."""
+    expected = _unmarked_cohort()
+    frame = clients.sort_values("id")
+    cols = [frame[c].astype(object).where(frame[c].notna(), None) for c in _UNMARKED_BY]
+    rows = list(zip(*cols, strict=True))
+    ids = frame["id"].astype(int).tolist()
+    found: list[int] = []
+    n = len(expected)
+    start = 0
+    while start + n <= len(rows):
+        if rows[start] == expected[0] and tuple(rows[start : start + n]) == expected:
+            found += ids[start : start + n]
+            start += n
+        else:
+            start += 1
+    return found

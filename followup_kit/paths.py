@@ -1,11 +1,11 @@
-"""Where the workbook keeps its files: the data folder and the default store in it."""
+"""Where the workbook keeps its files: the data folder, and the live and demo stores in it."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-__all__ = ["default_data_dir", "default_store"]
+__all__ = ["default_data_dir", "default_store", "demo_store", "is_demo_store"]
 
 
 def default_data_dir() -> Path:
@@ -24,3 +24,19 @@ def default_data_dir() -> Path:
 def default_store() -> Path:
     """The SQLite file used when nothing else is named: ``workbook.sqlite`` in the data folder."""
     return default_data_dir() / "workbook.sqlite"
+
+
+def demo_store() -> Path:
+    """The SQLite file that holds the demo cohort: ``demo.sqlite`` in the data folder.
+
+    ``make lab`` and ``make app`` open it (they set ``FOLLOWUP_DB_URL`` to it), and
+    ``python -m followup_kit demo`` loads into it unless ``--store`` names another.
+    """
+    return (default_data_dir() / "demo.sqlite").resolve()
+
+
+def is_demo_store(file: str | os.PathLike | None) -> bool:
+    """Whether ``file`` (a workbook's SQLite file, or ``None``) is :func:`demo_store`."""
+    if not file:
+        return False
+    return Path(file).resolve() == demo_store()

@@ -31,7 +31,7 @@ import itertools
 import math
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -555,12 +555,18 @@ def _read_export(path: Path) -> dict[str, pd.DataFrame]:
 
 
 def load_tables(
-    wb: Workbook, tables: Mapping[str, pd.DataFrame], *, progress: bool | None = None
+    wb: Workbook,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    progress: bool | None = None,
+    replacing_clients: Sequence[int] = (),
 ) -> dict[str, int]:
     """Validate whole tables (demo cohort, export) and add them in one transaction.
 
     The ``id`` columns only link the rows to each other: rows get new ids in the
-    store. Every problem is named as ``table.field`` with the row's position.
+    store. Every problem is named as ``table.field`` with the row's position. The
+    clients in ``replacing_clients`` are deleted, with all their rows, in the same
+    transaction (a fresh copy in place of an old one).
     """
     problems: list[Problem] = []
     clean: dict[str, pd.DataFrame] = {}
@@ -607,7 +613,7 @@ def load_tables(
         clean[name] = result
     if problems:
         raise ValidationError(problems, what="import")
-    return _write(wb, clean, progress=progress, match_clients=False)
+    return _write(wb, clean, progress=progress, match_clients=False, replacing=replacing_clients)
 
 
 def _int_or_none(v: object) -> int | None:
@@ -623,14 +629,18 @@ def _write(
     *,
     progress: bool | None,
     match_clients: bool,
+    replacing: Sequence[int] = (),
 ) -> dict[str, int]:
-    """Insert clean tables in one transaction, mapping their link ids to new ids."""
+    """Insert clean tables in one transaction, mapping their link ids to new ids (after
+    deleting the clients ``replacing`` names, with their rows)."""
     total = sum(len(t) for t in tables.values())
     show = total >= _PROGRESS_FROM if progress is None else progress
 
     def work(conn: sa.Connection) -> dict[str, int]:
         from tqdm.auto import tqdm  # only when saving: a client's page never needs it
 
+        if replacing:
+            wb.db.delete_with_children(conn, "clients", list(replacing))
         bar = tqdm(total=total, desc="Saving", unit="row", disable=not show)
         # For each table, the new id of every old (link) id.
         new_ids: dict[str, pd.Series] = {}

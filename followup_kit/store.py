@@ -31,7 +31,6 @@ from .people import clean_people, people_list
 from .reading import Reading, as_id
 from .recordings import MAX_RECORDING_BYTES, audio_type
 from .rules import load_rules
-from .schema import WRITE_ORDER
 
 __all__ = ["Workbook", "open_workbook"]
 
@@ -654,30 +653,21 @@ class Workbook(Reading):
 
         def work(conn: sa.Connection) -> dict[str, int]:
             self._get(conn, table, id_)
-            removed: dict[str, int] = {}
-            ids = {table: [id_]}
-            for child in WRITE_ORDER[WRITE_ORDER.index(table) + 1 :]:
-                spec = schema.TABLES[child]
-                parent_field = spec.parent
-                parent = spec[parent_field].ref if parent_field else None
-                if parent in ids and ids[parent]:
-                    t = _T[child]
-                    found = conn.execute(
-                        sa.select(t.c.id).where(t.c[parent_field].in_(ids[parent]))
-                    ).scalars()
-                    ids[child] = list(found)
-            for name in reversed(list(ids)):
-                if ids[name]:
-                    t = _T[name]
-                    conn.execute(t.delete().where(t.c.id.in_(ids[name])))
-                    removed[name] = len(ids[name])
-            return removed
+            return self.db.delete_with_children(conn, table, [id_])
 
         return self.db.write(work)
 
     def delete_client(self, client_id: int) -> dict[str, int]:
         """Delete a client with all their interviews, follow-ups, replies and recordings."""
         return self._delete("clients", client_id)
+
+    def delete_clients(self, client_ids: Iterable[int]) -> dict[str, int]:
+        """Delete several clients with all their rows, in one transaction: all or none.
+
+        Ids no longer in the store are passed over. Returns the rows removed per table.
+        """
+        ids = sorted({int(i) for i in client_ids})
+        return self.db.write(lambda conn: self.db.delete_with_children(conn, "clients", ids))
 
     def delete_interview(self, interview_id: int) -> dict[str, int]:
         """Delete an interview with its interviewers, follow-ups, replies and skips."""
@@ -780,15 +770,23 @@ class Workbook(Reading):
 
     # -- bulk -------------------------------------------------------------------------
 
-    def load_tables(self, tables: Mapping[str, pd.DataFrame], *, progress: bool | None = None):
+    def load_tables(
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        progress: bool | None = None,
+        replacing_clients: Iterable[int] = (),
+    ):
         """Validate and add whole tables (a demo cohort, an export) in one transaction.
 
         Ids in the frames only link rows to each other; the store gives new ids.
-        Returns the number of rows added per table.
+        ``replacing_clients``: clients deleted (with all their rows) in the same
+        transaction. Returns the number of rows added per table.
         """
         from .spreadsheets import load_tables
 
-        return load_tables(self, tables, progress=progress)
+        old = sorted({int(i) for i in replacing_clients})
+        return load_tables(self, tables, progress=progress, replacing_clients=old)
 
     def import_table(
         self,

@@ -25,6 +25,64 @@ def test_demo_loads_once_with_if_empty(tmp_path, capsys):
     assert fk.open_workbook(store).counts()["clients"] == 3
 
 
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """A data folder of its own, the live store named by FOLLOWUP_DB_URL, a fixed today."""
+    monkeypatch.setenv("FOLLOWUP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FOLLOWUP_DB_URL", f"sqlite:///{tmp_path / 'live.sqlite'}")
+    monkeypatch.setenv("FOLLOWUP_TODAY", "2026-12-02")
+    return tmp_path / "data"
+
+
+def test_the_demo_goes_into_its_own_store_never_the_live_one(data_dir, tmp_path, capsys):
+    assert main(["demo", "--clients", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Loaded the demo cohort into {data_dir / 'demo.sqlite'}, dated for")
+    assert "today (Wed 2 Dec 2026; its last day is Tue 1 Dec 2026): 3 clients," in out
+    assert " follow-ups, " in out and " replies." in out and "_" not in out.split(":")[-1]
+    assert fk.open_workbook(data_dir / "demo.sqlite").counts()["clients"] == 3
+    assert fk.open_workbook(tmp_path / "live.sqlite").counts()["clients"] == 0
+
+
+def test_refresh_loads_only_when_missing_or_dated_for_another_day(data_dir, capsys, monkeypatch):
+    assert main(["demo", "--refresh", "--clients", "3"]) == 0
+    assert "Loaded the demo cohort" in capsys.readouterr().out
+    assert main(["demo", "--refresh", "--clients", "3"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "holds the demo cohort, dated for today (Wed 2 Dec 2026).\n"
+    )
+    monkeypatch.setenv("FOLLOWUP_TODAY", "2026-12-03")
+    assert main(["demo", "--refresh", "--clients", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "its last day is Wed 2 Dec 2026" in out
+    assert "It replaces the demo that was there (3 clients, with everything logged for them)" in out
+    assert fk.open_workbook(data_dir / "demo.sqlite").counts()["clients"] == 3
+
+
+def test_remove_takes_the_demo_out_of_a_named_store_and_keeps_real_clients(tmp_path, capsys):
+    store = tmp_path / "live.sqlite"
+    with fk.open_workbook(store, today="2026-12-02") as wb:
+        wb.add_client("Robin Real")
+    assert main(["--store", str(store), "demo", "--clients", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "Your 1 other client is untouched. Take the demo out again with:" in out
+    assert f"python -m followup_kit --store {store} demo --remove" in out
+    assert main(["--store", str(store), "demo", "--remove"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Removed the demo cohort from {store}: 4 clients, ")
+    assert out.endswith("Your 1 other client stays.\n")
+    assert list(fk.open_workbook(store).clients()["name"]) == ["Robin Real"]
+    assert main(["--store", str(store), "demo", "--remove"]) == 0
+    assert capsys.readouterr().out == f"{store} holds no demo clients: nothing removed.\n"
+
+
+def test_remove_and_refresh_do_not_go_together(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run(tmp_path / "w.sqlite", "demo", "--remove", "--refresh")
+    assert exit_info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
 def test_info_export_import_backup(tmp_path, capsys):
     store = tmp_path / "w.sqlite"
     run(store, "demo", "--clients", "2")
