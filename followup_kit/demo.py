@@ -370,6 +370,22 @@ def generate(
             np.full(feedback.sum(), "feedback_request", dtype=object),
         ),
     ]
+    # The steps after a rejection, drawn apart so the effects above stay as they were:
+    # half thank them for the news within a day, and most whose interview closed (told
+    # no, or never answered) reach out again a few months on (the reconnect window).
+    later = np.random.default_rng([seed, 1])
+    rejected = reply_seen & (result == "rejection")
+    gracious_day = np.busday_offset(reply_day, later.integers(0, 2, n), roll="forward")
+    gracious = rejected & (later.random(n) < 0.5) & (gracious_day <= end64)
+    closed = rejected | (status == "ghosted")
+    since = np.where(rejected, reply_day, last)
+    reconnect_day = since + later.integers(95, 120, n).astype("timedelta64[D]")
+    reconnect = closed & (later.random(n) < 0.7) & (reconnect_day <= end64)
+    for ivs, kind, day, script in (
+        (iid[gracious], "other", gracious_day[gracious], "different_direction"),
+        (iid[reconnect], "reconnect", reconnect_day[reconnect], "reconnect_later"),
+    ):
+        parts.append((ivs, kind, np.full(len(ivs), "email", dtype=object), day, None, script))
     frames = []
     for ivs, kind, channel, day, who, script in parts:
         used = rng.random(len(ivs)) < 0.6  # not every message came from a script
