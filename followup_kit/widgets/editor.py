@@ -60,8 +60,18 @@ _MARK_CSS = (
     ".fk-tone mark.tone-hostile{background:#ffc4bd}.fk-tone mark.tone-pushy{background:#ffd8a8}"
     ".fk-tone mark.tone-self_deprecating{background:#d9e7ff}</style>"
 )
-_WIDE = widgets.Layout(width="100%", max_width="36em")
-_WRAP = widgets.Layout(flex_flow="row wrap", align_items="center", max_width="100%")
+
+
+def _wide() -> widgets.Layout:
+    """A full-width layout up to 36em (a new one each time: layouts are shared objects)."""
+    return widgets.Layout(width="100%", max_width="36em")
+
+
+def _wrap() -> widgets.Layout:
+    """A row that wraps on a narrow screen."""
+    return widgets.Layout(flex_flow="row wrap", align_items="center", max_width="100%")
+
+
 #: How many follow-ups (after the thank-you) a step's message is, for the tone check.
 _FOLLOW_UP_NUMBER = {"status_check": 1, "second_follow_up": 2}
 #: How a message went, in a sentence ("sent by email", "sent on LinkedIn").
@@ -209,28 +219,28 @@ class ScriptEditor(Shown):
             value=step,
             description="Plan step",
             style=style,
-            layout=_WIDE,
+            layout=_wide(),
         )
         self.route = widgets.Dropdown(
             options=_choice_options("contact_route"),
             value="direct" if row is None else str(row["contact_route"]),
             description="Dealt with",
             style=style,
-            layout=_WIDE,
+            layout=_wide(),
         )
         self.round = widgets.Dropdown(
             options=_choice_options("round"),
             value="first" if row is None else str(row["round"]),
             description="Round",
             style=style,
-            layout=_WIDE,
+            layout=_wide(),
         )
         self.status = widgets.Dropdown(
             options=_choice_options("status"),
             value="open" if row is None else str(row["status"]),
             description="Status",
             style=style,
-            layout=_WIDE,
+            layout=_wide(),
         )
         self.decision_passed = widgets.Checkbox(
             value=decision_passed(row, today),
@@ -253,12 +263,12 @@ class ScriptEditor(Shown):
             style=style,
         )
         self.suggestions = widgets.HTML().add_class("ct-suggestions")
-        self.script = widgets.Dropdown(layout=_WIDE).add_class("ct-script")
+        self.script = widgets.Dropdown(layout=_wide()).add_class("ct-script")
         self.why = widgets.HTML().add_class("ct-why")
 
     def _build_fill(self) -> None:
         self.channel = widgets.Dropdown(
-            description="Sent by", style={"description_width": "5em"}, layout=_WIDE
+            description="Sent by", style={"description_width": "5em"}, layout=_wide()
         ).add_class("ct-channel")
         people = [(self._person_words(p), int(p["id"])) for p in self._people]
         self.interviewer = widgets.Dropdown(
@@ -266,7 +276,7 @@ class ScriptEditor(Shown):
             value=people[0][1] if people else None,
             description="To",
             style={"description_width": "5em"},
-            layout=_WIDE,
+            layout=_wide(),
         ).add_class("ct-recipient")
         hidden(self.interviewer, not people)
         self.fields: dict[str, widgets.Text] = {}
@@ -291,7 +301,7 @@ class ScriptEditor(Shown):
         ).add_class("ct-confirm-no")
         self.confirm_box = hidden(
             widgets.HBox(
-                [self.confirm_question, self.confirm_yes, self.confirm_no], layout=_WRAP
+                [self.confirm_question, self.confirm_yes, self.confirm_no], layout=_wrap()
             ).add_class("ct-confirm")
         )
         self.timing = widgets.HTML().add_class("ct-speaking-time")
@@ -367,7 +377,7 @@ class ScriptEditor(Shown):
                 self.fields_box,
                 widgets.HTML(note_html(hint)),
                 self.text,
-                widgets.HBox([self.restart, self.own_version], layout=_WRAP),
+                widgets.HBox([self.restart, self.own_version], layout=_wrap()),
                 self.confirm_box,
                 self.timing,
                 self.donts,
@@ -376,9 +386,9 @@ class ScriptEditor(Shown):
         self.tone_part = widgets.VBox([self.tone]).add_class("ct-tone-part")
         self.send_part = widgets.VBox(
             [
-                widgets.HBox([self.copy, self.mail_link], layout=_WRAP),
+                widgets.HBox([self.copy, self.mail_link], layout=_wrap()),
                 self.length,
-                widgets.HBox([self.sent_on, self.log_button], layout=_WRAP),
+                widgets.HBox([self.sent_on, self.log_button], layout=_wrap()),
                 self.status_html,
             ]
         ).add_class("ct-send-part")

@@ -243,3 +243,12 @@ def test_editor_shows_broken_coach_files(filled, iid):
     ed = editor(filled, interview_id=iid)
     assert ed.errors and any("broken.md" in str(e) for e in ed.errors)
     assert any("broken.md" in getattr(w, "value", "") for w in ed.script_part.children)
+
+
+def test_hiding_the_yes_no_row_or_the_person_hides_nothing_else(wb, cid):
+    iid = wb.log_interview(cid, "Globex", "Engineer", date(2025, 3, 19))  # nobody named
+    ed = editor(wb, interview_id=iid, step="thank_you")
+    assert ed.confirm_box.layout.display == "none" and ed.interviewer.layout.display == "none"
+    shown = [ed.channel, ed.script, ed.step, *ed.send_part.children, *ed.fill_part.children[3:5]]
+    assert all(w.layout.display != "none" for w in shown)
+    assert "[interviewer's name]" in ed.text.value and "interviewer" in ed.fields
