@@ -96,24 +96,23 @@ def tone_panel_html(text: str, findings: list[Finding]) -> str:
         return (
             "<div class='fk-tone' style='color:#555'>Type or pick a script to check its tone.</div>"
         )
+    if not findings:  # nothing to mark: the text is right above, no need to repeat it
+        return (
+            f"<div class='fk-tone' style='color:{GREEN}'>&#10003; No wording flagged. Read "
+            "it aloud once more: does it sound like you?</div>"
+        )
     body = highlight_findings(text, findings)
-    if not findings:
-        verdict = (
-            f"<div style='color:{GREEN}'>&#10003; No wording flagged. Read it aloud once "
-            "more: does it sound like you?</div>"
-        )
-    else:
-        items = "".join(
-            f"<li><mark class='tone-{html.escape(f.category)}'>{html.escape(f.words)}</mark> "
-            f"<b>{html.escape(f.label)}.</b> {html.escape(f.why)}<br>"
-            f"<i>Try instead:</i> {html.escape(f.suggestion)}</li>"
-            for f in findings
-        )
-        n = len(findings)
-        verdict = (
-            f"<div style='color:{RED}'>{n} thing{'s' if n != 1 else ''} to look at:</div>"
-            f"<ul style='margin-top:0.2em'>{items}</ul>"
-        )
+    items = "".join(
+        f"<li><mark class='tone-{html.escape(f.category)}'>{html.escape(f.words)}</mark> "
+        f"<b>{html.escape(f.label)}.</b> {html.escape(f.why)}<br>"
+        f"<i>Try instead:</i> {html.escape(f.suggestion)}</li>"
+        for f in findings
+    )
+    n = len(findings)
+    verdict = (
+        f"<div style='color:{RED}'>{n} thing{'s' if n != 1 else ''} to look at:</div>"
+        f"<ul style='margin-top:0.2em'>{items}</ul>"
+    )
     return (
         f"{_MARK_CSS}<div class='fk-tone'><div style='white-space:pre-wrap;border:1px solid #ddd;"
         f"padding:0.5em;border-radius:4px;overflow-wrap:anywhere'>{body}</div>{verdict}</div>"
@@ -370,12 +369,12 @@ class ScriptEditor(Shown):
         )
         if not has_interview:
             hint += " Open this with an interview to fill in names and to log what you send."
+        self.hint = widgets.HTML(note_html(hint)).add_class("ct-hint")
         self.fill_part = widgets.VBox(
             [
                 self.channel,
                 self.interviewer,
                 self.fields_box,
-                widgets.HTML(note_html(hint)),
                 self.text,
                 widgets.HBox([self.restart, self.own_version], layout=_wrap()),
                 self.confirm_box,
@@ -397,6 +396,7 @@ class ScriptEditor(Shown):
                 heading("The script"),
                 self.script_part,
                 heading("Fill it in"),
+                self.hint,
                 self.fill_part,
                 heading("Tone check"),
                 self.tone_part,
@@ -732,7 +732,8 @@ class ScriptEditor(Shown):
             )
             self.mail_link.value = (
                 f"<a class='fk-mailto' href='{link}' target='_blank' rel='noopener' "
-                "style='font-weight:bold'>Open in my mail app</a> "
+                "style='font-weight:bold;color:#0b57d0;text-decoration:underline'>"
+                "Open in my mail app</a> "
                 f"<span style='color:{GREY}'>({who})</span>"
             )
         else:

@@ -44,7 +44,10 @@ _PAGE_CSS = """<style>
 .ct-practice select, .ct-practice-part select { max-width: 100%; }
 .ct-practice-part .widget-hbox { flex-wrap: wrap; max-width: 100%; }
 .ct-practice-part .widget-html-content { white-space: normal; overflow-wrap: anywhere; }
-.ct-practice-part .widget-textarea { max-width: 100%; }
+.ct-practice-part .widget-textarea, .ct-practice-part .widget-select { max-width: 100%; }
+.ct-practice-part .widget-select select { max-width: 100%; min-width: 0; }
+.ct-practice-part button.widget-button { width: auto; max-width: 100%; height: auto;
+  min-height: var(--jp-widgets-inline-height); white-space: normal; }
 </style>"""
 #: In app mode the notebook's "Run all" line (class ``fk-lab-only``) is hidden.
 _APP_CSS = "<style>.fk-lab-only { display: none !important; }</style>"
