@@ -282,7 +282,8 @@ class ScriptEditor(Shown):
         self.fields_box = widgets.VBox([]).add_class("ct-fields")
         self.specific_point = self._field("specific_point")
         self.text = widgets.Textarea(
-            continuous_update=True, layout=widgets.Layout(width="100%", height="16em")
+            continuous_update=True,
+            layout=widgets.Layout(width="100%", max_width="48em", height="16em"),
         ).add_class("ct-script-text")
         self.own_version = widgets.HTML().add_class("ct-own-version")
         self.restart = widgets.Button(
@@ -430,10 +431,9 @@ class ScriptEditor(Shown):
     def _field(self, name: str) -> widgets.Text:
         """The Text for one placeholder (made once, so what was typed stays)."""
         if name not in self.fields:
-            hints = self.current_script.hints() if self.script.value else {}
-            hint = hints.get(name) or name.replace("_", " ")
             field = widgets.Text(
-                placeholder=hint, layout=widgets.Layout(width="100%", max_width="36em")
+                placeholder="type it here: it goes into the message",
+                layout=widgets.Layout(width="100%", max_width="36em"),
             ).add_class(f"ct-field-{name}")
             field.observe(lambda _c: self._field_changed(), names="value")
             self.fields[name] = field
@@ -607,7 +607,6 @@ class ScriptEditor(Shown):
             field = self._field(name) if name in hints or name in self.fields else None
             if field is None or (not is_blank(base.get(name)) and not field.value.strip()):
                 continue
-            field.placeholder = hints.get(name, field.placeholder)
             rows.append(
                 widgets.VBox(
                     [widgets.HTML(f"<b>{escape_html(_words(hints.get(name, name)))}</b>"), field]

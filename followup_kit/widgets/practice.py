@@ -283,10 +283,14 @@ class PracticePage(Shown):
         self._show_sent()
 
     def _logged(self) -> None:
-        """After "Log as sent": the plan moves on to the next open step."""
+        """After "Log as sent": the plan moves on to the next open step, and says so."""
         self._load_plan()
         self._situate()
         self._show_sent()
+        if self.editor is not None and self.sending.value not in (None, SOMETHING_ELSE):
+            words, _, due = self.sending.label.partition(" \u2014 ")
+            nxt = escape_html(f"{words}, {due}" if due else words)
+            self.editor.status_html.value += note_html(f"Next on your plan: {nxt}.")
 
     def _show_sent(self) -> None:
         cid, iid = self.client_id, self.interview.value

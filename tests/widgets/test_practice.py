@@ -74,6 +74,9 @@ def test_the_second_interviewers_thank_you_is_logged_to_them_and_the_choice_move
     assert not any("Sam Ortiz" in label for label in labels)
     assert page.sending.value == ("thank_you", panel["dana"], "panel_thank_you")
     assert ed.interviewer.value == panel["dana"]
+    assert "Next on your plan: Thank-you note to Dana Lee, due Thu 20 Mar 2025." in (
+        ed.status_html.value
+    )
     assert "Thank-you note to Sam Ortiz, sent by email" in page.sent_list.value
     assert "Thank-you notes after a panel interview" in page.sent_list.value
     assert "panel_thank_you" not in page.sent_list.value  # words, never ids
