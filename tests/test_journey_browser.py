@@ -192,7 +192,6 @@ def test_the_whole_journey_as_a_signed_in_client(browser, voila, store):
     _open(page, voila, "02")
     expect(page.get_by_text("Thank-you note to Sam Ortiz").first).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text("Thank-you note to Dana Lee").first).to_be_visible()
-    _shot(page, "02")
 
     # 03: the second interviewer's thank-you, edited, copied, logged.
     _open(page, voila, "03")
@@ -259,6 +258,7 @@ def test_the_whole_journey_as_a_signed_in_client(browser, voila, store):
     sam_line, dana_line = _plan_line(page, "Sam Ortiz"), _plan_line(page, "Dana Lee")
     assert "Done" in sam_line, sam_line
     assert "Done" not in dana_line and ("To do" in dana_line or "Overdue" in dana_line), dana_line
+    _shot(page, "02")
     assert dialogs == []
     context.close()
 

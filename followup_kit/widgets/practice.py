@@ -40,7 +40,8 @@ _KIND_WORDS = {
 #: The page's own layout: rows wrap on a phone instead of running off the screen.
 _PAGE_CSS = """<style>
 .ct-practice .widget-hbox { flex-wrap: wrap; max-width: 100%; }
-.ct-practice .widget-dropdown, .ct-practice-part .widget-dropdown { max-width: 100%; }
+.ct-practice .widget-dropdown, .ct-practice-part .widget-dropdown,
+.ct-practice-part .widget-text { max-width: calc(100% - 6px); }
 .ct-practice select, .ct-practice-part select { max-width: 100%; }
 .ct-practice-part .widget-hbox { flex-wrap: wrap; max-width: 100%; }
 .ct-practice-part .widget-html-content { white-space: normal; overflow-wrap: anywhere; }
