@@ -48,7 +48,7 @@ _PAGE_CSS = """<style>
 .ct-practice-part .widget-textarea, .ct-practice-part .widget-select { max-width: 100%; }
 .ct-practice-part .widget-select select { max-width: 100%; min-width: 0; }
 .ct-practice-part button.widget-button { width: auto; max-width: 100%; height: auto;
-  min-height: var(--jp-widgets-inline-height); white-space: normal; }
+  min-height: var(--jp-widgets-inline-height); white-space: normal; align-self: flex-start; }
 </style>"""
 #: In app mode the notebook's "Run all" line (class ``fk-lab-only``) is hidden.
 _APP_CSS = "<style>.fk-lab-only { display: none !important; }</style>"
