@@ -423,7 +423,7 @@ def log_from_script(
     extra_dir: Any = None,
     client_id: int | None = None,
 ) -> int:
-    """Log a follow-up sent from a script, recording the script's id and version.
+    """Log a follow-up sent from a script: the step it is for, to whom, how and when.
 
     Parameters
     ----------
@@ -439,7 +439,12 @@ def log_from_script(
         Default ``wb.today``.
     kind, step
         The follow-up kind; default the one for ``step`` (see :func:`kind_for_step`).
-    interviewer_id, notes
+        With neither, a script made for exactly one step of the plan logs that step's
+        kind (a thank-you note logs a thank-you), any other a status check.
+    interviewer_id
+        The interviewer it went to (one of this interview's, else ``ValidationError``):
+        each interviewer's thank-you is marked done on its own.
+    notes
         As for the follow-ups table.
     extra_dir
         A coach's script folder; default the workbook's.
@@ -449,16 +454,21 @@ def log_from_script(
     Returns
     -------
     int
-        The new follow-up's id.
+        The new follow-up's id, stored with the script's id and version.
     """
     require_own(wb, "interviews", interview_id, client_id)
     s = _as_script(script, extra_dir if extra_dir is not None else wb)
+    if kind is None and step is None and len(s.when.steps) == 1:
+        step = s.when.steps[0]
+    who = (
+        int(interviewer_id) if interviewer_id is not None and not pd.isna(interviewer_id) else None
+    )
     return wb.log_follow_up(
         interview_id,
         kind=kind or kind_for_step(step),
         channel=channel,
         sent_on=sent_on or wb.today,
-        interviewer_id=interviewer_id,
+        interviewer_id=who,
         script_id=s.id,
         script_version=s.version,
         notes=notes,

@@ -20,6 +20,7 @@ from followup_kit.actions import (
 )
 from followup_kit.exceptions import BadFileError, NotYoursError, ValidationError
 from followup_kit.library import CALL_ANSWERS, get_script
+from followup_kit.plans import plan_for_interview
 
 
 @pytest.fixture
@@ -106,6 +107,49 @@ def test_log_from_script_uses_a_coach_override_version(filled, iid):
     (folder / "thank_you_note.md").write_text(source, encoding="utf-8")
     fid = log_from_script(filled, iid, "thank_you_note", "email", step="thank_you")
     assert filled.follow_ups().set_index("id").loc[fid, "script_version"] == "1.1-ours"
+
+
+def _people(wb, iid):
+    people = wb.interviewers()
+    mine = people[people["interview_id"] == iid]
+    return {str(name): int(pid) for name, pid in zip(mine["name"], mine["id"], strict=True)}
+
+
+def test_log_from_script_credits_the_thank_you_to_the_interviewer_it_went_to(wb):
+    cid = wb.add_client("Alex Rivera", country="US")
+    iid = wb.log_interview(
+        cid, "Acme", "Analyst", date(2025, 3, 18), round="panel",
+        interviewers=["Dana Lee", "Sam Ortiz"],
+    )  # fmt: skip
+    sam = _people(wb, iid)["Sam Ortiz"]
+    fid = log_from_script(
+        wb, iid, "panel_thank_you", "linkedin", step="thank_you", interviewer_id=sam,
+        sent_on=date(2025, 3, 19), client_id=cid,
+    )  # fmt: skip
+    fu = wb.follow_ups().set_index("id").loc[fid]
+    assert (fu["kind"], fu["interviewer_id"], fu["channel"]) == ("thank_you", sam, "linkedin")
+    assert (fu["script_id"], fu["script_version"]) == ("panel_thank_you", "1.0")
+    assert fu["sent_on"].date() == date(2025, 3, 19)
+    plan = plan_for_interview(wb.tables(), iid, today=wb.today)
+    thanks = plan[plan["step"] == "thank_you"].set_index("interviewer")["state"]
+    assert thanks["Sam Ortiz"] == "done" and thanks["Dana Lee"] != "done"
+    status = plan.loc[plan["step"] == "status_check", "state"].iloc[0]
+    assert status != "done"  # the thank-you was not taken for a status check
+
+
+def test_log_from_script_takes_the_step_from_a_one_step_script(filled, iid):
+    fid = log_from_script(filled, iid, "thank_you_note", "email", interviewer_id=pd.NA)
+    fu = filled.follow_ups().set_index("id").loc[fid]
+    assert fu["kind"] == "thank_you" and pd.isna(fu["interviewer_id"])
+
+
+def test_log_from_script_refuses_someone_from_another_interview(filled, iid):
+    other = filled.log_interview(
+        filled.ids["client"], "Globex", "Planner", date(2025, 3, 10), interviewers=["Kim"]
+    )
+    kim = _people(filled, other)["Kim"]
+    with pytest.raises(ValidationError, match="interview"):
+        log_from_script(filled, iid, "thank_you_note", "email", interviewer_id=kim)
 
 
 def test_next_follow_up_number_counts_messages_after_the_thank_you(filled, iid):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import threading
 from datetime import date
 
 from practice_helpers import FakeTimer, rows
 
 import followup_kit as fk
+from followup_kit.messages import linkedin_length
 from followup_kit.widgets._kit import Debouncer
 from followup_kit.widgets.editor import ScriptEditor, tone_panel_html
 
@@ -60,18 +62,57 @@ def editor(wb, **kwargs):
     return ScriptEditor(wb, timer=FakeTimer, **kwargs)
 
 
+def _sam(wb, iid):
+    people = wb.interviewers()
+    return int(
+        people.loc[(people["interview_id"] == iid) & (people["name"] == "Sam Ortiz"), "id"].iloc[0]
+    )
+
+
 def test_editor_fills_in_the_situation_and_the_best_script(filled, iid):
     ed = editor(filled, interview_id=iid, step="thank_you")
     assert (ed.route.value, ed.round.value, ed.status.value) == ("direct", "first", "open")
     assert ed.script.value == "thank_you_note" and ed.channel.value == "email"
+    assert ed.script.label == "Thank-you note after an interview (suggested)"
+    assert all("_" not in label for label, _ in ed.script.options)  # titles, never ids
     assert "Dear Dana," in ed.text.value and "[one thing you discussed]" in ed.text.value
+    assert "Why this script" in ed.why.value
     assert "No wording flagged" in ed.tone.value
     assert "seconds to say" in ed.timing.value
     ed.specific_point.value = "the churn model"
     assert "the churn model" in ed.text.value
+    assert ed.situation.get_title(0) == "Change the situation"
+    assert ed.situation.selected_index is None  # tucked away
     ed.round.value = "panel"
     assert ed.script.value in ("thank_you_note", "panel_thank_you")
-    assert "Panel" in ed.suggestions.value or "panel" in ed.suggestions.value
+    assert "anel" in ed.suggestions.value
+
+
+def test_editor_asks_only_for_what_the_interview_does_not_know(filled, iid):
+    ed = editor(filled, interview_id=iid, step="thank_you")
+    shown = [row.children[1] for row in ed.fields_box.children]
+    assert shown == [ed.specific_point]  # names, company, role, date come from the log
+    assert "One thing you discussed" in ed.fields_box.children[0].children[0].value
+    alone = editor(None, step="thank_you")
+    assert "[interviewer's name]" in alone.text.value
+    assert "interviewer" in alone.fields and "company" in alone.fields
+    alone.fields["company"].value = "Initech"
+    assert "Initech" in alone.text.value
+
+
+def test_editor_situate_picks_the_person_and_the_plans_script(filled, iid):
+    sam = _sam(filled, iid)
+    ed = editor(filled, interview_id=iid, step="status_check")
+    ed.situate("thank_you", interviewer_id=sam, script_id="panel_thank_you")
+    assert (ed.step.value, ed.interviewer.value, ed.script.value) == (
+        "thank_you",
+        sam,
+        "panel_thank_you",
+    )
+    assert "Dear Sam Ortiz" in ed.text.value or "Sam" in ed.text.value.split("\n")[2]
+    assert ed.recipient_name() == "Sam Ortiz"
+    ed.situate("second_follow_up")
+    assert ed.script.value == "second_follow_up" and ed.follow_up_number.value == 2
 
 
 def test_editor_suggestions_follow_the_situation(filled, iid):
@@ -103,7 +144,73 @@ def test_editor_follow_up_number_changes_the_verdict(filled, iid):
     assert "Sounds pushy" in ed.tone.value
 
 
-def test_editor_logs_what_was_sent_with_script_id_and_version(filled, iid):
+def test_edits_are_kept_per_script_channel_and_person(filled, iid):
+    sam = _sam(filled, iid)
+    ed = editor(filled, interview_id=iid, step="thank_you")
+    dana = ed.interviewer.value
+    ed.text.value = ed.text.value + "\nP.S. Mine for Dana."
+    assert "own version" in ed.own_version.value and not ed.restart.disabled
+    ed.channel.value = "linkedin"
+    assert "Mine for Dana" not in ed.text.value  # another channel: the script's text
+    ed.channel.value = "email"
+    assert ed.text.value.endswith("P.S. Mine for Dana.")  # came back
+    ed.interviewer.value = sam
+    assert "Mine for Dana" not in ed.text.value and ed.restart.disabled
+    ed.interviewer.value = dana
+    assert ed.text.value.endswith("P.S. Mine for Dana.")
+    ed.script.value = "panel_thank_you"
+    ed.script.value = "thank_you_note"
+    assert ed.text.value.endswith("P.S. Mine for Dana.")
+
+
+def test_replacing_edits_asks_first_and_no_keeps_them(filled, iid):
+    ed = editor(filled, interview_id=iid, step="thank_you")
+    ed.text.value = "My own words."
+    ed.restart.click()
+    assert ed.confirm_box.layout.display is None  # the Yes / No row shows
+    assert "will be lost" in ed.confirm_question.value
+    ed.confirm_no.click()
+    assert ed.text.value == "My own words." and ed.confirm_box.layout.display == "none"
+    ed.specific_point.value = "the churn model"  # would fill the script in again: asks
+    assert ed.text.value == "My own words." and ed.confirm_box.layout.display is None
+    ed.confirm_yes.click()
+    assert "the churn model" in ed.text.value and "My own words" not in ed.text.value
+    assert ed.restart.disabled and ed.confirm_box.layout.display == "none"
+
+
+def test_ready_to_send_copy_mail_link_and_linkedin_length(filled, iid):
+    sam = _sam(filled, iid)
+    filled.update_interviewer(sam, email="sam@acme.example")
+    ed = editor(filled, interview_id=iid, step="thank_you", interviewer_id=sam)
+    assert ed.copy.text == ed.text.value and ed.copy.label.startswith("Copy")
+    link = html.unescape(ed.mail_link.value.split("href='")[1].split("'")[0])
+    assert link == fk.mailto(ed.text.value, to="sam@acme.example")
+    assert "Open in my mail app" in ed.mail_link.value and ed.length.value == ""
+    ed.text.value = "Subject: Thanks\n\nHello Sam & team, ça va?"
+    assert ed.copy.text == ed.text.value  # at once, not after the tone check's pause
+    assert "Hello%20Sam%20%26%20team%2C%20%C3%A7a%20va%3F" in ed.mail_link.value
+    ed.channel.value = "linkedin"
+    assert ed.mail_link.value == "" and "characters" in ed.length.value
+    assert linkedin_length(ed.text.value) in html.unescape(ed.length.value)
+
+
+def test_editor_logs_the_step_the_person_and_the_script(filled, iid):
+    sam = _sam(filled, iid)
+    ed = editor(filled, interview_id=iid, step="thank_you", interviewer_id=sam)
+    logged = []
+    ed.on_logged(logged.append)
+    ed.channel.value = "linkedin"
+    assert ed.sent_on.value == filled.today  # default today
+    ed.log_button.click()
+    assert "Thank-you note to Sam Ortiz" in ed.status_html.value
+    assert "on LinkedIn on Thu 20 Mar 2025" in ed.status_html.value
+    last = rows(filled, "follow_ups")[-1]
+    assert (last["kind"], last["interviewer_id"], last["channel"]) == ("thank_you", sam, "linkedin")
+    assert (last["script_id"], last["script_version"]) == ("thank_you_note", "1.0")
+    assert logged == [last["id"]]
+
+
+def test_editor_logs_a_status_check_with_its_date(filled, iid):
     ed = editor(filled, interview_id=iid, step="status_check")
     ed.script.value = "decision_check_call"
     ed.channel.value = "email"
@@ -135,4 +242,13 @@ def test_editor_shows_broken_coach_files(filled, iid):
     (folder / "broken.md").write_text("no front matter", encoding="utf-8")
     ed = editor(filled, interview_id=iid)
     assert ed.errors and any("broken.md" in str(e) for e in ed.errors)
-    assert any("broken.md" in getattr(w, "value", "") for w in ed.box.children)
+    assert any("broken.md" in getattr(w, "value", "") for w in ed.script_part.children)
+
+
+def test_hiding_the_yes_no_row_or_the_person_hides_nothing_else(wb, cid):
+    iid = wb.log_interview(cid, "Globex", "Engineer", date(2025, 3, 19))  # nobody named
+    ed = editor(wb, interview_id=iid, step="thank_you")
+    assert ed.confirm_box.layout.display == "none" and ed.interviewer.layout.display == "none"
+    shown = [ed.channel, ed.script, ed.step, *ed.send_part.children, *ed.fill_part.children[3:5]]
+    assert all(w.layout.display != "none" for w in shown)
+    assert "[interviewer's name]" in ed.text.value and "interviewer" in ed.fields
