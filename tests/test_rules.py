@@ -126,3 +126,10 @@ def test_rules_argument_as_dict_is_checked():
     assert one(plan, "close_as_ghosted") == (D(2025, 3, 25), D(2025, 3, 25))
     with pytest.raises(RulesFileError, match="unknown rule"):
         fk.plan_follow_ups(D(2025, 3, 4), rules={"close_after": 5})
+
+
+def test_rules_table_reads_one_business_day_and_aligns_left():
+    html = fk.load_rules()._repr_html_()
+    assert "1 business day after the interview" in html
+    assert "1 business days" not in html and "0 business days after the interview" in html
+    assert "text-align:left" in html and "data-label='Why'" in html
