@@ -114,7 +114,17 @@ _MEASURE = """
       scrollers.push(`${el.className} (${el.scrollWidth} > ${el.clientWidth})`);
     }
   }
+  // A dropdown showing nothing reads as "nothing was chosen" (or lost).
+  const blank = [];
+  for (const s of document.querySelectorAll('select')) {
+    const r = s.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const chosen = s.selectedIndex >= 0 ? s.options[s.selectedIndex].text.trim() : '';
+    if (!chosen) blank.push(String(s.parentElement.className));
+    if (r.left < -0.5 || r.right > width + 0.5) outside.push(`select [${r.left}, ${r.right}]`);
+  }
   return {
+    blank: blank,
     scrollers: scrollers,
     scroll: document.scrollingElement.scrollWidth,
     width: width,
@@ -122,6 +132,28 @@ _MEASURE = """
   };
 }
 """
+
+
+def _shoot(page, path, width: int) -> None:
+    """The whole page: Voila scrolls inside ``#rendered_cells``, so grow the window to it."""
+    tall = page.evaluate(
+        "() => Math.max(document.body.scrollHeight,"
+        " document.querySelector('#rendered_cells')?.scrollHeight || 0)"
+    )
+    page.set_viewport_size({"width": width, "height": min(int(tall) + 40, 12_000)})
+    page.wait_for_timeout(500)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    _shrink(path)
+
+
+def _shrink(path) -> None:
+    """256 colours are plenty for a page of text: a third of the bytes in docs/."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -136,16 +168,58 @@ def test_page_fits_and_reads_in_plain_words(app, browser, page_name, size):
         form = page.locator(form_class)
         form.wait_for(timeout=WAIT_MS)
         page.wait_for_timeout(1500)  # images (the timeline) and late layout
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{page_name}-{size}.png"), full_page=True)
-
         found = page.evaluate(_MEASURE)
+        text = page.inner_text("body")
+        _shoot(page, SHOTS / f"{page_name}-{size}.png", width)
+
         assert found["scroll"] <= found["width"], f"scrolls sideways: {found}"
         assert found["outside"] == [], f"buttons off-screen or cut: {found['outside']}"
         assert found["scrollers"] == [], f"boxes scrolling sideways: {found['scrollers']}"
-        text = page.inner_text("body")
+        assert found["blank"] == [], f"dropdowns showing nothing: {found['blank']}"
         assert "Signed in as alex" in text
         raw = sorted({m.group(0) for m in RAW.finditer(text)})
         assert raw == [], f"raw values in the page: {raw}"
+    finally:
+        context.close()
+
+
+def test_after_a_save_04_shows_what_was_sent_on_a_phone(app, browser):
+    """Sent to and Script used keep what was saved; Date sent starts on today."""
+    from playwright.sync_api import expect
+
+    context = loopback_context(browser, width=390, height=844)
+    try:
+        page = context.new_page()
+        page.goto(f"{app.url}/voila/render/04_record_what_happened.ipynb?token={app.token}")
+        form = page.locator(".ct-sent-form")
+        form.wait_for(timeout=WAIT_MS)
+        expect(form.locator(".ct-sent-on input[type=date]")).to_have_value(TODAY)
+        form.locator(".ct-interviewer-id select").select_option(
+            label="Sam Ortiz (Chief Technology Officer)"
+        )
+        form.locator(".ct-script-id select").select_option(
+            label="Thank-you notes after a panel interview"
+        )
+        save = form.get_by_role("button", name="Save what I sent")
+        expect(save).to_be_enabled(timeout=10_000)
+        save.click()
+        expect(form.locator(".ct-report")).to_contain_text(
+            "Saved: Thank-you note by email to Sam Ortiz (Chief Technology Officer)"
+        )
+        for hook, words in (
+            (".ct-interviewer-id", "Sam Ortiz (Chief Technology Officer)"),
+            (".ct-script-id", "Thank-you notes after a panel interview"),
+        ):
+            # The form is redrawn after the "Saved" line: wait for the choice to come back.
+            page.wait_for_function(
+                "([hook, words]) => { const s = document.querySelector(hook + ' select');"
+                " return s && s.selectedIndex >= 0 &&"
+                " s.options[s.selectedIndex].text.replace(/\\u00a0/g, ' ') === words; }",
+                arg=[hook, words],
+                timeout=10_000,
+            )
+        entries = page.locator(".ct-entries")
+        expect(entries).to_contain_text("to Sam Ortiz")
+        assert ".." not in entries.inner_text()
     finally:
         context.close()

@@ -39,11 +39,14 @@ PHONE_MAX_WIDTH = "640px"
 PAGE_CSS = f"""
 .fk-page .jupyter-button {{ flex-shrink: 0; }}
 .fk-page .widget-html-content {{ overflow-wrap: anywhere; }}
-table.fk-cards {{ border-collapse: collapse; margin: 0.4em 0; }}
+table.fk-cards {{ border-collapse: collapse; margin: 0.4em 0; line-height: 1.4; }}
+.fk-page .fk-next-steps li {{ line-height: 1.4; margin-bottom: 0.3em; }}
 table.fk-cards th, table.fk-cards td {{
   text-align: left !important; vertical-align: top; padding: 4px 8px;
 }}
 table.fk-cards thead th {{ border-bottom: 1px solid #999; }}
+table.fk-cards td[data-label="From"], table.fk-cards td[data-label="Due by"],
+table.fk-cards td[data-label="Interview"] {{ white-space: nowrap; }}
 table.fk-cards tbody tr {{ border-bottom: 1px solid #ddd; }}
 .fk-timeline img {{ max-width: 100%; height: auto; }}
 @media (max-width: {PHONE_MAX_WIDTH}) {{
@@ -53,6 +56,7 @@ table.fk-cards tbody tr {{ border-bottom: 1px solid #ddd; }}
   .fk-page .widget-text, .fk-page .widget-dropdown, .fk-page .widget-datepicker,
   .fk-page .widget-textarea {{
     width: 100% !important; min-width: 0 !important; max-width: 100% !important;
+    margin-left: 0 !important; margin-right: 0 !important;
   }}
   .fk-page .widget-inline-hbox .widget-label {{ text-align: left; }}
   .fk-page .jupyter-button {{
@@ -60,6 +64,7 @@ table.fk-cards tbody tr {{ border-bottom: 1px solid #ddd; }}
     min-height: 36px; line-height: 1.3; padding: 6px 14px; white-space: normal;
     margin-bottom: 4px;
   }}
+  .fk-page .ct-interviewer {{ border-left: 3px solid #ccc; padding-left: 6px; margin: 4px 0; }}
   .fk-page .fk-scroll {{ max-height: none !important; overflow: visible !important; }}
   table.fk-cards, table.fk-cards tbody, table.fk-cards tr, table.fk-cards td {{
     display: block; width: auto;

@@ -81,6 +81,7 @@ class _FollowUpForm(_InterviewChild):
         super().__init__(parent, {name: fields[name] for name in self._FIELDS})
         self._loaded_version: tuple[str | None, str | None] = (None, None)
         self._last: dict[str, Any] = {}
+        self.show_choices()
         self.box = widgets.VBox(
             [*(f.box for f in self.fields.values()), self.buttons, self.status]
         ).add_class("ct-sent-form")
@@ -94,7 +95,13 @@ class _FollowUpForm(_InterviewChild):
         widget = self.fields["interviewer_id"].widget
         keep = widget.value if widget.value in [v for _, v in options] else None
         widget.options = options
-        _choose(widget, keep)
+        widget.value = keep
+        self.show_choices()
+
+    def show_choices(self) -> None:
+        """Show "Everyone / not one person" and "No script" in words, never a blank box."""
+        for name in ("interviewer_id", "script_id"):
+            _choose(self.fields[name].widget, self.fields[name].widget.value)
 
     def _version(self, script_id: str | None) -> str | None:
         if script_id is None:
@@ -158,14 +165,12 @@ class _FollowUpForm(_InterviewChild):
     def load(self, entry_id: int, values: Mapping[str, Any]) -> None:
         self._loaded_version = (py(values.get("script_id")), py(values.get("script_version")))
         super().load(entry_id, values)
-        for name in ("interviewer_id", "script_id"):
-            _choose(self.fields[name].widget, self.fields[name].widget.value)
+        self.show_choices()
 
     def clear(self) -> None:
         self._loaded_version = (None, None)
         super().clear()
-        for name in ("interviewer_id", "script_id"):
-            _choose(self.fields[name].widget, self.fields[name].widget.value)
+        self.show_choices()
 
 
 class _ReplyForm(_InterviewChild):
@@ -344,6 +349,7 @@ class RecordForm(Shown):
                 form.clear()
             form.status.value = ""
         self._fill_people()
+        self.sent.show_choices()
         self._refresh_entries()
         self.sent.check()
         self.reply.check()
@@ -391,10 +397,10 @@ class RecordForm(Shown):
         sent = f["follow_ups"].groupby("interview_id").size()
         replies = f["responses"].sort_values(["received_on", "id"])
         last = replies.groupby("interview_id").tail(1).set_index("interview_id")
-        heads = (
-            "Interview",
+        heads = (  # the company first: on a phone it is the card's title
             "Company",
             "Role",
+            "Interview",
             "Status",
             "Follow-ups sent",
             "Latest reply",
@@ -412,9 +418,9 @@ class RecordForm(Shown):
                 )
                 reflection = escape_html(r["reflection"]).replace("\n", "<br>")
             cells = (
-                format_day(iv.interview_date),
                 escape_html(iv.company),
                 escape_html(iv.role),
+                format_day(iv.interview_date),
                 escape_html(schema.choice_label("status", iv.status)),
                 str(int(sent.get(iv.id, 0))),
                 reply,

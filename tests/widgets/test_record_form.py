@@ -70,6 +70,13 @@ def test_date_sent_and_date_of_the_reply_start_on_today(filled):
     assert form.sent.fields["sent_on"].value == TODAY
 
 
+def test_sent_to_and_script_used_open_in_words_without_interviewers(wb, cid):
+    wb.log_interview(cid, "Acme", "Analyst", date(2025, 3, 4))  # nobody named
+    form = fk.record_form(wb, client_id=cid)
+    to, script = (form.sent.fields[n].widget for n in ("interviewer_id", "script_id"))
+    assert (_shown(to), _shown(script)) == ("Everyone / not one person", "No script")
+
+
 def _shown(dropdown) -> str | None:
     """What the browser shows in a dropdown: the label at ``index`` (blank when None)."""
     return None if dropdown.index is None else dropdown.options[dropdown.index][0]
