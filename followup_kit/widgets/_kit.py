@@ -48,6 +48,9 @@ table.fk-cards thead th {{ border-bottom: 1px solid #999; }}
 table.fk-cards td[data-label="From"], table.fk-cards td[data-label="Due by"],
 table.fk-cards td[data-label="Interview"] {{ white-space: nowrap; }}
 table.fk-cards tbody tr {{ border-bottom: 1px solid #ddd; }}
+table.fk-plan tr.fk-state-overdue td[data-label="Status"] {{ color: {RED}; font-weight: 600; }}
+table.fk-plan tr.fk-state-done, table.fk-plan tr.fk-state-skipped,
+table.fk-plan tr.fk-state-missed {{ color: {GREY}; }}
 .fk-timeline img {{ max-width: 100%; height: auto; }}
 @media (max-width: {PHONE_MAX_WIDTH}) {{
   .fk-page .widget-hbox {{ flex-wrap: wrap; }}
