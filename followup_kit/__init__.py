@@ -61,7 +61,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "widgets.start": ("start_here", "store_summary", "demo_loader"),
     "widgets.importer": ("guided_import",),
     "widgets.interview_form": ("interview_form",),
-    "widgets.plan": ("plan_view",),
+    "widgets.plan": ("plan_view", "plan_table"),
     "widgets.practice": ("practice_page",),
     "widgets.record_form": ("record_form",),
     "widgets.dashboard": ("coach_dashboard", "workshop_view"),

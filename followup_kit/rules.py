@@ -44,6 +44,14 @@ _GREETING = "greeting"
 GREETINGS = ("first_name", "title_surname")
 
 
+def _amount(value: object, unit: str) -> str:
+    """``1, "business days after ..."`` -> ``"1 business day after ..."``."""
+    for many in ("business days", "messages"):
+        if value == 1 and unit.startswith(many):
+            unit = many[:-1] + unit[len(many) :]
+    return f"{value} {unit}"
+
+
 @dataclass(frozen=True)
 class Rule:
     """One timing rule: its value, the plain reason for it and where the number comes from."""
@@ -110,14 +118,18 @@ class Rules(Mapping[str, int]):
         """The rules as a plain table for notebooks: what, when and why."""
         import html
 
+        left = "style='text-align:left;vertical-align:top'"
         rows = "".join(
-            f"<tr><td>{html.escape(r.label)}</td><td>{r.value} {html.escape(r.unit)}</td>"
-            f"<td>{html.escape(r.why)}</td></tr>"
+            f"<tr><td data-label='Rule' {left}>{html.escape(r.label)}</td>"
+            f"<td data-label='Value' {left}>{html.escape(_amount(r.value, r.unit))}</td>"
+            f"<td data-label='Why' {left}>{html.escape(r.why)}</td></tr>"
             for r in self._rules.values()
         )
         note = "".join(f"<p>Not used: {html.escape(str(p))}</p>" for p in self.problems)
+        heads = "".join(f"<th {left}>{h}</th>" for h in ("Rule", "Value", "Why"))
+        # "fk-cards": on a phone, the client pages' stylesheet shows each rule as a card.
         return (
-            f"{note}<table><thead><tr><th>Rule</th><th>Value</th><th>Why</th></tr></thead>"
+            f"{note}<table class='fk-cards'><thead><tr>{heads}</tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
 

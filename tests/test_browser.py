@@ -226,6 +226,8 @@ def test_voila_serves_the_same_forms_without_code(voila, page_and_dialogs):
     _assert_no_code(page)
     record.locator(".ct-client select").first.select_option(label="Bea Okafor (Spring cohort)")
     expect(record.locator(".ct-overview")).to_contain_text("Northwind Analytics")
-    expect(record.locator(".ct-sent-form .ct-hint")).to_contain_text("fill in: Date sent")
+    # Date sent starts on today, so a thank-you sent today needs no other field.
+    expect(record.locator(".ct-sent-form .ct-sent-on input[type=date]")).to_have_value(TODAY)
+    expect(record.locator(".ct-sent-form button.ct-save")).to_be_enabled(timeout=10_000)
     _shot(page, "voila-04-record-what-happened.png")
     assert dialogs == []

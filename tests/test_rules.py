@@ -178,3 +178,10 @@ def test_the_new_rules_explain_themselves():
     for key in ("gracious_reply_start", "reconnect_start", "reconnect_due"):
         assert rules.rule(key).why and rules.rule(key).source, key
     assert "months" in rules.rule("reconnect_start").why
+
+
+def test_rules_table_reads_one_business_day_and_aligns_left():
+    html = fk.load_rules()._repr_html_()
+    assert "1 business day after the interview" in html
+    assert "1 business days" not in html and "0 business days after the interview" in html
+    assert "text-align:left" in html and "data-label='Why'" in html

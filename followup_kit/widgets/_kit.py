@@ -1,7 +1,9 @@
 """What every widget module shares: showing a form, status lines, colours, headings, waits.
 
 A form object shows its ``box`` when displayed (:class:`Shown`); :func:`hidden` hides or
-shows one widget; the ``*_html`` helpers build the green "done" and red "not done" lines
+shows one widget; :func:`page` marks a client page's box and gives it the one stylesheet
+(:data:`PAGE_CSS`: stacked rows, full-width inputs and tables as cards on a phone); the
+``*_html`` helpers build the green "done" and red "not done" lines
 with the ``ct-ok`` / ``ct-error`` hooks the tests and the browser tests look for.
 """
 
@@ -28,6 +30,63 @@ GREY = "#555"
 LABEL_WIDTH = "14em"
 INPUT_WIDTH = "24em"
 
+#: Below this width (a phone held upright) rows stack and tables become cards.
+PHONE_MAX_WIDTH = "640px"
+
+#: The client pages' one stylesheet. ``fk-page`` marks a page's box (:func:`page`);
+#: ``fk-cards`` marks a table whose rows become cards on a phone, each cell labelled
+#: by its ``data-label``. ``!important`` beats the widths ipywidgets sets inline.
+PAGE_CSS = f"""
+.fk-page .jupyter-button {{ flex-shrink: 0; }}
+.fk-page .widget-html-content {{ overflow-wrap: anywhere; }}
+table.fk-cards {{ border-collapse: collapse; margin: 0.4em 0; line-height: 1.4; }}
+.fk-page .fk-next-steps li {{ line-height: 1.4; margin-bottom: 0.3em; }}
+table.fk-cards th, table.fk-cards td {{
+  text-align: left !important; vertical-align: top; padding: 4px 8px;
+}}
+table.fk-cards thead th {{ border-bottom: 1px solid #999; }}
+table.fk-cards td[data-label="From"], table.fk-cards td[data-label="Due by"],
+table.fk-cards td[data-label="Interview"] {{ white-space: nowrap; }}
+table.fk-cards tbody tr {{ border-bottom: 1px solid #ddd; }}
+table.fk-plan tr.fk-state-overdue td[data-label="Status"] {{ color: {RED}; font-weight: 600; }}
+table.fk-plan tr.fk-state-done, table.fk-plan tr.fk-state-skipped,
+table.fk-plan tr.fk-state-missed {{ color: {GREY}; }}
+.fk-timeline img {{ max-width: 100%; height: auto; }}
+@media (max-width: {PHONE_MAX_WIDTH}) {{
+  .fk-page .widget-hbox {{ flex-wrap: wrap; }}
+  .fk-page .widget-hbox > .widget-html:first-child,
+  .fk-page .widget-hbox > .widget-vbox,
+  .fk-page .widget-text, .fk-page .widget-dropdown, .fk-page .widget-datepicker,
+  .fk-page .widget-textarea {{
+    width: 100% !important; min-width: 0 !important; max-width: 100% !important;
+    margin-left: 0 !important; margin-right: 0 !important;
+  }}
+  .fk-page .widget-inline-hbox .widget-label {{ text-align: left; }}
+  .fk-page .jupyter-button {{
+    width: auto !important; min-width: 7em; max-width: 100%; height: auto !important;
+    min-height: 36px; line-height: 1.3; padding: 6px 14px; white-space: normal;
+    margin-bottom: 4px;
+  }}
+  .fk-page .ct-interviewer {{ border-left: 3px solid #ccc; padding-left: 6px; margin: 4px 0; }}
+  .fk-page .fk-scroll {{ max-height: none !important; overflow: visible !important; }}
+  table.fk-cards, table.fk-cards tbody, table.fk-cards tr, table.fk-cards td {{
+    display: block; width: auto;
+  }}
+  table.fk-cards thead {{ display: none; }}
+  table.fk-cards tbody tr {{
+    border: 1px solid #ccc; border-radius: 6px; margin: 0 0 10px; padding: 6px 4px;
+  }}
+  table.fk-cards td {{ padding: 2px 6px; }}
+  table.fk-cards td:empty {{ display: none; }}
+  table.fk-cards td:first-child {{ font-weight: bold; font-size: 1.05em; }}
+  table.fk-cards td[data-label]:not(:first-child)::before {{
+    content: attr(data-label) ": "; font-weight: 600;
+  }}
+}}
+"""
+
+_STYLE: widgets.HTML | None = None
+
 #: Plain words for a table's rows, singular and plural.
 NOUNS = {
     "clients": ("client", "clients"),
@@ -50,6 +109,25 @@ class Shown:
         bundle = dict(self.box._repr_mimebundle_(**kwargs) or {})
         bundle["text/plain"] = f"<{type(self).__name__}>"
         return bundle
+
+
+def style_html() -> str:
+    """:data:`PAGE_CSS` as a ``<style>`` element, for HTML shown outside a form."""
+    return f"<style>{PAGE_CSS}</style>"
+
+
+def stylesheet() -> widgets.HTML:
+    """The widget that carries :data:`PAGE_CSS`: one per kernel, shared by every page."""
+    global _STYLE
+    if _STYLE is None or getattr(_STYLE, "comm", None) is None:  # none yet, or closed
+        _STYLE = widgets.HTML(style_html()).add_class("fk-style")
+    return _STYLE
+
+
+def page(box: widgets.Box) -> widgets.Box:
+    """Mark ``box`` as a client page (``fk-page``) and put the stylesheet in it; return it."""
+    box.children = (stylesheet(), *box.children)
+    return box.add_class("fk-page")
 
 
 def hidden(widget: widgets.Widget, hide: bool = True) -> widgets.Widget:
@@ -103,7 +181,7 @@ def label(text: str, required: bool = True) -> widgets.HTML:
     return widgets.HTML(
         label_html(text, required),
         layout=widgets.Layout(width=LABEL_WIDTH, min_width=LABEL_WIDTH),
-    )
+    ).add_class("fk-label")
 
 
 def heading(text: str) -> widgets.HTML:

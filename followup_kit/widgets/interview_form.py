@@ -13,7 +13,7 @@ from .. import actions, schema
 from ..exceptions import FollowupKitError, Problem
 from ..formatting import escape_html, is_blank
 from ..schema import format_day
-from ._kit import and_, error_html, heading, hidden, message_html, note, note_html, ok_html
+from ._kit import and_, error_html, heading, hidden, message_html, note, note_html, ok_html, page
 from .clients import ClientPicker
 from .entries import EntryForm, EntryList
 from .fields import LabelledField, goes_with
@@ -222,6 +222,7 @@ class InterviewForm(EntryForm):
                 self.entries,
             ]
         ).add_class("ct-interview-form")
+        page(self.box)  # the client pages' stylesheet: on a phone, rows stack
         self.picker.observe(lambda _: self._client_changed())
         self._client_changed()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from ..plans import plan_for_interview, plan_in_words, step_words
 from ..plots import chart_png, plot_plan
 from ..rules import Rules, load_rules
 from ..schema import CHOICES, format_day
-from ._kit import GREEN, RED, Shown, set_options
+from ._kit import GREEN, RED, Shown, hidden, page, set_options, style_html
 from .clients import ClientPicker
 
 if TYPE_CHECKING:
@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 __all__ = [
     "SKIP_REASONS",
     "PlanForm",
+    "PlanTable",
     "ics_link",
     "interview_choices",
     "next_steps_html",
+    "plan_table",
     "plan_table_html",
     "plan_view",
 ]
@@ -70,24 +72,80 @@ def interview_choices(
     return out
 
 
-def plan_table_html(plan: pd.DataFrame) -> str:
-    """The plan as an HTML table in plain words (:func:`plan_in_words`); every value escaped."""
+def plan_table_html(plan: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
+    """The plan as an HTML table in plain words (:func:`plan_in_words`); every value escaped.
+
+    Each cell carries its column's name (``data-label``), so on a phone the page's
+    stylesheet shows every step as a card: the step, then "Due by: ...", "Why: ...".
+    ``columns`` picks the columns (default: every column with something in it).
+    """
     if plan.empty:
         return "<p>Nothing to plan: this interview is settled.</p>"
     words = plan_in_words(plan)
+    if columns is None:
+        columns = [c for c in words.columns if (words[c] != "").any()]
+    words = words[list(columns)]
     head = ("Step", *words.columns)
     rows = []
     for state, (step, row) in zip(plan["state"].astype(str), words.iterrows(), strict=True):
-        tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in (step, *row))
+        tds = "".join(
+            f'<td data-label="{html.escape(h)}">{html.escape(str(c))}</td>'
+            for h, c in zip(head, (step, *row), strict=True)
+        )
         rows.append(f'<tr class="fk-state-{html.escape(state)}">{tds}</tr>')
-    ths = "".join(f"<th>{h}</th>" for h in head)
+    ths = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     return (
-        '<table class="fk-plan"><thead><tr>'
+        '<table class="fk-plan fk-cards"><thead><tr>'
         + ths
         + "</tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
     )
+
+
+class PlanTable:
+    """A plan shown as :func:`plan_table_html` (cards on a phone); plain lines as text."""
+
+    def __init__(self, plan: pd.DataFrame, columns: Sequence[str] | None = None) -> None:
+        self.plan = plan
+        self.columns = columns
+
+    def _repr_html_(self) -> str:
+        return style_html() + plan_table_html(self.plan, self.columns)
+
+    def __repr__(self) -> str:
+        if self.plan.empty:
+            return "Nothing to plan: this interview is settled."
+        words = plan_in_words(self.plan)
+        return "\n".join(
+            f"{step}: from {row['From']}, due by {row['Due by']}" for step, row in words.iterrows()
+        )
+
+
+def plan_table(plan: pd.DataFrame, columns: Sequence[str] | None = ("From", "Due by", "Why")):
+    """Show a plan (from :func:`~followup_kit.plan_follow_ups`) as a client reads it.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    columns
+        Which of :func:`~followup_kit.plan_in_words`'s columns to show besides the step
+        (``None``: every column with something in it).
+
+    Returns
+    -------
+    PlanTable
+        Displays as a table on a laptop and as cards on a phone.
+
+    Examples
+    --------
+    >>> import followup_kit as fk
+    >>> print(repr(fk.plan_table(fk.plan_follow_ups("2025-03-07", interviewers=["Dana Lee"])))
+    ...       .splitlines()[0])
+    Thank-you note to Dana Lee: from Fri 7 Mar 2025, due by Mon 10 Mar 2025
+    """
+    return PlanTable(plan, None if columns is None else tuple(columns))
 
 
 def next_steps_html(agenda: pd.DataFrame, *, limit: int = 12) -> str:
@@ -117,7 +175,7 @@ def ics_link(steps: pd.DataFrame, filename: str = "follow-up-plan.ics") -> str:
     safe = html.escape(re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "plan.ics")
     return (
         f'<a download="{safe}" href="data:text/calendar;charset=utf-8;base64,{data}" '
-        f'target="_blank">Download the open steps for your calendar ({safe})</a>'
+        f'target="_blank">Download the open steps for your calendar (an .ics file)</a>'
     )
 
 
@@ -134,7 +192,10 @@ def _chart_html(plan: pd.DataFrame, today: date) -> str:
         margins={"left": 0.36, "right": 0.98, "top": 1 - 0.35 / height, "bottom": 0.75 / height},
     )
     data = base64.b64encode(png).decode("ascii")
-    return f'<img alt="Timeline of the follow-up plan" src="data:image/png;base64,{data}"/>'
+    return (
+        '<img alt="Timeline of the follow-up plan" style="max-width:100%;height:auto" '
+        f'src="data:image/png;base64,{data}"/>'
+    )
 
 
 # --------------------------------------------------------------------------- the form
@@ -149,7 +210,8 @@ class PlanForm(Shown):
     interview, step, channel, sent_on, reason, note, skipped
         The inputs; ``step`` values are ``(step, interviewer_id, interviewer)``.
     sent_button, skip_button, undo_button
-        "I sent it" (reads "Close as ghosted" for that step), "Skip", "Undo skip".
+        "I sent it" (reads "Close as ghosted" for that step), "Skip", "Put it back"
+        (shown with ``skipped_row`` only when a step of this interview was skipped).
     next_steps, table, chart, download, message
         What is shown: the client's open steps, the plan, its timeline, the .ics link
         and the result of the last action.
@@ -173,7 +235,7 @@ class PlanForm(Shown):
         self.next_steps = widgets.HTML()
         self.interview = widgets.Dropdown(description="Interview", layout=layout)
         self.table = widgets.HTML()
-        self.chart = widgets.HTML()
+        self.chart = widgets.HTML().add_class("fk-timeline")
         self.step = widgets.Dropdown(description="Step", layout=layout)
         self.channel = widgets.Dropdown(
             description="How",
@@ -185,8 +247,20 @@ class PlanForm(Shown):
         self.reason = widgets.Dropdown(description="Reason", options=list(SKIP_REASONS))
         self.note = widgets.Text(description="Note", placeholder="Add a few words (optional)")
         self.skip_button = widgets.Button(description="Skip", button_style="warning")
-        self.skipped = widgets.Dropdown(description="Skipped", layout=layout)
-        self.undo_button = widgets.Button(description="Undo skip")
+        self.skipped = widgets.Dropdown(
+            description="Skipped", layout=widgets.Layout(width="30em", max_width="100%")
+        )
+        self.undo_button = widgets.Button(description="Put it back")
+        self.skipped_row = hidden(
+            widgets.VBox(
+                [
+                    widgets.HTML(
+                        "<b>Skipped by mistake?</b> Choose the step and put it back on your plan."
+                    ),
+                    widgets.HBox([self.skipped, self.undo_button]),
+                ]
+            )
+        )
         self.message = widgets.HTML()
         self.download = widgets.HTML()
         for w, name in (
@@ -196,6 +270,8 @@ class PlanForm(Shown):
             (self.sent_button, "fk-sent"),
             (self.skip_button, "fk-skip"),
             (self.undo_button, "fk-undo"),
+            (self.skipped, "fk-skipped"),
+            (self.skipped_row, "fk-skipped-row"),
             (self.message, "fk-message"),
         ):
             w.add_class(name)
@@ -207,23 +283,25 @@ class PlanForm(Shown):
         self.skip_button.on_click(lambda _b: self.on_skip())
         self.undo_button.on_click(lambda _b: self.on_undo())
 
-        self.box = widgets.VBox(
-            [
-                self.picker.box,
-                self.next_steps,
-                widgets.HTML("<b>Pick an interview to see its follow-up plan.</b>"),
-                self.interview,
-                self.table,
-                self.chart,
-                widgets.HTML("<b>Done something on the plan?</b>"),
-                self.step,
-                widgets.HBox([self.channel, self.sent_on, self.sent_button]),
-                widgets.HTML("<b>Not doing a step?</b> Skipping takes it off your list."),
-                widgets.HBox([self.reason, self.note, self.skip_button]),
-                widgets.HBox([self.skipped, self.undo_button]),
-                self.message,
-                self.download,
-            ]
+        self.box = page(
+            widgets.VBox(
+                [
+                    self.picker.box,
+                    self.next_steps,
+                    widgets.HTML("<b>Pick an interview to see its follow-up plan.</b>"),
+                    self.interview,
+                    self.table,
+                    self.chart,
+                    widgets.HTML("<b>Done something on the plan?</b>"),
+                    self.step,
+                    widgets.HBox([self.channel, self.sent_on, self.sent_button]),
+                    widgets.HTML("<b>Not doing a step?</b> Skipping takes it off your list."),
+                    widgets.HBox([self.reason, self.note, self.skip_button]),
+                    self.skipped_row,
+                    self.message,
+                    self.download,
+                ]
+            ).add_class("fk-plan-form")
         )
         self.load_interviews()
 
@@ -275,6 +353,7 @@ class PlanForm(Shown):
             self.chart.value = self.download.value = ""
             set_options(self.step, [])
             set_options(self.skipped, [])
+            hidden(self.skipped_row)
             self._label_send_button()
             return
         row = tables["interviews"].set_index("id").loc[iid]
@@ -306,6 +385,7 @@ class PlanForm(Shown):
             ],
         )
         self.undo_button.disabled = not len(self.skipped.options)
+        hidden(self.skipped_row, not len(self.skipped.options))
         slug = f"follow-up-{row['company']}-{pd.Timestamp(row['interview_date']):%Y-%m-%d}.ics"
         self.download.value = ics_link(self.plan, slug)
 
@@ -390,7 +470,7 @@ class PlanForm(Shown):
         self._say(f"Skipped: {step_words(step, who)}. You can undo it below.")
 
     def on_undo(self) -> None:
-        """ "Undo skip": put the chosen skipped step back on the plan."""
+        """ "Put it back": put the chosen skipped step back on the plan."""
         if self.skipped.value is None:
             return
         label = self.skipped.label

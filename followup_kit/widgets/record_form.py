@@ -12,10 +12,10 @@ import pandas as pd
 
 from .. import actions, schema
 from ..exceptions import FollowupKitError, Problem
-from ..formatting import escape_html, is_blank
+from ..formatting import escape_html, is_blank, script_title
 from ..library import load_scripts
 from ..schema import format_day
-from ._kit import INPUT_WIDTH, NOUNS, Shown, heading, label, log, note, note_html, py
+from ._kit import INPUT_WIDTH, NOUNS, Shown, heading, label, log, note, note_html, page, py
 from .clients import ClientPicker
 from .entries import EntryForm, EntryList
 from .fields import LabelledField, ReflectionField
@@ -66,10 +66,11 @@ class _FollowUpForm(_InterviewChild):
         script_options = [("No script", None)] + [
             (title, sid) for sid, (title, _) in sorted(self.scripts.items(), key=lambda x: x[1][0])
         ]
-        fields = {name: LabelledField(spec[name]) for name in ("channel", "sent_on", "notes")}
+        fields = {name: LabelledField(spec[name]) for name in ("channel", "notes")}
         # The store has no default kind (a call without one is refused); the form shows
         # its starting choice, so nothing is chosen for the person unseen.
         fields["kind"] = LabelledField(replace(spec["kind"], default="thank_you"))
+        fields["sent_on"] = _today_field(spec["sent_on"], parent.wb.today)
         fields["interviewer_id"] = LabelledField(
             spec["interviewer_id"],
             widget=widgets.Dropdown(options=[("Everyone / not one person", None)], layout=layout),
@@ -79,6 +80,8 @@ class _FollowUpForm(_InterviewChild):
         )
         super().__init__(parent, {name: fields[name] for name in self._FIELDS})
         self._loaded_version: tuple[str | None, str | None] = (None, None)
+        self._last: dict[str, Any] = {}
+        self.show_choices()
         self.box = widgets.VBox(
             [*(f.box for f in self.fields.values()), self.buttons, self.status]
         ).add_class("ct-sent-form")
@@ -93,6 +96,12 @@ class _FollowUpForm(_InterviewChild):
         keep = widget.value if widget.value in [v for _, v in options] else None
         widget.options = options
         widget.value = keep
+        self.show_choices()
+
+    def show_choices(self) -> None:
+        """Show "Everyone / not one person" and "No script" in words, never a blank box."""
+        for name in ("interviewer_id", "script_id"):
+            _choose(self.fields[name].widget, self.fields[name].widget.value)
 
     def _version(self, script_id: str | None) -> str | None:
         if script_id is None:
@@ -102,6 +111,7 @@ class _FollowUpForm(_InterviewChild):
         return self.scripts.get(script_id, ("", None))[1]
 
     def _create(self, record: dict[str, Any]) -> str:
+        self._last = dict(record)
         actions.log_follow_up(
             self.wb,
             record["interview_id"],
@@ -114,24 +124,53 @@ class _FollowUpForm(_InterviewChild):
     def _change(self, entry_id: int, record: dict[str, Any]) -> str:
         changes = {name: record[name] for name in self._FIELDS}
         changes["script_version"] = self._version(record["script_id"])
+        self._last = dict(record)
         actions.change_follow_up(self.wb, entry_id, client_id=self.parent.picker.value, **changes)
         return "Changed: " + self._describe(record)
 
     def _describe(self, record: Mapping[str, Any]) -> str:
-        return (
+        widget = self.fields["interviewer_id"].widget
+        names = {v: k for k, v in widget.options}
+        to = record.get("interviewer_id")
+        text = (
             f"{escape_html(schema.choice_label('kind', record['kind']))} by "
-            f"{escape_html(schema.choice_label('channel', record['channel']).lower())} on "
-            f"{format_day(record['sent_on'])}, for the interview at "
-            f"<b>{escape_html(self.parent.company)}</b>."
+            f"{escape_html(schema.choice_label('channel', record['channel']).lower())}"
         )
+        if to is not None and to in names:
+            text += f" to {escape_html(names[to])}"
+        text += (
+            f" on {format_day(record['sent_on'])}, for the interview at "
+            f"<b>{escape_html(self.parent.company)}</b>"
+        )
+        if record.get("script_id"):
+            text += f", with the script <i>{escape_html(self.script_name(record['script_id']))}</i>"
+        return text + "."
+
+    def script_name(self, script_id: str) -> str:
+        """A script's title, from the library the form offers (the coach's own included)."""
+        known = self.scripts.get(str(script_id))
+        return known[0] if known else script_title(script_id)
+
+    def _saved(self) -> None:
+        super()._saved()
+        # What was just saved stays on show (kind, how, to whom, which script): the
+        # status line says it was saved, and the next note often differs in one choice.
+        for name in ("kind", "channel", "interviewer_id", "script_id"):
+            if name in self._last:
+                self.fields[name].value = self._last[name]
+                _choose(self.fields[name].widget, self._last[name])
+        self._last = {}
+        self.check()
 
     def load(self, entry_id: int, values: Mapping[str, Any]) -> None:
         self._loaded_version = (py(values.get("script_id")), py(values.get("script_version")))
         super().load(entry_id, values)
+        self.show_choices()
 
     def clear(self) -> None:
         self._loaded_version = (None, None)
         super().clear()
+        self.show_choices()
 
 
 class _ReplyForm(_InterviewChild):
@@ -143,6 +182,7 @@ class _ReplyForm(_InterviewChild):
     def __init__(self, parent: RecordForm) -> None:
         spec = schema.TABLES["responses"]
         fields = {name: LabelledField(spec[name]) for name in self._FIELDS[:-1]}
+        fields["received_on"] = _today_field(spec["received_on"], parent.wb.today)
         fields["reflection"] = ReflectionField(spec["reflection"])
         super().__init__(parent, fields)
         self.box = widgets.VBox(
@@ -169,6 +209,35 @@ class _ReplyForm(_InterviewChild):
             f"{format_day(record['received_on'])}: "
             f"{escape_html(schema.choice_label('result', record['result']))}."
         )
+
+
+def _today_field(field: schema.Field, today: date) -> LabelledField:
+    """A date field that starts on (and goes back to) today: most entries are logged the day."""
+    return LabelledField(
+        replace(field, default=today),
+        widget=widgets.DatePicker(value=today, layout=widgets.Layout(width=INPUT_WIDTH)),
+    )
+
+
+def _choose(dropdown: widgets.Dropdown, value: Any) -> None:
+    """Select ``value``, showing its label even when it is ``None`` ("No script").
+
+    ipywidgets 8 leaves a dropdown blank when its value is set to ``None``, though an
+    option has that value; selecting by index shows the option's words.
+    """
+    values = [v for _, v in dropdown.options]
+    if value in values:
+        dropdown.index = values.index(value)
+
+
+def _sentences(parts: list[str]) -> str:
+    """Join bits of text as sentences: one full stop between them, never two."""
+    out = ""
+    for part in (p.strip() for p in parts if p and p.strip()):
+        if out:
+            out += " " if out[-1] in ".!?" else ". "
+        out += part
+    return out
 
 
 def _script_library(wb) -> dict[str, tuple[str, str | None]]:
@@ -214,32 +283,35 @@ class RecordForm(Shown):
         self._updating = False
         self.picker = ClientPicker(wb, client_id=client_id, username=username)
         self.interview = widgets.Dropdown(
-            options=[("Choose the interview", None)], layout=widgets.Layout(width="36em")
+            options=[("Choose the interview", None)],
+            layout=widgets.Layout(width="36em", max_width="100%"),
         ).add_class("ct-interview")
         self.sent = _FollowUpForm(self)
         self.reply = _ReplyForm(self)
         self.overview = widgets.HTML("").add_class("ct-overview")
         self.entry_list = EntryList()
         self.entries, self.entries_status = self.entry_list.box, self.entry_list.status
-        self.box = widgets.VBox(
-            [
-                self.picker.box,
-                widgets.HBox([label("The interview"), self.interview]),
-                heading("What you sent"),
-                self.sent.box,
-                heading("What came back"),
-                note(
-                    "Write your reflection while it is fresh: your coach reads it beside "
-                    "the outcome."
-                ),
-                self.reply.box,
-                heading("Logged for this interview"),
-                self.entries_status,
-                self.entries,
-                heading("All your interviews"),
-                self.overview,
-            ]
-        ).add_class("ct-record-form")
+        self.box = page(
+            widgets.VBox(
+                [
+                    self.picker.box,
+                    widgets.HBox([label("The interview"), self.interview]),
+                    heading("What you sent"),
+                    self.sent.box,
+                    heading("What came back"),
+                    note(
+                        "Write your reflection while it is fresh: your coach reads it beside "
+                        "the outcome."
+                    ),
+                    self.reply.box,
+                    heading("Logged for this interview"),
+                    self.entries_status,
+                    self.entries,
+                    heading("All your interviews"),
+                    self.overview,
+                ]
+            ).add_class("ct-record-form")
+        )
         self.picker.observe(lambda _: self._client_changed())
         self.interview.observe(
             lambda _: None if self._updating else self._interview_changed(), "value"
@@ -277,6 +349,7 @@ class RecordForm(Shown):
                 form.clear()
             form.status.value = ""
         self._fill_people()
+        self.sent.show_choices()
         self._refresh_entries()
         self.sent.check()
         self.reply.check()
@@ -324,10 +397,16 @@ class RecordForm(Shown):
         sent = f["follow_ups"].groupby("interview_id").size()
         replies = f["responses"].sort_values(["received_on", "id"])
         last = replies.groupby("interview_id").tail(1).set_index("interview_id")
-        head = (
-            "<tr><th>Interview</th><th>Company</th><th>Role</th><th>Status</th>"
-            "<th>Sent</th><th>Latest reply</th><th>Your reflection</th></tr>"
+        heads = (  # the company first: on a phone it is the card's title
+            "Company",
+            "Role",
+            "Interview",
+            "Status",
+            "Follow-ups sent",
+            "Latest reply",
+            "Your reflection",
         )
+        head = "<tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>"
         rows = []
         for iv in interviews.itertuples(index=False):
             reply = reflection = ""
@@ -338,16 +417,24 @@ class RecordForm(Shown):
                     f"{format_day(r['received_on'])}"
                 )
                 reflection = escape_html(r["reflection"]).replace("\n", "<br>")
-            rows.append(
-                f"<tr><td>{format_day(iv.interview_date)}</td><td>{escape_html(iv.company)}</td>"
-                f"<td>{escape_html(iv.role)}</td>"
-                f"<td>{escape_html(schema.choice_label('status', iv.status))}</td>"
-                f"<td>{int(sent.get(iv.id, 0))}</td><td>{reply}</td><td>{reflection}</td></tr>"
+            cells = (
+                escape_html(iv.company),
+                escape_html(iv.role),
+                format_day(iv.interview_date),
+                escape_html(schema.choice_label("status", iv.status)),
+                str(int(sent.get(iv.id, 0))),
+                reply,
+                reflection,
             )
-        style = "border-collapse:collapse"
+            tds = "".join(
+                f"<td data-label='{h}'>{c}</td>" for h, c in zip(heads, cells, strict=True)
+            )
+            rows.append(f"<tr>{tds}</tr>")
+        # "fk-cards": each interview becomes a card on a phone (the page's stylesheet).
         return (
-            f"<div style='max-height:24em;overflow:auto'><table class='ct-overview-table' "
-            f"style='{style}' cellpadding='4'>{head}{''.join(rows)}</table></div>"
+            f"<div class='fk-scroll' style='max-height:24em;overflow-y:auto'>"
+            f"<table class='ct-overview-table fk-cards'><thead>{head}</thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
 
     # entries of the chosen interview
@@ -368,15 +455,17 @@ class RecordForm(Shown):
                 f"Sent: {schema.choice_label('kind', fu.kind)} by "
                 f"{schema.choice_label('channel', fu.channel).lower()}{to}"
             )
+            if not is_blank(fu.script_id):
+                text += f", with the script \u201c{self.sent.script_name(fu.script_id)}\u201d"
             rows.append(self._entry_row("follow_ups", fu, text, fu.sent_on))
         got = f["responses"][f["responses"]["interview_id"] == iid].sort_values("received_on")
         for rs in got.itertuples(index=False):
-            text = f"Reply: {schema.choice_label('result', rs.result)}"
+            parts = [f"Reply: {schema.choice_label('result', rs.result)}"]
             if not is_blank(rs.feedback):
-                text += f". Their feedback: {rs.feedback}"
+                parts.append(f"Their feedback: {rs.feedback}")
             if not is_blank(rs.reflection):
-                text += f". Your reflection: {rs.reflection}"
-            rows.append(self._entry_row("responses", rs, text, rs.received_on))
+                parts.append(f"Your reflection: {rs.reflection}")
+            rows.append(self._entry_row("responses", rs, _sentences(parts), rs.received_on))
         self.entry_list.show(rows, "Nothing logged for this interview yet.")
 
     def _entry_row(self, table: str, entry: Any, text: str, day: object) -> widgets.HBox:

@@ -246,3 +246,71 @@ def test_plan_view_is_its_own_object(book):
 def test_plain_html_helpers(book):
     assert interview_choices(book.interviews().iloc[0:0]) == []
     assert plan_table_html(pd.DataFrame()).startswith("<p>Nothing to plan")
+
+
+_RAW = re.compile(r"<NA>|\bNaN\b|\bnan\b|\bNone\b|\d{4}-\d{2}-\d{2}|\b[a-z]+_[a-z_]+\b")
+
+
+def _visible(html: str) -> str:
+    """The words a browser shows: no tags, attributes or style sheet."""
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_example_plan_reads_in_plain_words_and_becomes_cards_on_a_phone():
+    example = fk.plan_follow_ups("2025-03-07", interviewers=["Dana Lee", "Sam Ortiz"])
+    shown = fk.plan_table(example)
+    html = shown._repr_html_()
+    words = _visible(html)
+    assert _RAW.findall(words) == []
+    assert "Thank-you note to Dana Lee" in words and "Close as ghosted and move on" in words
+    assert "Mon 10 Mar 2025" in words and "1 business day later" in words
+    assert "1 business days" not in words
+    assert '<table class="fk-plan fk-cards">' in html and "@media (max-width" in html
+    assert 'data-label="Due by"' in html and 'data-label="Why"' in html
+    assert "<th>Status</th>" not in html  # only the columns asked for
+    assert repr(shown).splitlines() == [
+        "Thank-you note to Dana Lee: from Fri 7 Mar 2025, due by Mon 10 Mar 2025",
+        "Thank-you note to Sam Ortiz: from Fri 7 Mar 2025, due by Mon 10 Mar 2025",
+        "First status check: from Fri 14 Mar 2025, due by Tue 18 Mar 2025",
+        "Second follow-up: from Fri 21 Mar 2025, due by Tue 25 Mar 2025",
+        "Close as ghosted and move on: from Fri 4 Apr 2025, due by Fri 4 Apr 2025",
+    ]
+
+
+def test_the_live_plan_names_scripts_steps_and_dates_in_words(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    form.interview.value = book.ids["acme"]
+    words = _visible(form.table.value)
+    assert _RAW.findall(words) == []
+    assert "Thank-you note after an interview" in words  # a script's title, not its id
+    for label in ("Step", "From", "Due by", "Status", "Suggested script", "Why"):
+        assert f'data-label="{label}"' in form.table.value
+    assert "max-width:100%" in form.chart.value  # the timeline shrinks to a phone's width
+    assert "fk-timeline" in form.chart._dom_classes
+    assert _RAW.findall(_visible(form.download.value)) == []  # the file name is not shown
+    assert "fk-page" in form.box._dom_classes and "fk-plan-form" in form.box._dom_classes
+
+
+def test_skipped_steps_show_only_when_there_are_some_with_a_label(book):
+    _, form = form_for(book, client_id=book.ids["client"])
+    assert form.skipped_row.layout.display == "none"  # nothing skipped: no empty box
+    pick_step(form, "status_check")
+    form.skip_button.click()
+    assert form.skipped_row.layout.display is None
+    assert form.skipped.description == "Skipped"
+    assert form.skipped.layout.width == "30em" and form.skipped.label.startswith("First status")
+    assert form.undo_button.description == "Put it back"
+    form.undo_button.click()
+    assert form.skipped_row.layout.display == "none"
+
+
+def test_every_page_shares_one_stylesheet_with_a_phone_breakpoint(book):
+    plan = fk.plan_view(book, client_id=book.ids["client"], today=TODAY)
+    record = fk.record_form(book, client_id=book.ids["client"])
+    interview = fk.interview_form(book, client_id=book.ids["client"])
+    sheets = [f.box.children[0] for f in (plan, record, interview)]
+    assert sheets[0] is sheets[1] is sheets[2]  # one widget, sent to the page once
+    css = sheets[0].value
+    assert "@media (max-width: 640px)" in css and "flex-wrap: wrap" in css
+    assert "table.fk-cards thead { display: none; }" in css

@@ -26,7 +26,9 @@ def test_logging_a_follow_up_and_a_reply_with_a_reflection(filled):
     sent["interviewer_id"].value = people["Sam Ortiz (CTO)"]
     sent["script_id"].value = "decision_check_call"
     form.sent.save.click()
-    assert "Saved: Status check by phone call on Wed 12 Mar 2025" in form.sent.status.value
+    said = form.sent.status.value
+    assert "Saved: Status check by phone call to Sam Ortiz (CTO) on Wed 12 Mar 2025" in said
+    assert "with the script <i>Calling to ask whether a decision has been made</i>" in said
     row = wb.follow_ups().iloc[-1]
     assert (row["kind"], row["channel"], row["script_id"]) == (
         "status_check",
@@ -53,7 +55,79 @@ def test_logging_a_follow_up_and_a_reply_with_a_reflection(filled):
     listed = " ".join(texts(form.entries))
     assert "Sent: Status check by phone call to Sam Ortiz" in listed
     assert "Reply: Offer. Their feedback: Strong on the case study" in listed
-    assert form.sent.fields["sent_on"].value is None  # cleared for the next one
+    assert "with the script “Calling to ask whether a decision has been made”" in listed
+    assert form.sent.fields["sent_on"].value == TODAY  # ready for the next one, dated today
+    assert form.sent.fields["notes"].value == ""
+
+
+def test_date_sent_and_date_of_the_reply_start_on_today(filled):
+    form = fk.record_form(filled, client_id=filled.ids["client"])
+    assert form.sent.fields["sent_on"].value == TODAY
+    assert form.reply.fields["received_on"].value == TODAY
+    assert not form.sent.save.disabled  # a thank-you sent today needs no other field
+    form.sent.fields["sent_on"].value = date(2025, 3, 12)
+    form.sent.clear()
+    assert form.sent.fields["sent_on"].value == TODAY
+
+
+def test_sent_to_and_script_used_open_in_words_without_interviewers(wb, cid):
+    wb.log_interview(cid, "Acme", "Analyst", date(2025, 3, 4))  # nobody named
+    form = fk.record_form(wb, client_id=cid)
+    to, script = (form.sent.fields[n].widget for n in ("interviewer_id", "script_id"))
+    assert (_shown(to), _shown(script)) == ("Everyone / not one person", "No script")
+
+
+def _shown(dropdown) -> str | None:
+    """What the browser shows in a dropdown: the label at ``index`` (blank when None)."""
+    return None if dropdown.index is None else dropdown.options[dropdown.index][0]
+
+
+def test_after_a_save_sent_to_and_script_used_show_what_was_saved(filled):
+    form = fk.record_form(filled, client_id=filled.ids["client"])
+    sent = form.sent.fields
+    to, script = sent["interviewer_id"].widget, sent["script_id"].widget
+    assert (_shown(to), _shown(script)) == ("Everyone / not one person", "No script")
+    sam = dict(to.options)["Sam Ortiz (CTO)"]
+    sent["interviewer_id"].value = sam
+    sent["script_id"].value = "thank_you_note"
+    form.sent.save.click()
+    assert "Saved:" in form.sent.status.value
+    assert _shown(to) == "Sam Ortiz (CTO)" and to.value == sam
+    assert _shown(script) == "Thank-you note after an interview"
+    assert _shown(sent["kind"].widget) == "Thank-you note"
+
+    form.sent.clear()  # a fresh form shows its defaults in words, never a blank box
+    assert (_shown(to), _shown(script)) == ("Everyone / not one person", "No script")
+    form.interview.value = None
+    form.interview.value = filled.ids["interview"]
+    assert _shown(to) == "Everyone / not one person"
+
+
+def test_feedback_and_reflection_read_as_sentences_without_double_stops(filled):
+    wb = filled
+    iid = wb.ids["interview"]
+    wb.log_response(
+        iid,
+        received_on=date(2025, 3, 18),
+        channel="email",
+        result="still_deciding",
+        feedback="They will decide next week.",
+        reflection="Patience",
+    )
+    form = fk.record_form(wb, client_id=wb.ids["client"])
+    listed = " ".join(texts(form.entries))
+    assert "Their feedback: They will decide next week. Your reflection: Patience" in listed
+    assert ".." not in listed
+
+
+def test_overview_carries_labels_for_cards_on_a_phone(filled):
+    form = fk.record_form(filled, client_id=filled.ids["client"])
+    html = form.overview.value
+    assert "fk-cards" in html and "<thead>" in html
+    for label in ("Interview", "Company", "Role", "Status", "Follow-ups sent", "Latest reply"):
+        assert f"data-label='{label}'" in html
+    assert "fk-page" in form.box._dom_classes
+    assert "@media (max-width" in form.box.children[0].value
 
 
 @pytest.mark.parametrize("part", ["sent", "reply"])
