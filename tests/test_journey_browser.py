@@ -286,20 +286,9 @@ _MEASURE = """() => {
   return {scrollWidth, innerWidth: vw, bad};
 }"""
 
-_NOT_YET = pytest.mark.xfail(
-    strict=False,
-    reason="this page's phone layout (390 px) is another part of issue 14, done in parallel",
-)
-
-
 @pytest.mark.parametrize(
     "key",
-    [
-        pytest.param("01", marks=_NOT_YET),
-        pytest.param("02", marks=_NOT_YET),
-        "03",
-        pytest.param("04", marks=_NOT_YET),
-    ],
+    ["01", "02", "03", "04"],
 )
 def test_on_a_phone_nothing_scrolls_sideways_and_every_button_is_on_screen(browser, voila, key):
     context = _context(browser, voila, PHONE)

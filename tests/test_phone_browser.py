@@ -3,7 +3,8 @@
 A signed-in client (the hub user "alex") with an interview, two interviewers and a plan
 opens each page; no page may scroll sideways, every visible button must lie inside the
 viewport's width, and the visible text must carry no missing-value markers, ISO dates or
-snake_case step names. Each page is saved to ``docs/screenshots/<page>-<size>.png``.
+snake_case step names. Each page is saved to ``screenshots/<page>-<size>.png`` (git-ignored),
+or under the folder ``FOLLOWUP_SCREENSHOTS`` names (``docs/screenshots`` for the README).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from browser_support import (
@@ -27,7 +29,7 @@ import followup_kit as fk
 pytestmark = pytest.mark.browser
 
 TODAY = DEMO_TODAY.isoformat()
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("FOLLOWUP_SCREENSHOTS") or ROOT / "screenshots")
 WAIT_MS = 60_000
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 PAGES = {
