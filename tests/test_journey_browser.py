@@ -286,6 +286,7 @@ _MEASURE = """() => {
   return {scrollWidth, innerWidth: vw, bad};
 }"""
 
+
 @pytest.mark.parametrize(
     "key",
     ["01", "02", "03", "04"],

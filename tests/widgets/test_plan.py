@@ -272,9 +272,9 @@ def test_example_plan_reads_in_plain_words_and_becomes_cards_on_a_phone():
     assert repr(shown).splitlines() == [
         "Thank-you note to Dana Lee: from Fri 7 Mar 2025, due by Mon 10 Mar 2025",
         "Thank-you note to Sam Ortiz: from Fri 7 Mar 2025, due by Mon 10 Mar 2025",
-        "First status check: from Fri 14 Mar 2025, due by Tue 18 Mar 2025",
-        "Second follow-up: from Fri 21 Mar 2025, due by Tue 25 Mar 2025",
-        "Close as ghosted and move on: from Fri 4 Apr 2025, due by Fri 4 Apr 2025",
+        "First status check: from Wed 12 Mar 2025, due by Fri 14 Mar 2025",
+        "Second follow-up: from Wed 19 Mar 2025, due by Fri 21 Mar 2025",
+        "Close as ghosted and move on: from Wed 2 Apr 2025, due by Wed 2 Apr 2025",
     ]
 
 

@@ -37,8 +37,8 @@ def test_what_are_you_sending_lists_the_open_steps_in_words(wb, panel):
     assert labels == [
         "Thank-you note to Dana Lee \u2014 due Thu 20 Mar 2025",
         "Thank-you note to Sam Ortiz \u2014 due Thu 20 Mar 2025",
-        "First status check \u2014 due Fri 28 Mar 2025",
-        "Second follow-up \u2014 due Fri 4 Apr 2025",
+        "First status check \u2014 due Wed 26 Mar 2025",
+        "Second follow-up \u2014 due Wed 2 Apr 2025",
         "Something else: choose the situation yourself",
     ]
     assert page.sending.value == ("thank_you", panel["dana"], "panel_thank_you")
