@@ -502,14 +502,14 @@ def _iso_days(text: str, n: int) -> np.ndarray:
         raise _CannotDecode("dates that are not ISO text") from err
     if raw.size != 10 * n:
         raise _CannotDecode("dates that are not ISO text")
-    cells = raw.reshape(n, 10).astype(np.int64) - ord("0")
-    digits = cells[:, [0, 1, 2, 3, 5, 6, 8, 9]]
+    # Each character position as its own column of n digits: no n-by-10 copy.
+    digit = {k: raw[k::10].astype(np.int64) - ord("0") for k in (0, 1, 2, 3, 5, 6, 8, 9)}
     dashes = (raw[4::10] == ord("-")) & (raw[7::10] == ord("-"))
-    if not dashes.all() or digits.min() < 0 or digits.max() > 9:
+    if not dashes.all() or any(d.min() < 0 or d.max() > 9 for d in digit.values()):
         raise _CannotDecode("dates that are not ISO text")
-    year = cells[:, 0] * 1000 + cells[:, 1] * 100 + cells[:, 2] * 10 + cells[:, 3]
-    month = cells[:, 5] * 10 + cells[:, 6]
-    day = cells[:, 8] * 10 + cells[:, 9]
+    year = digit[0] * 1000 + digit[1] * 100 + digit[2] * 10 + digit[3]
+    month = digit[5] * 10 + digit[6]
+    day = digit[8] * 10 + digit[9]
     missing = year == 0
     if not (missing | ((month >= 1) & (month <= 12) & (day >= 1) & (day <= 31))).all():
         raise _CannotDecode("dates that are not ISO text")
@@ -524,7 +524,8 @@ def _texts(text: str, n: int) -> np.ndarray:
     if len(cells) != n:
         raise _CannotDecode(f"{len(cells)} texts for {n} rows")
     out = np.array(cells, dtype=object)
-    out[out == _NONE] = None
+    if _NONE in text:  # one scan of the text; most columns have no blanks to mark
+        out[out == _NONE] = None
     return out
 
 

@@ -292,3 +292,19 @@ def test_agenda_without_closed_interviews_is_the_same(seed):
         agenda.build_agenda(tables, today=today),
         agenda.build_agenda(kept, today=today),
     )
+
+
+def test_dates_stored_in_another_form_read_as_before(tmp_path):
+    path = tmp_path / "dates.sqlite"
+    with fk.open_workbook(path, today=TODAY) as wb:
+        wb.load_tables(random_tables(4), progress=False)
+    # A store written by other tools may hold a date with its time, or a single digit.
+    with sqlite3.connect(path) as con:
+        first = con.execute("SELECT min(id) FROM follow_ups").fetchone()[0]
+        con.execute("UPDATE follow_ups SET sent_on = sent_on || ' 00:00:00' WHERE id = ?", (first,))
+    with fk.open_workbook(path, today=TODAY) as wb:
+        with wb.db.read() as conn:
+            fast = wb.db.frame(conn, "follow_ups")
+            plain = wb.db.plain_frame(conn, "follow_ups")
+    pd.testing.assert_frame_equal(fast, plain)
+    assert fast["sent_on"].notna().all()
