@@ -199,7 +199,7 @@ def check_dashboard_as_before(wb, today: date = TODAY) -> None:
     pd.testing.assert_frame_equal(inputs.agenda, before)
 
 
-@settings(max_examples=8, derandomize=True, database=None, deadline=None)
+@settings(max_examples=6, derandomize=True, database=None, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_fast_reads_equal_plain_reads_on_random_stores(tmp_path_factory, seed):
     path = tmp_path_factory.mktemp("store") / "random.sqlite"
