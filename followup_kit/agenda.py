@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .plans import _STATE, _table, _text, plan_steps, scripts_for
+from .plans import _STATE, _Ids, _table, _text, plan_steps, scripts_for
 from .rules import Rules, as_rules
 
 __all__ = ["AGENDA_GROUPS", "build_agenda"]
@@ -51,7 +51,7 @@ def build_agenda(
     rules = as_rules(rules)
     if client_id is not None:
         tables = _for_client(tables, int(client_id))
-    plan = plan_steps(tables, rules, now)
+    plan = plan_steps(_may_have_open_steps(tables), rules, now)
     state = plan.rows["state"]
     steps = plan.frame((state == _STATE["open"]) | (state == _STATE["overdue"]))
     iv = plan.interviews
@@ -73,10 +73,8 @@ def build_agenda(
             "client_id": pd.array(client_of, dtype="Float64").astype("Int64"),
             "client": pd.array(client_name, dtype="string"),
             "interview_id": pd.to_numeric(iv["id"]).to_numpy()[p],
-            "company": pd.array(
-                _text(iv["company"])[p] if "company" in iv else None, dtype="string"
-            ),
-            "role": pd.array(_text(iv["role"])[p] if "role" in iv else None, dtype="string"),
+            "company": _text_at(iv, "company", p),
+            "role": _text_at(iv, "role", p),
             "interviewer": pd.array(steps["interviewer"].to_numpy(dtype=object), dtype="string"),
             "interviewer_id": steps["interviewer_id"].to_numpy(),
             "step": steps["step"],
@@ -97,6 +95,45 @@ def build_agenda(
         )
     )
     return agenda.iloc[order].reset_index(drop=True)
+
+
+#: Statuses whose interviews have no open step: every step is done or not planned (an
+#: offer, a withdrawal or a close as ghosted ends the plan; see ``plan_steps``).
+_CLOSED = ("offer", "withdrawn", "ghosted")
+
+
+def _may_have_open_steps(tables: Mapping[str, pd.DataFrame]) -> Mapping[str, pd.DataFrame]:
+    """The tables without the interviews that are closed, and without their rows.
+
+    Planning is per interview, so leaving closed interviews out changes no other
+    interview's steps; in a long-running workbook they are most of the store.
+    """
+    iv = tables.get("interviews")
+    if iv is None or "status" not in iv or not len(iv):
+        return tables
+    closed = iv["status"].isin(_CLOSED).to_numpy(dtype=bool)
+    if not closed.any():
+        return tables
+    out = dict(tables)
+    out["interviews"] = iv[~closed]
+    index = _Ids(iv["id"])
+    for name in ("interviewers", "follow_ups", "responses", "skipped_steps"):
+        frame = tables.get(name)
+        if frame is not None and "interview_id" in frame:
+            at = index.find(frame["interview_id"])
+            # Rows of no known interview are ignored by the planner anyway.
+            out[name] = frame[(at >= 0) & ~closed[np.maximum(at, 0)]]
+    return out
+
+
+def _text_at(iv: pd.DataFrame, column: str, p: np.ndarray) -> pd.arrays.StringArray:
+    """A text column of the interviews at positions ``p``, as ``string``."""
+    if column not in iv:
+        return pd.array([None] * p.size, dtype="string")
+    values = iv[column].array
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "python":
+        return values.take(p)
+    return pd.array(_text(iv[column])[p], dtype="string")
 
 
 def _for_client(tables: Mapping[str, pd.DataFrame], client_id: int) -> dict[str, pd.DataFrame]:

@@ -6,6 +6,7 @@ report or a benchmark, without loading the user interface.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -26,12 +27,14 @@ from .intervals import INTERVAL_WORDS
 from .schema import format_day
 
 __all__ = [
+    "DashboardInputs",
     "PlainTable",
     "agenda_counts",
     "agenda_html",
     "client_choices",
     "plain_table",
     "coach_tables",
+    "dashboard_inputs",
     "rates_html",
     "stale_interviews",
     "summary_html",
@@ -40,6 +43,37 @@ __all__ = [
 
 _AGENDA_SHOWN = ("overdue", "due today", "this week")
 _AGENDA_ROWS = 25  # per group; the rest are counted, not listed
+
+
+@dataclass
+class DashboardInputs:
+    """What the coach dashboard is drawn from, read from the store once."""
+
+    #: The store's frames, with the columns the dashboard uses (``DASHBOARD_COLUMNS``).
+    tables: dict[str, pd.DataFrame]
+    #: :func:`~followup_kit.analysis.analysis_frame` of those tables.
+    frame: pd.DataFrame
+    #: :func:`~followup_kit.agenda.build_agenda` of the same tables.
+    agenda: pd.DataFrame
+    #: The workbook's timing rules.
+    rules: Any
+
+
+def dashboard_inputs(wb: Any, *, today: object = None, window_days: int = 30) -> DashboardInputs:
+    """Read the workbook once for the coach dashboard: tables, analysis frame and agenda.
+
+    Only the columns the dashboard shows or counts are read (not notes, feedback or
+    emails), and the agenda is planned from the same snapshot as the frame.
+    """
+    from .agenda import build_agenda
+    from .analysis import analysis_frame
+    from .reading import DASHBOARD_COLUMNS
+
+    tables = wb.tables(columns=DASHBOARD_COLUMNS)
+    rules = wb.rules
+    frame = analysis_frame(tables, today=today, window_days=window_days)
+    agenda = build_agenda(tables, today=frame.attrs["today"], rules=rules)
+    return DashboardInputs(tables=tables, frame=frame, agenda=agenda, rules=rules)
 
 
 def coach_tables(

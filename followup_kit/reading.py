@@ -6,6 +6,7 @@ the workbook's ``db`` (:class:`~followup_kit._db.Database`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -20,10 +21,28 @@ from .schema import WRITE_ORDER
 if TYPE_CHECKING:
     from ._db import Database
 
-__all__ = ["FRAME_TABLES", "Reading", "as_id"]
+__all__ = ["DASHBOARD_COLUMNS", "FRAME_TABLES", "Reading", "as_id"]
 
 #: Tables people see as frames (recordings carry bytes and have their own call).
 FRAME_TABLES = WRITE_ORDER[:-1]
+
+#: The columns the coach dashboard reads (the analysis frame, the agenda, a client's
+#: timeline and the client menu), by table: notes, feedback, emails and the like stay in
+#: the store. Each table's ``id`` always comes too.
+DASHBOARD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "clients": ("name", "cohort", "country"),
+    "interviews": (
+        "client_id", "company", "role", "round", "interview_date", "format",
+        "contact_route", "decision_expected", "status",
+    ),
+    "interviewers": ("interview_id", "name"),
+    "follow_ups": (
+        "interview_id", "interviewer_id", "kind", "channel", "sent_on", "script_id",
+        "script_version",
+    ),
+    "responses": ("interview_id", "received_on", "channel", "result"),
+    "skipped_steps": ("interview_id", "step", "interviewer"),
+}  # fmt: skip
 
 
 def as_id(table: str, value: object) -> int:
@@ -40,10 +59,16 @@ class Reading:
 
     db: Database
 
-    def _frame(self, conn: sa.Connection, table: str, client_id: int | None) -> pd.DataFrame:
+    def _frame(
+        self,
+        conn: sa.Connection,
+        table: str,
+        client_id: int | None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
         mine = None if client_id is None else as_id("clients", client_id)
         where = None if mine is None else self._client_filter(table, mine)
-        return self.db.frame(conn, table, where)
+        return self.db.frame(conn, table, where, columns)
 
     def _client_filter(self, table: str, client_id: int) -> sa.ColumnElement[bool]:
         t = _T[table]
@@ -87,10 +112,23 @@ class Reading:
         """Practice recordings (without their bytes; see :meth:`recording_data`)."""
         return self._read_frame("recordings", client_id)
 
-    def tables(self, client_id: int | None = None) -> dict[str, pd.DataFrame]:
-        """Every table as a DataFrame, read in one consistent snapshot."""
+    def tables(
+        self,
+        client_id: int | None = None,
+        *,
+        columns: Mapping[str, Sequence[str]] | None = None,
+    ) -> dict[str, pd.DataFrame]:
+        """Every table as a DataFrame, read in one consistent snapshot.
+
+        ``columns`` reads only those tables, and of each only those columns (plus its
+        ``id``): :data:`DASHBOARD_COLUMNS` is what the coach dashboard needs.
+        """
+        names = FRAME_TABLES if columns is None else [n for n in FRAME_TABLES if n in columns]
         with self.db.read() as conn:
-            return {name: self._frame(conn, name, client_id) for name in FRAME_TABLES}
+            return {
+                name: self._frame(conn, name, client_id, None if columns is None else columns[name])
+                for name in names
+            }
 
     def counts(self) -> pd.Series:
         """How many rows each table holds."""

@@ -501,3 +501,23 @@ def test_a_postgres_store_made_before_the_new_steps_and_concerns_gains_both(clus
             ]
     with fk.open_workbook(url, today=TODAY) as wb:
         assert wb.skipped_steps()["step"].astype(str).tolist() == ["reconnect", "reconnect"]
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_fast_reads_equal_plain_reads_on_postgres(both, seed):
+    """PostgreSQL sends each column as one string_agg text: the same frames as row by row."""
+    from test_reading import check_same_as_plain, random_tables
+
+    pg, lite = both
+    tables = random_tables(seed)
+    for wb in both:
+        wb.load_tables(tables, progress=False)
+    fell_back = []
+    plain = pg.db.plain_frame
+    pg.db.plain_frame = lambda *a, **k: fell_back.append(a[1]) or plain(*a, **k)
+    read = pg.tables()
+    # Every table with rows came the fast way (an empty one is read the plain way).
+    assert fell_back == [name for name, frame in read.items() if frame.empty]
+    del pg.db.plain_frame
+    check_same_as_plain(pg)
+    assert_same_tables(pg, lite)

@@ -18,13 +18,13 @@ import pandas as pd
 from .. import actions, schema
 from .. import analytics as an
 from .. import plots as pl
-from ..agenda import build_agenda
 from ..analysis import analysis_frame
 from ..dashboard_data import (
     agenda_html,
     client_choices,
     clients_html,
     coach_tables,
+    dashboard_inputs,
     rates_html,
     rules_html,
     stale_interviews,
@@ -167,12 +167,9 @@ class CoachDashboard(Shown):
 
     def _load(self) -> None:
         """Read the workbook once: tables, then the analysis frame and agenda from them."""
-        self.data = self.wb.tables()
-        self.frame = analysis_frame(self.data, today=self.today, window_days=self.window_days)
-        self.rules = self.wb.rules
-        self._agenda: pd.DataFrame | None = build_agenda(
-            self.data, today=self.today, rules=self.rules
-        )
+        inputs = dashboard_inputs(self.wb, today=self.today, window_days=self.window_days)
+        self.data, self.frame, self.rules = inputs.tables, inputs.frame, inputs.rules
+        self._agenda: pd.DataFrame | None = inputs.agenda
 
     def _date_range(self) -> tuple[date, date]:
         dates = self.frame["interview_date"].dropna()
