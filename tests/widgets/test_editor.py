@@ -104,6 +104,7 @@ def test_editor_marks_the_words_a_model_finding_weighed_most(filled, iid):
     assert f">{finding.words}</mark>" in ed.tone.value
     assert finding.label in ed.tone.value
 
+
 def test_editor_follow_up_number_changes_the_verdict(filled, iid):
     ed = editor(filled, interview_id=iid)
     ed.text.value = "Just checking in on the role."
