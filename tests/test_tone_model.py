@@ -118,7 +118,8 @@ def test_the_model_stays_quiet_on_the_held_out_fine_sentences():
     harmful = held.loc[held["label"] != "fine", "sentence"]
     caught = np.mean([bool(fk.check_tone(t)) for t in harmful])
     patterns_only = np.mean([bool(fk.check_tone(t, model=False)) for t in harmful])
-    # The goal (0.85) is not met yet; this guards the gain the model does bring.
+    # Corpus round 2 was written after this set's misses were read, so it no longer measures
+    # cleanly (see the second set below); this guards the gain the model brings.
     assert caught > patterns_only
 
 
