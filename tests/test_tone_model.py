@@ -106,6 +106,12 @@ def test_wording_a_rule_cleared_is_not_overruled_by_the_model():
     assert fk.check_tone("I don't need an answer right away.") == []
 
 
+def test_a_sentence_wrapped_over_two_lines_is_read_whole():
+    text = "Thanks for Tuesday. My whole life is resting\non this one job.\n\nBest,\nAlex"
+    (finding,) = fk.check_tone(text)
+    assert finding.pattern == "model" and finding.category == "desperate"
+
+
 def test_placeholders_and_short_lines_are_left_alone():
     assert fk.check_tone("Dear [interviewer's name],\n\nKind regards,\n[your name]") == []
 
