@@ -26,6 +26,13 @@ from followup_kit.tone_model import (
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ["desperate", "pushy", "hostile", "self_deprecating", "fine"]
+#: Held-out sets, oldest first. Each was written after the model it first measured was
+#: frozen, and none is used to tune anything; later corpus rounds were written after the
+#: first set's misses had been read, so only the newest is a clean measure.
+HELD_OUT = [
+    ("tone_heldout_model.tsv", "first held-out set (its misses were read before corpus round 2)"),
+    ("tone_heldout_v2.tsv", "second held-out set, written after the model was frozen"),
+]
 
 
 def predict(texts, mode: str, model) -> list[list[str]]:
@@ -97,13 +104,14 @@ def main() -> None:
     print(f"grouped 5-fold cross-validation took {time.perf_counter() - start:.0f} s")
     report("corpus, grouped by family (5 folds)", labels, by_mode)
 
-    held = read_tone_sentences(ROOT / "tests" / "tone_heldout_model.tsv")
-    texts, labels = held["sentence"].tolist(), held["label"].tolist()
-    report(
-        "held-out, written after the model was frozen",
-        labels,
-        {m: predict(texts, m, shipped) for m in ("patterns", "model", "combined")},
-    )
+    for name, title in HELD_OUT:
+        held = read_tone_sentences(ROOT / "tests" / name)
+        texts, labels = held["sentence"].tolist(), held["label"].tolist()
+        report(
+            f"{name}: {title}",
+            labels,
+            {m: predict(texts, m, shipped) for m in ("patterns", "model", "combined")},
+        )
 
     message = fk.render_script("decision_check_call", "email", {})
     fk.check_tone(message)  # load the patterns and the model once
@@ -118,10 +126,12 @@ def main() -> None:
         t0 = time.perf_counter()
         fk.check_tone(sentence)
         per.append(time.perf_counter() - t0)
+    # The median is what a busy machine gives; the minimum is the cost of the work itself.
     print(
         f"\ncheck_tone, {len(message.split())}-word script: median "
-        f"{np.median(times) * 1000:.2f} ms; one sentence: median {np.median(per) * 1000:.2f} ms "
-        "(goal: at most 5 ms per message)"
+        f"{np.median(times) * 1000:.2f} ms (fastest {min(times) * 1000:.2f}); one sentence: "
+        f"median {np.median(per) * 1000:.2f} ms (fastest {min(per) * 1000:.2f}); "
+        "goal: at most 5 ms per message"
     )
     size = Path(shipped.source).stat().st_size
     print(f"model file: {size / 1024:.0f} KiB, threshold {shipped.threshold:.3f}")

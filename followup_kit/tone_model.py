@@ -526,18 +526,21 @@ def train_tone_model(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m followup_kit.tone_model train [--builtin] [--data-dir DIR] [--out FILE]``."""
+    """``python -m followup_kit.tone_model train [--builtin] [--data-dir DIR] [--out FILE] ...``."""
     parser = argparse.ArgumentParser(prog="python -m followup_kit.tone_model")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", help="retrain the tone model (coach sentences included)")
     p.add_argument("--data-dir", help="the data folder holding tone_sentences.tsv")
     p.add_argument("--builtin", action="store_true", help="rebuild the package's own model")
     p.add_argument("--out", help="write the model to this file instead")
+    p.add_argument(
+        "--folds", type=int, default=5, help="cross-validation folds that set the threshold"
+    )
     args = parser.parse_args(argv)
     from .exceptions import FollowupKitError
 
     try:
-        path = train_tone_model(args.data_dir, builtin=args.builtin, out=args.out)
+        path = train_tone_model(args.data_dir, builtin=args.builtin, out=args.out, folds=args.folds)
     except FollowupKitError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

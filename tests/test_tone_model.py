@@ -22,8 +22,8 @@ from followup_kit.tone_model import (
     fit_pipeline,
     load_tone_model,
     read_tone_sentences,
-    train_tone_model,
 )
+from followup_kit.tone_model import main as tone_model_cli
 
 HERE = Path(__file__).parent
 
@@ -106,6 +106,12 @@ def test_wording_a_rule_cleared_is_not_overruled_by_the_model():
     assert fk.check_tone("I don't need an answer right away.") == []
 
 
+def test_a_sentence_wrapped_over_two_lines_is_read_whole():
+    text = "Thanks for Tuesday. My whole life is resting\non this one job.\n\nBest,\nAlex"
+    (finding,) = fk.check_tone(text)
+    assert finding.pattern == "model" and finding.category == "desperate"
+
+
 def test_placeholders_and_short_lines_are_left_alone():
     assert fk.check_tone("Dear [interviewer's name],\n\nKind regards,\n[your name]") == []
 
@@ -118,12 +124,29 @@ def test_the_model_stays_quiet_on_the_held_out_fine_sentences():
     harmful = held.loc[held["label"] != "fine", "sentence"]
     caught = np.mean([bool(fk.check_tone(t)) for t in harmful])
     patterns_only = np.mean([bool(fk.check_tone(t, model=False)) for t in harmful])
-    # The issue's goal (0.85) is not met yet; this guards the gain the model does bring.
+    # Corpus round 2 was written after this set's misses were read, so it no longer measures
+    # cleanly (see the second set below); this guards the gain the model brings.
     assert caught > patterns_only
 
 
+def test_the_second_held_out_set_meets_the_issue_goals():
+    # Written after the model was frozen (tests/tone_heldout_v2.tsv says when) and never used
+    # to tune it. This guards the issue's goals; if a change fails it, fix the corpus or the
+    # model and write a new held-out set, never edit this one to pass.
+    held = read_tone_sentences(HERE / "tone_heldout_v2.tsv")
+    corpus = read_tone_sentences(_BUILTIN_CORPUS)
+    assert not set(held["sentence"].str.lower()) & set(corpus["sentence"].str.lower())
+    assert len(held) >= 120 and held["label"].nunique() == 5
+    found = [{f.category for f in fk.check_tone(t)} for t in held["sentence"]]
+    harmful = [(lab, got) for lab, got in zip(held["label"], found, strict=True) if lab != "fine"]
+    fine = [got for lab, got in zip(held["label"], found, strict=True) if lab == "fine"]
+    assert np.mean([bool(got) for _, got in harmful]) >= 0.85
+    assert np.mean([lab in got for lab, got in harmful]) >= 0.7
+    assert np.mean([bool(got) for got in fine]) <= 0.10
+
+
 @pytest.mark.slow  # trains a model
-def test_coach_sentences_train_a_model_in_their_folder(tmp_path, wb):
+def test_coach_sentences_train_a_model_in_their_folder(tmp_path, wb, capsys):
     before = _BUILTIN_MODEL.stat().st_mtime_ns
     wb.data_dir.mkdir(parents=True, exist_ok=True)
     (wb.data_dir / "tone_sentences.tsv").write_text(
@@ -132,8 +155,10 @@ def test_coach_sentences_train_a_model_in_their_folder(tmp_path, wb):
         "coach.b\tfine\tThank you for the tour of the bakery.\n",
         encoding="utf-8",
     )
-    path = train_tone_model(wb.data_dir, folds=2)
-    assert path == wb.data_dir / "tone_model.npz"
+    # The one command the notebook gives coaches.
+    assert tone_model_cli(["train", "--data-dir", str(wb.data_dir), "--folds", "2"]) == 0
+    path = wb.data_dir / "tone_model.npz"
+    assert f"Wrote {path}" in capsys.readouterr().out
     assert _BUILTIN_MODEL.stat().st_mtime_ns == before  # the package is left alone
     coach = load_tone_model(wb)
     assert coach.source == str(path)

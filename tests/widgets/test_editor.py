@@ -135,6 +135,17 @@ def test_editor_checks_tone_when_typing_pauses(filled, iid):
     assert "Sounds pushy" in ed.tone.value and "Sounds hostile" in ed.tone.value
 
 
+def test_editor_marks_the_words_a_model_finding_weighed_most(filled, iid):
+    text = "Thanks for Tuesday. My whole life is resting on this one job."
+    (finding,) = fk.check_tone(text)
+    assert finding.pattern == "model"  # no pattern explains it: the learned model does
+    ed = editor(filled, interview_id=iid, step="status_check")
+    ed.text.value = text
+    ed.debouncer.flush()
+    assert f">{finding.words}</mark>" in ed.tone.value
+    assert finding.label in ed.tone.value
+
+
 def test_editor_follow_up_number_changes_the_verdict(filled, iid):
     ed = editor(filled, interview_id=iid)
     ed.text.value = "Just checking in on the role."
