@@ -98,8 +98,9 @@ def build_agenda(
 
 
 #: Statuses whose interviews have no open step: every step is done or not planned (an
-#: offer, a withdrawal or a close as ghosted ends the plan; see ``plan_steps``).
-_CLOSED = ("offer", "withdrawn", "ghosted")
+#: offer or a withdrawal ends the plan; a close as ghosted still plans reconnecting a few
+#: months on; see ``plan_steps``).
+_CLOSED = ("offer", "withdrawn")
 
 
 def _may_have_open_steps(tables: Mapping[str, pd.DataFrame]) -> Mapping[str, pd.DataFrame]:
