@@ -7,7 +7,9 @@ Run ``.venv/bin/python benchmarks/imports.py``. It prints
 - the memory of a kernel after it ran each client notebook (01-04) top to bottom, the
   same work a Voila page does when a client opens it (goal: at most 80 MiB), as RSS and
   USS, with the usual ipykernel and with the page kernel app mode and the hub use
-  (:mod:`followup_kit.page_kernel`, no debugger).
+  (:mod:`followup_kit.page_kernel`, no debugger). By default no client is chosen, so
+  the pages show no one's data; ``--client ID`` opens them as that client (the demo's
+  client 1 has interviews and a plan), as a signed-in client's page does.
 
 The notebooks run on a throw-away copy of the demo cohort, in a temporary HOME.
 """
@@ -51,7 +53,7 @@ def import_time(repeat: int) -> tuple[float, list[str]]:
     return statistics.median(r["seconds"] for r in runs), runs[0]["loaded"]
 
 
-def kernel_memory(notebook: Path) -> tuple[float, float]:
+def kernel_memory(notebook: Path, client: int | None = None) -> tuple[float, float]:
     """MiB resident (RSS) and unique to it (USS) in a kernel after it ran ``notebook``.
 
     RSS counts shared libraries in full in every kernel; USS is what each extra page's
@@ -62,6 +64,9 @@ def kernel_memory(notebook: Path) -> tuple[float, float]:
     from nbclient import NotebookClient
 
     nb = nbformat.read(notebook, as_version=4)
+    if client is not None:  # the parameters cell: open the page as this client
+        for cell in nb.cells:
+            cell.source = cell.source.replace("CLIENT = None", f"CLIENT = {int(client)}")
     client = NotebookClient(nb, timeout=300, kernel_name="python3")
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
@@ -82,6 +87,7 @@ def _isolate() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--client", type=int, help="open the pages as this client id")
     args = parser.parse_args()
 
     seconds, loaded = import_time(args.repeat)
@@ -99,7 +105,7 @@ def main() -> None:
         if jupyter_path:  # what app mode and the hub's client servers run
             os.environ["JUPYTER_PATH"] = str(jupyter_path)
         for name in CLIENT_NOTEBOOKS:
-            rss, uss = kernel_memory(ROOT / "notebooks" / f"{name}.ipynb")
+            rss, uss = kernel_memory(ROOT / "notebooks" / f"{name}.ipynb", args.client)
             verdict = "within" if rss <= GOAL_MIB else "OVER"
             print(
                 f"{label}, after {name}: RSS {rss:.0f} MiB ({verdict} the {GOAL_MIB} MiB goal), "

@@ -20,6 +20,7 @@ import pandas as pd
 from .formatting import group_label
 from .plans import STATE_WORDS, step_words
 from .schema import as_date, choice_label, format_day
+from .timeline import STATE_COLOURS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -535,13 +536,7 @@ def chart_png(
 
 # --------------------------------------------------------------------------- a follow-up plan
 
-_STATE_COLOURS = {
-    "overdue": "#d95f02",
-    "open": "#377eb8",
-    "done": "#1b9e77",
-    "skipped": "#999999",
-    "missed": "#cccccc",
-}
+_STATE_COLOURS = STATE_COLOURS  # one palette for the chart and the page's HTML timeline
 
 
 def plot_plan(plan: pd.DataFrame, *, today: date | str, ax: Axes | None = None) -> Axes:

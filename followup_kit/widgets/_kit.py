@@ -51,7 +51,6 @@ table.fk-cards tbody tr {{ border-bottom: 1px solid #ddd; }}
 table.fk-plan tr.fk-state-overdue td[data-label="Status"] {{ color: {RED}; font-weight: 600; }}
 table.fk-plan tr.fk-state-done, table.fk-plan tr.fk-state-skipped,
 table.fk-plan tr.fk-state-missed {{ color: {GREY}; }}
-.fk-timeline img {{ max-width: 100%; height: auto; }}
 @media (max-width: {PHONE_MAX_WIDTH}) {{
   .fk-page .widget-hbox {{ flex-wrap: wrap; }}
   .fk-page .widget-hbox > .widget-html:first-child,

@@ -17,9 +17,9 @@ from ..agenda import build_agenda
 from ..calendar_export import calendar_bytes
 from ..exceptions import FollowupKitError, ValidationError
 from ..plans import plan_for_interview, plan_in_words, step_words
-from ..plots import chart_png, plot_plan
 from ..rules import Rules, load_rules
 from ..schema import CHOICES, format_day
+from ..timeline import plan_timeline_html
 from ._kit import GREEN, RED, Shown, hidden, page, set_options, style_html
 from .clients import ClientPicker
 
@@ -176,25 +176,6 @@ def ics_link(steps: pd.DataFrame, filename: str = "follow-up-plan.ics") -> str:
     return (
         f'<a download="{safe}" href="data:text/calendar;charset=utf-8;base64,{data}" '
         f'target="_blank">Download the open steps for your calendar (an .ics file)</a>'
-    )
-
-
-def _chart_html(plan: pd.DataFrame, today: date) -> str:
-    """The timeline as an inline PNG, so it shows the same in Lab, Voila and tests."""
-    if plan.empty:
-        return ""
-    height = 0.4 * len(plan) + 1.5
-    png = chart_png(
-        lambda ax: plot_plan(plan, today=today, ax=ax),
-        size=(7.5, height),
-        dpi=80,
-        # Fixed margins: a layout engine would draw the figure twice, doubling the wait.
-        margins={"left": 0.36, "right": 0.98, "top": 1 - 0.35 / height, "bottom": 0.75 / height},
-    )
-    data = base64.b64encode(png).decode("ascii")
-    return (
-        '<img alt="Timeline of the follow-up plan" style="max-width:100%;height:auto" '
-        f'src="data:image/png;base64,{data}"/>'
     )
 
 
@@ -359,7 +340,7 @@ class PlanForm(Shown):
         row = tables["interviews"].set_index("id").loc[iid]
         self.plan = plan_for_interview(tables, iid, today=self.today, rules=self._rules())
         self.table.value = plan_table_html(self.plan)
-        self.chart.value = _chart_html(self.plan, self.today)
+        self.chart.value = plan_timeline_html(self.plan, today=self.today)
         actionable = self.plan[self.plan["state"].isin(["open", "overdue", "missed"])]
         set_options(
             self.step,

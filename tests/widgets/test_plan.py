@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import base64
+import json
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 
 import icalendar
-import matplotlib
 import pandas as pd
 import pytest
 from builders import TODAY
 
 import followup_kit as fk
 from followup_kit.widgets.plan import PlanForm, interview_choices, plan_table_html
-
-matplotlib.use("Agg")
 
 
 @pytest.fixture
@@ -90,7 +91,10 @@ def test_plan_table_chart_and_names_are_escaped(book):
     assert "Sam &lt;b&gt;Ortiz&lt;/b&gt;" in html and "<b>Ortiz" not in html
     assert "Tue 11 Mar 2025" in html and "First status check" in html
     assert "Missed (too late to help now)" in html  # both thank-yous are 11 days late
-    assert form.chart.value.startswith('<img alt="Timeline')
+    chart = form.chart.value
+    assert chart.startswith('<div class="fk-tl">') and "<img" not in chart
+    assert "Thank-you note to Sam &lt;b&gt;Ortiz&lt;/b&gt;" in chart and "<b>Ortiz" not in chart
+    assert chart.count('<li class="fk-tl-row ') == 5
     assert len(form.plan) == 5
 
 
@@ -286,7 +290,9 @@ def test_the_live_plan_names_scripts_steps_and_dates_in_words(book):
     assert "Thank-you note after an interview" in words  # a script's title, not its id
     for label in ("Step", "From", "Due by", "Status", "Suggested script", "Why"):
         assert f'data-label="{label}"' in form.table.value
-    assert "max-width:100%" in form.chart.value  # the timeline shrinks to a phone's width
+    chart = form.chart.value  # HTML that reflows: the words above the bars on a phone
+    assert "@media (max-width: 640px)" in chart and "grid-template-columns" in chart
+    assert _RAW.findall(_visible(chart)) == []
     assert "fk-timeline" in form.chart._dom_classes
     assert _RAW.findall(_visible(form.download.value)) == []  # the file name is not shown
     assert "fk-page" in form.box._dom_classes and "fk-plan-form" in form.box._dom_classes
@@ -314,3 +320,27 @@ def test_every_page_shares_one_stylesheet_with_a_phone_breakpoint(book):
     css = sheets[0].value
     assert "@media (max-width: 640px)" in css and "flex-wrap: wrap" in css
     assert "table.fk-cards thead { display: none; }" in css
+
+
+_PAGE_PROBE = """
+import json, sys, tempfile
+from datetime import date
+from pathlib import Path
+
+import followup_kit as fk
+from followup_kit.widgets.plan import PlanForm
+
+with fk.open_workbook(Path(tempfile.mkdtemp()) / "wb.sqlite", today="2025-03-20") as wb:
+    cid = wb.add_client("Alex Rivera")
+    wb.log_interview(cid, "Acme", "Analyst", date(2025, 3, 14), interviewers=["Sam Ortiz"])
+    form = fk.plan_view(wb, client_id=cid)
+    assert isinstance(form, PlanForm) and "fk-tl-row" in form.chart.value
+print(json.dumps(sorted(m for m in ("matplotlib", "PIL") if m in sys.modules)))
+"""
+
+
+def test_the_plan_page_never_loads_matplotlib(tmp_path):
+    """Each client page's kernel stays small: the timeline is HTML, not a chart."""
+    env = {**os.environ, "HOME": str(tmp_path), "FOLLOWUP_DATA_DIR": str(tmp_path)}
+    out = subprocess.check_output([sys.executable, "-c", _PAGE_PROBE], text=True, env=env)
+    assert json.loads(out.splitlines()[-1]) == []
