@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from . import demo
 from .backup import restore_backup
 from .dates import format_day
-from .exceptions import FollowupKitError
+from .exceptions import FollowupKitError, rows_words
 from .paths import demo_store
 from .store import Workbook, open_workbook
 
@@ -161,21 +161,8 @@ def _summary(added: dict[str, int]) -> str:
     """``{"clients": 1, "follow_ups": 2}`` -> ``"1 client, 2 follow-ups"``."""
     parts = []
     for name, n in added.items():
-        one, many = _NOUNS.get(name, (name.replace("_", " "),) * 2)
-        parts.append(f"{n} {one if n == 1 else many}")
+        parts.append(rows_words(name, n))
     return ", ".join(parts) or "nothing"
-
-
-#: Plain words for each table's rows, singular and plural.
-_NOUNS = {
-    "clients": ("client", "clients"),
-    "interviews": ("interview", "interviews"),
-    "interviewers": ("interviewer", "interviewers"),
-    "follow_ups": ("follow-up", "follow-ups"),
-    "responses": ("reply", "replies"),
-    "skipped_steps": ("skipped step", "skipped steps"),
-    "recordings": ("recording", "recordings"),
-}
 
 
 if __name__ == "__main__":

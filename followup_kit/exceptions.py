@@ -136,6 +136,23 @@ TABLE_NOUNS = {
     "recordings": "recording",
 }
 
+#: The same rows, plural.
+TABLE_PLURALS = {
+    "clients": "clients",
+    "interviews": "interviews",
+    "interviewers": "interviewers",
+    "follow_ups": "follow-ups",
+    "responses": "replies",
+    "skipped_steps": "skipped steps",
+    "recordings": "recordings",
+}
+
+
+def rows_words(table: str, n: int) -> str:
+    """``("follow_ups", 2)`` -> ``"2 follow-ups"``; ``("responses", 1)`` -> ``"1 reply"``."""
+    one = TABLE_NOUNS.get(table, table.replace("_", " "))
+    return f"{n} {one if n == 1 else TABLE_PLURALS.get(table, one)}"
+
 
 class NotFoundError(FollowupKitError, LookupError):
     """An id was given that the workbook does not hold."""

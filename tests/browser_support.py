@@ -37,6 +37,9 @@ __all__ = [
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Where browser tests save screenshots: git-ignored, unless FOLLOWUP_SCREENSHOTS names a
+#: folder (``docs/screenshots`` refreshes the README's).
+SHOTS = Path(os.environ.get("FOLLOWUP_SCREENSHOTS") or ROOT / "screenshots")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -22,6 +22,7 @@ import pytest
 from browser_support import (
     CHROMIUM_ARGS,
     ROOT,
+    SHOTS,
     loopback_context,
     require_chromium,
     start_app,
@@ -36,7 +37,6 @@ TODAY = DEMO_TODAY  # a Monday
 WAIT_MS = 90_000
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
-SHOTS = Path(os.environ.get("FOLLOWUP_SCREENSHOTS") or ROOT / "screenshots")
 PAGES = {
     "01": "01_log_an_interview.ipynb",
     "02": "02_plan_your_follow_up.ipynb",

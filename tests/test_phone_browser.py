@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from browser_support import (
     CHROMIUM_ARGS,
     ROOT,
+    SHOTS,
     loopback_context,
     require_chromium,
     start_app,
@@ -29,7 +29,6 @@ import followup_kit as fk
 pytestmark = pytest.mark.browser
 
 TODAY = DEMO_TODAY.isoformat()
-SHOTS = Path(os.environ.get("FOLLOWUP_SCREENSHOTS") or ROOT / "screenshots")
 WAIT_MS = 60_000
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 PAGES = {

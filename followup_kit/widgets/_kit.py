@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import schema
-from ..exceptions import ValidationError
+from ..exceptions import ValidationError, rows_words
 from ..formatting import escape_html, is_blank
 
 log = logging.getLogger("followup_kit.widgets")
@@ -85,17 +85,6 @@ table.fk-plan tr.fk-state-missed {{ color: {GREY}; }}
 """
 
 _STYLE: widgets.HTML | None = None
-
-#: Plain words for a table's rows, singular and plural.
-NOUNS = {
-    "clients": ("client", "clients"),
-    "interviews": ("interview", "interviews"),
-    "interviewers": ("interviewer", "interviewers"),
-    "follow_ups": ("follow-up", "follow-ups"),
-    "responses": ("reply", "replies"),
-    "skipped_steps": ("skipped step", "skipped steps"),
-    "recordings": ("recording", "recordings"),
-}
 
 
 # --------------------------------------------------------------------------- showing
@@ -218,10 +207,8 @@ def counted(counts: Mapping[str, int]) -> str:
         *(t for t in counts if t not in schema.WRITE_ORDER),
     ]
     for table in order:
-        n = counts[table]
-        one, many = NOUNS.get(table, (table, table))
-        if n:
-            parts.append(f"{n} {one if n == 1 else many}")
+        if counts[table]:
+            parts.append(rows_words(table, counts[table]))
     return and_(parts) or "nothing"
 
 

@@ -11,11 +11,11 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import actions, schema
-from ..exceptions import FollowupKitError, Problem
+from ..exceptions import TABLE_NOUNS, FollowupKitError, Problem
 from ..formatting import escape_html, is_blank, script_title
 from ..library import load_scripts
 from ..schema import format_day
-from ._kit import INPUT_WIDTH, NOUNS, Shown, heading, label, log, note, note_html, page, py
+from ._kit import INPUT_WIDTH, Shown, heading, label, log, note, note_html, page, py
 from .clients import ClientPicker
 from .entries import EntryForm, EntryList
 from .fields import LabelledField, ReflectionField
@@ -477,7 +477,7 @@ class RecordForm(Shown):
         return self.entry_list.row(
             f"<b>{format_day(day)}</b> · {escape_html(text)}",
             on_edit=lambda: self.edit(table, entry_id, values),
-            what=f"the {NOUNS[table][0]} of {format_day(day)} ({self.company})",
+            what=f"the {TABLE_NOUNS[table]} of {format_day(day)} ({self.company})",
             goes_with="Only this entry goes.",
             on_delete=lambda: self.delete(table, entry_id),
         )

@@ -10,11 +10,10 @@ import ipywidgets as widgets
 
 from .. import actions, demo
 from ..dates import format_day
-from ..exceptions import FollowupKitError
+from ..exceptions import TABLE_PLURALS, FollowupKitError
 from ..formatting import escape_html
 from ..paths import is_demo_store
 from ._kit import (
-    NOUNS,
     RED,
     Shown,
     counted,
@@ -43,7 +42,7 @@ def store_summary(wb) -> widgets.HTML:
     kind = "a SQLite file" if wb.is_sqlite else "a database server"
     where = wb.engine.url.render_as_string(hide_password=True)
     rows = "".join(
-        f"<tr><td>{escape_html(NOUNS.get(name, (name, name))[1].capitalize())}</td>"
+        f"<tr><td>{escape_html(TABLE_PLURALS.get(name, name).capitalize())}</td>"
         f"<td style='text-align:right'>{int(n)}</td></tr>"
         for name, n in counts.items()
     )
