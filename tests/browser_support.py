@@ -221,3 +221,69 @@ def start_app(notebook_dir: Path, work: Path, env: dict[str, str]) -> Server:
     _wait(printed, server, "The Voila app")
     _wait(lambda: server.get("/voila/api/contents")[0] == 200, server, "The Voila app")
     return server
+
+
+#: What a page at this width does wrong: buttons off screen or cut off, boxes that
+#: scroll sideways inside the page, dropdowns showing nothing.
+_LAYOUT_JS = """
+() => {
+  const width = window.innerWidth;
+  const outside = [];
+  for (const b of document.querySelectorAll('button')) {
+    const r = b.getBoundingClientRect();
+    const style = getComputedStyle(b);
+    if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') continue;
+    const words = (b.innerText || b.title || '').trim();
+    if (r.left < -0.5 || r.right > width + 0.5) outside.push(`${words} [${r.left}, ${r.right}]`);
+    if (b.scrollWidth > b.clientWidth + 1) outside.push(`${words} (cut off)`);
+  }
+  // A box that scrolls sideways inside the page is as bad as a page that does.
+  const scrollers = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const ox = getComputedStyle(el).overflowX;
+    if ((ox === 'auto' || ox === 'scroll') && el.scrollWidth > el.clientWidth + 1
+        && el.getBoundingClientRect().height > 0) {
+      // name the widest thing inside, which is what to fix
+      let widest = null;
+      for (const c of el.querySelectorAll('*')) {
+        if (!widest || c.getBoundingClientRect().right > widest.getBoundingClientRect().right)
+          widest = c;
+      }
+      const culprit = widest ? `${widest.tagName.toLowerCase()}.${widest.className}` : '';
+      scrollers.push(`${el.className} (${el.scrollWidth} > ${el.clientWidth}; ${culprit})`);
+    }
+  }
+  // A dropdown showing nothing reads as "nothing was chosen" (or lost).
+  const blank = [];
+  for (const s of document.querySelectorAll('select')) {
+    const r = s.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || s.multiple || s.size > 1) continue;
+    const chosen = s.selectedIndex >= 0 ? s.options[s.selectedIndex].text.trim() : '';
+    if (!chosen) blank.push(String(s.parentElement.className));
+    if (r.left < -0.5 || r.right > width + 0.5) outside.push(`select [${r.left}, ${r.right}]`);
+  }
+  return {
+    blank: blank,
+    scrollers: scrollers,
+    scroll: document.scrollingElement.scrollWidth,
+    width: width,
+    outside: outside,
+  };
+}
+"""
+
+
+def layout_problems(page) -> list[str]:  # noqa: ANN001 - a Playwright page
+    """Every way the page fails its width, in words (``[]``: none).
+
+    The page itself must not scroll sideways, nor any box inside it (Voila scrolls
+    inside a panel); every visible button lies whole inside the window; no dropdown
+    shows an empty choice.
+    """
+    found = page.evaluate(_LAYOUT_JS)
+    problems = [f"button off screen or cut off: {b}" for b in found["outside"]]
+    problems += [f"scrolls sideways: {s}" for s in found["scrollers"]]
+    problems += [f"dropdown showing nothing: {d}" for d in found["blank"]]
+    if found["scroll"] > found["width"]:
+        problems.append(f"the page scrolls sideways ({found['scroll']} > {found['width']} px)")
+    return problems

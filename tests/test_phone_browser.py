@@ -18,6 +18,7 @@ from browser_support import (
     CHROMIUM_ARGS,
     ROOT,
     SHOTS,
+    layout_problems,
     loopback_context,
     require_chromium,
     start_app,
@@ -94,47 +95,6 @@ def browser(chromium, app):
         launched.close()
 
 
-_MEASURE = """
-() => {
-  const width = window.innerWidth;
-  const outside = [];
-  for (const b of document.querySelectorAll('button')) {
-    const r = b.getBoundingClientRect();
-    const style = getComputedStyle(b);
-    if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') continue;
-    const words = (b.innerText || b.title || '').trim();
-    if (r.left < -0.5 || r.right > width + 0.5) outside.push(`${words} [${r.left}, ${r.right}]`);
-    if (b.scrollWidth > b.clientWidth + 1) outside.push(`${words} (cut off)`);
-  }
-  // A box that scrolls sideways inside the page is as bad as a page that does.
-  const scrollers = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const ox = getComputedStyle(el).overflowX;
-    if ((ox === 'auto' || ox === 'scroll') && el.scrollWidth > el.clientWidth + 1
-        && el.getBoundingClientRect().height > 0) {
-      scrollers.push(`${el.className} (${el.scrollWidth} > ${el.clientWidth})`);
-    }
-  }
-  // A dropdown showing nothing reads as "nothing was chosen" (or lost).
-  const blank = [];
-  for (const s of document.querySelectorAll('select')) {
-    const r = s.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    const chosen = s.selectedIndex >= 0 ? s.options[s.selectedIndex].text.trim() : '';
-    if (!chosen) blank.push(String(s.parentElement.className));
-    if (r.left < -0.5 || r.right > width + 0.5) outside.push(`select [${r.left}, ${r.right}]`);
-  }
-  return {
-    blank: blank,
-    scrollers: scrollers,
-    scroll: document.scrollingElement.scrollWidth,
-    width: width,
-    outside: outside,
-  };
-}
-"""
-
-
 def _shoot(page, path, width: int) -> None:
     """The whole page: Voila scrolls inside ``#rendered_cells``, so grow the window to it."""
     tall = page.evaluate(
@@ -169,14 +129,11 @@ def test_page_fits_and_reads_in_plain_words(app, browser, page_name, size):
         form = page.locator(form_class)
         form.wait_for(timeout=WAIT_MS)
         page.wait_for_timeout(1500)  # images (the timeline) and late layout
-        found = page.evaluate(_MEASURE)
+        problems = layout_problems(page)
         text = page.inner_text("body")
         _shoot(page, SHOTS / f"{page_name}-{size}.png", width)
 
-        assert found["scroll"] <= found["width"], f"scrolls sideways: {found}"
-        assert found["outside"] == [], f"buttons off-screen or cut: {found['outside']}"
-        assert found["scrollers"] == [], f"boxes scrolling sideways: {found['scrollers']}"
-        assert found["blank"] == [], f"dropdowns showing nothing: {found['blank']}"
+        assert problems == []
         assert "Signed in as alex" in text
         raw = sorted({m.group(0) for m in RAW.finditer(text)})
         assert raw == [], f"raw values in the page: {raw}"

@@ -51,16 +51,41 @@ table.fk-cards tbody tr {{ border-bottom: 1px solid #ddd; }}
 table.fk-plan tr.fk-state-overdue td[data-label="Status"] {{ color: {RED}; font-weight: 600; }}
 table.fk-plan tr.fk-state-done, table.fk-plan tr.fk-state-skipped,
 table.fk-plan tr.fk-state-missed {{ color: {GREY}; }}
+/* Notebook 03: its parts sit in separate cells; rows wrap rather than run off. */
+.ct-practice .widget-hbox {{ flex-wrap: wrap; max-width: 100%; }}
+.ct-practice .widget-dropdown, .ct-practice-part .widget-dropdown,
+.ct-practice-part .widget-text {{ max-width: calc(100% - 6px); }}
+.ct-practice select, .ct-practice-part select {{ max-width: 100%; }}
+.ct-practice-part .widget-hbox {{ flex-wrap: wrap; max-width: 100%; }}
+.ct-practice-part .widget-html-content {{ white-space: normal; overflow-wrap: anywhere; }}
+.ct-practice-part .widget-textarea, .ct-practice-part .widget-select {{ max-width: 100%; }}
+.ct-practice-part .widget-select select {{ max-width: 100%; min-width: 0; }}
+.ct-practice-part button.widget-button {{ width: auto; max-width: 100%; height: auto;
+  min-height: var(--jp-widgets-inline-height); white-space: normal; align-self: flex-start; }}
 @media (max-width: {PHONE_MAX_WIDTH}) {{
   .fk-page .widget-hbox {{ flex-wrap: wrap; }}
   .fk-page .widget-hbox > .widget-html:first-child,
   .fk-page .widget-hbox > .widget-vbox,
   .fk-page .widget-text, .fk-page .widget-dropdown, .fk-page .widget-datepicker,
-  .fk-page .widget-textarea {{
+  .fk-page .widget-textarea, .fk-page .widget-select, .fk-page audio.jupyter-widgets {{
     width: 100% !important; min-width: 0 !important; max-width: 100% !important;
     margin-left: 0 !important; margin-right: 0 !important;
   }}
   .fk-page .widget-inline-hbox .widget-label {{ text-align: left; }}
+  /* A described field puts its label above it, so a long choice gets the whole row. */
+  .fk-page .widget-dropdown.widget-inline-hbox, .fk-page .widget-text.widget-inline-hbox,
+  .fk-page .widget-datepicker.widget-inline-hbox,
+  .fk-page .widget-select.widget-inline-hbox {{ flex-wrap: wrap; height: auto !important; }}
+  .fk-page .widget-dropdown > .widget-label, .fk-page .widget-text > .widget-label,
+  .fk-page .widget-datepicker > .widget-label, .fk-page .widget-select > .widget-label {{
+    width: 100% !important; max-width: 100% !important; flex: 1 1 100%;
+  }}
+  .fk-page .widget-dropdown > select, .fk-page .widget-text > input,
+  .fk-page .widget-datepicker > input, .fk-page .widget-select > select {{
+    flex: 1 1 100%; min-width: 0;
+  }}
+  .fk-page .widget-dropdown > select, .fk-page .widget-text > input,
+  .fk-page .widget-datepicker > input {{ min-height: var(--jp-widgets-inline-height, 28px); }}
   .fk-page .jupyter-button {{
     width: auto !important; min-width: 7em; max-width: 100%; height: auto !important;
     min-height: 36px; line-height: 1.3; padding: 6px 14px; white-space: normal;

@@ -14,7 +14,7 @@ from ..dates import format_day
 from ..exceptions import FollowupKitError
 from ..formatting import escape_html, is_blank, script_title
 from ..plans import plan_for_interview, step_words
-from ._kit import Shown, error_html, error_words, label_html, note_html
+from ._kit import Shown, error_html, error_words, label_html, note_html, page
 from .call import CallCoach
 from .clients import ClientPicker
 from .editor import BY_CHANNEL, ScriptEditor
@@ -37,19 +37,6 @@ _KIND_WORDS = {
     "other": "Message",
 }
 
-#: The page's own layout: rows wrap on a phone instead of running off the screen.
-_PAGE_CSS = """<style>
-.ct-practice .widget-hbox { flex-wrap: wrap; max-width: 100%; }
-.ct-practice .widget-dropdown, .ct-practice-part .widget-dropdown,
-.ct-practice-part .widget-text { max-width: calc(100% - 6px); }
-.ct-practice select, .ct-practice-part select { max-width: 100%; }
-.ct-practice-part .widget-hbox { flex-wrap: wrap; max-width: 100%; }
-.ct-practice-part .widget-html-content { white-space: normal; overflow-wrap: anywhere; }
-.ct-practice-part .widget-textarea, .ct-practice-part .widget-select { max-width: 100%; }
-.ct-practice-part .widget-select select { max-width: 100%; min-width: 0; }
-.ct-practice-part button.widget-button { width: auto; max-width: 100%; height: auto;
-  min-height: var(--jp-widgets-inline-height); white-space: normal; align-self: flex-start; }
-</style>"""
 #: In app mode the notebook's "Run all" line (class ``fk-lab-only``) is hidden.
 _APP_CSS = "<style>.fk-lab-only { display: none !important; }</style>"
 
@@ -136,7 +123,11 @@ class PracticePage(Shown):
         self.call: CallCoach | None = None
         self.rehearsal: Rehearsal | None = None
         self.parts = {
-            name: widgets.VBox([]).add_class(f"ct-{name}-box").add_class("ct-practice-part")
+            name: widgets.VBox([])
+            .add_class(f"ct-{name}-box")
+            .add_class("ct-practice-part")
+            # each part shows in its own cell: the page's stylesheet reaches it by class
+            .add_class("fk-page")
             for name in ("script", "fill", "tone", "send", "editor", "call", "rehearsal", "sent")
         }
         self.script_box, self.fill_box = self.parts["script"], self.parts["fill"]
@@ -151,7 +142,6 @@ class PracticePage(Shown):
 
         self.box = widgets.VBox(
             [
-                widgets.HTML(_PAGE_CSS),
                 self.picker.box,
                 row("Your interview", self.interview),
                 row("What are you sending?", self.sending),
@@ -159,6 +149,7 @@ class PracticePage(Shown):
             ],
             layout=widgets.Layout(max_width="100%"),
         ).add_class("ct-practice")
+        page(self.box)  # the client pages' one stylesheet
         self._updating = False
         self.picker.observe(lambda _: self._client_changed())
         self.interview.observe(lambda _: None if self._updating else self._build(), "value")
