@@ -255,15 +255,33 @@ _LAYOUT_JS = """
   }
   // A dropdown showing nothing reads as "nothing was chosen" (or lost).
   const blank = [];
+  const cut = [];
+  const ruler = document.createElement('canvas').getContext('2d');
   for (const s of document.querySelectorAll('select')) {
     const r = s.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || s.multiple || s.size > 1) continue;
-    const chosen = s.selectedIndex >= 0 ? s.options[s.selectedIndex].text.trim() : '';
+    const chosen = s.selectedIndex >= 0
+      ? s.options[s.selectedIndex].text.replace(/\u00a0/g, ' ').trim() : '';
     if (!chosen) blank.push(String(s.parentElement.className));
     if (r.left < -0.5 || r.right > width + 0.5) outside.push(`select [${r.left}, ${r.right}]`);
+    // A choice wider than its box is cut off; it is fine only when the whole choice is
+    // written out, visibly, just below the dropdown (fk-full-choice).
+    const style = getComputedStyle(s);
+    ruler.font = style.font;
+    const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = s.clientWidth - pad - 20;  // 20 px: the arrow
+    if (chosen && ruler.measureText(chosen).width > room) {
+      const box = s.closest('.widget-dropdown') || s;
+      const next = box.nextElementSibling;
+      const shown = next && next.classList.contains('fk-full-choice')
+        && next.getBoundingClientRect().height > 0
+        && next.innerText.replace(/\u00a0/g, ' ').includes(chosen);
+      if (!shown) cut.push(chosen);
+    }
   }
   return {
     blank: blank,
+    cut: cut,
     scrollers: scrollers,
     scroll: document.scrollingElement.scrollWidth,
     width: width,
@@ -278,12 +296,14 @@ def layout_problems(page) -> list[str]:  # noqa: ANN001 - a Playwright page
 
     The page itself must not scroll sideways, nor any box inside it (Voila scrolls
     inside a panel); every visible button lies whole inside the window; no dropdown
-    shows an empty choice.
+    shows an empty choice, nor one cut off by its width unless the whole choice is
+    written out beneath it.
     """
     found = page.evaluate(_LAYOUT_JS)
     problems = [f"button off screen or cut off: {b}" for b in found["outside"]]
     problems += [f"scrolls sideways: {s}" for s in found["scrollers"]]
     problems += [f"dropdown showing nothing: {d}" for d in found["blank"]]
+    problems += [f"dropdown cuts its choice: {c!r}" for c in found["cut"]]
     if found["scroll"] > found["width"]:
         problems.append(f"the page scrolls sideways ({found['scroll']} > {found['width']} px)")
     return problems

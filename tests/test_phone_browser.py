@@ -181,3 +181,27 @@ def test_after_a_save_04_shows_what_was_sent_on_a_phone(app, browser):
         assert ".." not in entries.inner_text()
     finally:
         context.close()
+
+
+def test_the_layout_check_names_a_cut_choice_unless_it_is_written_out(browser):
+    """A dropdown too narrow for its choice is a problem, unless the line beneath it
+    (``fk-full-choice``, shown on a phone only) writes the whole choice out."""
+    from followup_kit.widgets._kit import style_html
+
+    long = "Told you were through to another round, then silence"
+
+    def dropdown(text: str) -> str:
+        return f"<div class='widget-dropdown'><select style='width:200px'><option>{text}</option></select></div>"  # noqa: E501
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_content(
+            f"{style_html()}<div class='fk-page'>{dropdown(long)}{dropdown(long + ' again')}"
+            f"<div class='fk-full-choice'>{long} again</div>{dropdown('Email')}</div>"
+        )
+        assert layout_problems(page) == [f"dropdown cuts its choice: {long!r}"]
+        page.set_viewport_size({"width": 1280, "height": 900})  # the line is for phones
+        assert len(layout_problems(page)) == 2
+    finally:
+        context.close()

@@ -62,7 +62,9 @@ table.fk-plan tr.fk-state-missed {{ color: {GREY}; }}
 .ct-practice-part .widget-select select {{ max-width: 100%; min-width: 0; }}
 .ct-practice-part button.widget-button {{ width: auto; max-width: 100%; height: auto;
   min-height: var(--jp-widgets-inline-height); white-space: normal; align-self: flex-start; }}
+.fk-full-choice {{ display: none !important; }}
 @media (max-width: {PHONE_MAX_WIDTH}) {{
+  .fk-full-choice {{ display: block !important; margin: -2px 0 6px; color: #444; }}
   .fk-page .widget-hbox {{ flex-wrap: wrap; }}
   .fk-page .widget-hbox > .widget-html:first-child,
   .fk-page .widget-hbox > .widget-vbox,
@@ -141,6 +143,28 @@ def page(box: widgets.Box) -> widgets.Box:
     """Mark ``box`` as a client page (``fk-page``) and put the stylesheet in it; return it."""
     box.children = (stylesheet(), *box.children)
     return box.add_class("fk-page")
+
+
+#: A choice longer than this may be cut off by a dropdown on a phone (about 360 px).
+PHONE_CHOICE_CHARS = 38
+
+
+def full_choice(dropdown: widgets.Dropdown) -> widgets.VBox:
+    """``dropdown`` with its choice written out beneath it, on a phone only.
+
+    A phone's dropdown is one screen wide and cuts a long choice (a script's title, an
+    interview with its company and date) at the edge; the line beneath shows it whole,
+    and only when it is long enough to be cut (:data:`PHONE_CHOICE_CHARS`).
+    """
+    line = widgets.HTML().add_class("fk-full-choice")
+
+    def show(_change: object = None) -> None:
+        chosen = dropdown.label or ""
+        line.value = escape_html(chosen) if len(chosen) > PHONE_CHOICE_CHARS else ""
+
+    dropdown.observe(show, names=["value", "options"])
+    show()
+    return widgets.VBox([dropdown, line])
 
 
 def hidden(widget: widgets.Widget, hide: bool = True) -> widgets.Widget:

@@ -24,6 +24,7 @@ from ._kit import (
     decision_passed,
     error_html,
     error_words,
+    full_choice,
     heading,
     interview_row,
     ok_html,
@@ -84,7 +85,7 @@ class CallCoach(Shown):
             )
         style = {"description_width": "9em"}
         self.script = widgets.Dropdown(
-            options=[(f"{s.title} ({k})", k) for k, s in sorted(self.library.items())],
+            options=sorted(((s.title, k) for k, s in self.library.items()), key=lambda o: o[0]),
             value=script_id,
             description="Script",
             style=style,
@@ -144,7 +145,7 @@ class CallCoach(Shown):
                     "<div style='color:#555'>Read the opener, then click what they said. "
                     "The next lines appear; when the call is over, log it.</div>"
                 ),
-                self.script,
+                full_choice(self.script),
                 self.your_phone,
                 heading("Open with"),
                 self.opener,

@@ -44,6 +44,7 @@ from ._kit import (
     decision_passed,
     error_html,
     error_words,
+    full_choice,
     heading,
     hidden,
     interview_row,
@@ -362,7 +363,7 @@ class ScriptEditor(Shown):
         ).add_class("ct-situation")
         self.situation.set_title(0, "Change the situation")
         self.script_part = widgets.VBox(
-            [self.script, self.why, widgets.HTML(errors), self.situation]
+            [full_choice(self.script), self.why, widgets.HTML(errors), self.situation]
         ).add_class("ct-script-part")
         hint = (
             "Edit the text freely: your own version is kept when you switch script, channel "

@@ -10,7 +10,16 @@ import ipywidgets as widgets
 
 from .. import schema
 from ..formatting import escape_html, is_blank
-from ._kit import INPUT_WIDTH, LABEL_WIDTH, RED, counted, label_html, message_html, py
+from ._kit import (
+    INPUT_WIDTH,
+    LABEL_WIDTH,
+    RED,
+    counted,
+    full_choice,
+    label_html,
+    message_html,
+    py,
+)
 
 __all__ = ["LabelledField", "confirm_delete", "join_reflection", "split_reflection"]
 
@@ -62,7 +71,10 @@ class LabelledField:
         )
         self.message = widgets.HTML("").add_class("ct-message")
         self.touched = False
-        self.box = widgets.HBox([self.label, self.widget, self.message])
+        shown = self.widget
+        if isinstance(shown, widgets.Dropdown):
+            shown = full_choice(shown)  # a long choice written out on a phone
+        self.box = widgets.HBox([self.label, shown, self.message])
         self.widget.observe(self._touch, "value")
 
     def _touch(self, _change: Mapping[str, Any] | None = None) -> None:

@@ -20,7 +20,7 @@ from ..plans import plan_for_interview, plan_in_words, step_words
 from ..rules import Rules, load_rules
 from ..schema import CHOICES, format_day
 from ..timeline import plan_timeline_html
-from ._kit import GREEN, RED, Shown, hidden, page, set_options, style_html
+from ._kit import GREEN, RED, Shown, full_choice, hidden, page, set_options, style_html
 from .clients import ClientPicker
 
 if TYPE_CHECKING:
@@ -270,11 +270,11 @@ class PlanForm(Shown):
                     self.picker.box,
                     self.next_steps,
                     widgets.HTML("<b>Pick an interview to see its follow-up plan.</b>"),
-                    self.interview,
+                    full_choice(self.interview),
                     self.table,
                     self.chart,
                     widgets.HTML("<b>Done something on the plan?</b>"),
-                    self.step,
+                    full_choice(self.step),
                     widgets.HBox([self.channel, self.sent_on, self.sent_button]),
                     widgets.HTML("<b>Not doing a step?</b> Skipping takes it off your list."),
                     widgets.HBox([self.reason, self.note, self.skip_button]),

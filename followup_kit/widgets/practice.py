@@ -14,7 +14,7 @@ from ..dates import format_day
 from ..exceptions import FollowupKitError
 from ..formatting import escape_html, is_blank, script_title
 from ..plans import plan_for_interview, step_words
-from ._kit import Shown, error_html, error_words, label_html, note_html, page
+from ._kit import Shown, error_html, error_words, full_choice, label_html, note_html, page
 from .call import CallCoach
 from .clients import ClientPicker
 from .editor import BY_CHANNEL, ScriptEditor
@@ -143,8 +143,8 @@ class PracticePage(Shown):
         self.box = widgets.VBox(
             [
                 self.picker.box,
-                row("Your interview", self.interview),
-                row("What are you sending?", self.sending),
+                row("Your interview", full_choice(self.interview)),
+                row("What are you sending?", full_choice(self.sending)),
                 self.sending_note,
             ],
             layout=widgets.Layout(max_width="100%"),

@@ -15,7 +15,7 @@ from ..exceptions import TABLE_NOUNS, FollowupKitError, Problem
 from ..formatting import escape_html, is_blank, script_title
 from ..library import load_scripts
 from ..schema import format_day
-from ._kit import INPUT_WIDTH, Shown, heading, label, log, note, note_html, page, py
+from ._kit import INPUT_WIDTH, Shown, full_choice, heading, label, log, note, note_html, page, py
 from .clients import ClientPicker
 from .entries import EntryForm, EntryList
 from .fields import LabelledField, ReflectionField
@@ -295,7 +295,7 @@ class RecordForm(Shown):
             widgets.VBox(
                 [
                     self.picker.box,
-                    widgets.HBox([label("The interview"), self.interview]),
+                    widgets.HBox([label("The interview"), full_choice(self.interview)]),
                     heading("What you sent"),
                     self.sent.box,
                     heading("What came back"),

@@ -24,6 +24,7 @@ from ._kit import (
     Shown,
     error_html,
     error_words,
+    full_choice,
     heading,
     note_html,
     ok_html,
@@ -169,7 +170,7 @@ class Rehearsal(Shown):
                         "never shared."
                     )
                 ),
-                self.script,
+                full_choice(self.script),
                 self.channel,
                 self.timing,
                 self.text,

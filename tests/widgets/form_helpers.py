@@ -45,3 +45,11 @@ def click_delete(row: widgets.HBox) -> widgets.HBox:
     confirm = row.children[-1]
     confirm.children[0].click()
     return confirm
+
+
+def shown_in(widget: widgets.Widget, box: widgets.Box) -> bool:
+    """Whether ``widget`` is somewhere inside ``box`` (at any depth)."""
+    return any(
+        child is widget or (isinstance(child, widgets.Box) and shown_in(widget, child))
+        for child in box.children
+    )

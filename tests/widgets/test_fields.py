@@ -7,6 +7,7 @@ from form_helpers import XSS
 
 from followup_kit.schema import TABLES
 from followup_kit.widgets import fields
+from followup_kit.widgets._kit import full_choice
 from followup_kit.widgets.fields import LabelledField, confirm_delete
 
 
@@ -47,3 +48,26 @@ def test_reflection_text_round_trips():
         "",
     )
     assert fields.join_reflection(" ", "") is None
+
+
+def test_full_choice_writes_out_a_long_choice_and_follows_the_dropdown():
+    long = f"Told you were through to another round, then silence {XSS}"
+    dropdown = widgets.Dropdown(options=[("Email", "email"), (long, "long")], value="email")
+    box = full_choice(dropdown)
+    dropdown_shown, line = box.children
+    assert dropdown_shown is dropdown and "fk-full-choice" in line._dom_classes
+    assert line.value == ""  # short enough not to be cut: nothing repeated
+    dropdown.value = "long"
+    assert "another round, then silence" in line.value and "<img" not in line.value
+    dropdown.options = [("Phone", "phone")]
+    assert line.value == ""
+
+
+def test_labelled_dropdowns_carry_the_full_choice_line():
+    spec = TABLES["follow_ups"]
+    script = LabelledField(spec["script_id"], widget=widgets.Dropdown(options=[("x" * 60, "s")]))
+    shown = script.box.children[1]
+    assert script.widget in shown.children
+    assert shown.children[1].value == "x" * 60
+    notes = LabelledField(spec["notes"])
+    assert notes.box.children[1] is notes.widget
