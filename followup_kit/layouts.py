@@ -48,6 +48,10 @@ FIELD_LABELS: dict[str, str] = {
     "contact_route": "Who they dealt with (direct, HR, agency)",
     "decision_expected": "Decision expected by",
     "status": "Status",
+    "hr_name": "HR or recruiter contact: name",
+    "hr_email": "HR or recruiter contact: email",
+    "hr_phone": "HR or recruiter contact: phone",
+    "posting_link": "Job posting link",
     "interviewers": "Interviewer or contact names",
     "interviewer_email": "Interviewer or contact email",
     "thank_you_date": "Thank-you sent on",
@@ -119,6 +123,11 @@ for _field, _names in {
     "what they said, feedback result",
     "response_channel": "response channel, reply channel, reply via, response via",
     "notes": "notes, note, comments, comment, remarks, details, observations",
+    "hr_name": "hr name, hr contact, hr contact name, hr or recruiter contact, "
+    "hr or recruiter contact name",
+    "hr_email": "hr email, hr contact email, hr or recruiter contact email",
+    "hr_phone": "hr phone, hr contact phone, hr or recruiter contact phone",
+    "posting_link": "posting link, job posting link",
     NOTES_FIELD: "date applied, applied, applied on, application date, date of application, "
     "salary, salary range, salary rate, rate, pay, compensation, location, city, remote, "
     "source, job source, found via, where found, job url, url, link, job link, posting, "

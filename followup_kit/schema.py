@@ -408,6 +408,7 @@ def _flat() -> Table:
         as_(cl["country"], "country"),
         *(iv[n] for n in ("company", "role", "round", "interview_date", "format")),
         *(iv[n] for n in ("contact_route", "decision_expected", "status")),
+        *(iv[n] for n in ("hr_name", "hr_email", "hr_phone", "posting_link")),
         Field("interviewers", "Interviewers (separate names with ;)", max_len=1000),
         as_(fu["sent_on"], "thank_you_date", "Thank-you date", required=False),
         as_(fu["channel"], "thank_you_channel", "Thank-you channel", default=None),

@@ -4,9 +4,10 @@ Two layouts are read:
 
 * **The flat sheet** coaches already keep, one row per interview, with the columns of
   :data:`followup_kit.schema.FLAT`: ``client, cohort, country, company, role, round,
-  interview_date, format, contact_route, decision_expected, status, interviewers``
-  (names separated by ``;``), ``thank_you_date, thank_you_channel, status_check_date,
-  status_check_channel, response_date, response_result, response_channel, notes``.
+  interview_date, format, contact_route, decision_expected, status, hr_name, hr_email,
+  hr_phone, posting_link, interviewers`` (names separated by ``;``), ``thank_you_date,
+  thank_you_channel, status_check_date, status_check_channel, response_date,
+  response_result, response_channel, notes``.
   Only ``client, company, role, interview_date`` are required; headers may use spaces
   and capitals ("Interview date"). Dates are written YYYY-MM-DD (or are real date
   cells in Excel). CSV may be UTF-8 (with or without a byte-order mark), UTF-16 or
@@ -419,6 +420,10 @@ def read_sheet(
     return read_rows(grid, None, path), name, names
 
 
+#: The interview's HR or recruiter contact and job posting, as the flat sheet names them.
+_CONTACTS = ("hr_name", "hr_email", "hr_phone", "posting_link")
+
+
 def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Problem]]:
     """Split clean flat rows into store tables; ids are the spreadsheet row numbers."""
     rows = flat.index
@@ -427,7 +432,7 @@ def _tables_from_flat(flat: pd.DataFrame, wb: Workbook) -> tuple[dict, list[Prob
     clients = firsts[["client", "cohort", "country"]].first().reset_index()
     clients = clients.rename(columns={"client": "name", "_key": "id"})
     interviews = flat[["company", "role", "round", "interview_date", "format"]].copy()
-    for col in ("contact_route", "decision_expected", "status", "notes"):
+    for col in ("contact_route", "decision_expected", "status", "notes", *_CONTACTS):
         interviews[col] = flat[col]
     interviews.insert(0, "client_id", client_key)
     interviews.insert(0, "id", rows)

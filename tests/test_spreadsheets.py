@@ -79,6 +79,25 @@ def test_flat_import_writes_every_table(wb, tmp_path):
     assert set(wb.follow_ups()["kind"]) == {"thank_you"}
 
 
+def test_flat_sheet_carries_the_interviews_contacts(wb, tmp_path):
+    contacts = ["HR name", "HR email", "HR phone", "Posting link"]
+    rows = [row + ["Priya Shah", "priya@acme.example", "+1 555 0100", "https://acme.example/j/7"]
+            for row in flat_rows(2)]  # fmt: skip
+    rows[1][-4:] = ["", "", "", ""]
+    wb.import_table(write_csv(tmp_path / "s.csv", rows, header=HEADER + contacts))
+    iv = wb.interviews().set_index("company")
+    first = iv.loc["Company 0", ["hr_name", "hr_email", "hr_phone", "posting_link"]].tolist()
+    assert first == ["Priya Shah", "priya@acme.example", "+1 555 0100", "https://acme.example/j/7"]
+    assert iv.loc["Company 1", ["hr_name", "posting_link"]].isna().all()
+
+    rows[1][-3] = "not an email"
+    before = counts(wb)
+    with pytest.raises(fk.ValidationError) as err:
+        wb.import_table(write_csv(tmp_path / "t.csv", rows, header=HEADER + contacts))
+    assert [(p.row, p.field) for p in err.value.problems] == [(3, "hr_email")]
+    assert counts(wb) == before
+
+
 def test_import_matches_existing_clients_by_name(wb, tmp_path):
     cid = wb.add_client("client 0")
     wb.import_table(write_csv(tmp_path / "s.csv", flat_rows(3)))
