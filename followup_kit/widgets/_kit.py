@@ -65,6 +65,7 @@ table.fk-plan tr.fk-state-missed {{ color: {GREY}; }}
 .fk-full-choice {{ display: none !important; }}
 @media (max-width: {PHONE_MAX_WIDTH}) {{
   .fk-full-choice {{ display: block !important; margin: -2px 0 6px; color: #444; }}
+  .fk-full-choice .widget-html-content {{ line-height: 1.4; }}
   .fk-page .widget-hbox {{ flex-wrap: wrap; }}
   .fk-page .widget-hbox > .widget-html:first-child,
   .fk-page .widget-hbox > .widget-vbox,
