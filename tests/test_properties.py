@@ -1089,6 +1089,9 @@ def flat_row(draw, *, strings: bool):
     for name in ("client", "cohort", "company", "role", "notes"):
         row[name] = draw(text_values(F("flat", name), safe=True))
     row["country"] = draw(country_values(F("flat", "country")))
+    row["hr_name"] = draw(text_values(F("flat", "hr_name"), safe=True))
+    for name in ("hr_email", "hr_phone", "posting_link"):  # the interview's contacts
+        row[name] = draw(values_for(F("flat", name)))
     for name in ("round", "format", "contact_route", "status"):
         row[name] = draw(enum_values(F("flat", name), safe=True))
     row["interview_date"] = draw(

@@ -19,6 +19,7 @@ from ._kit import INPUT_WIDTH, Shown, full_choice, heading, label, log, note, no
 from .clients import ClientPicker
 from .entries import EntryForm, EntryList
 from .fields import LabelledField, ReflectionField
+from .plan import interview_choices
 
 __all__ = ["RecordForm", "record_form"]
 
@@ -359,14 +360,8 @@ class RecordForm(Shown):
         cid = self.picker.value
         self._frames = self.wb.tables(cid) if cid is not None else {}
         options: list[tuple[str, int | None]] = [("Choose the interview", None)]
-        if cid is not None:
-            interviews = self._frames["interviews"].sort_values(
-                ["interview_date", "id"], ascending=False
-            )
-            for iv in interviews.itertuples(index=False):
-                round_ = schema.choice_label("round", iv.round)
-                text = f"{iv.company} - {iv.role} ({round_}, {format_day(iv.interview_date)})"
-                options.append((text, int(iv.id)))
+        if cid is not None:  # newest first, in the words of pages 02 and 03
+            options += interview_choices(self._frames["interviews"])
         current = select if select is not None else self.interview.value
         ids = [v for _, v in options]
         if current is None or current not in ids:

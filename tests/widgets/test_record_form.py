@@ -200,3 +200,15 @@ def test_deleting_a_follow_up_asks_first(filled):
     assert filled.follow_ups().empty and len(filled.responses()) == 1
     assert "Deleted 1 follow-up." in form.entries_status.value
     assert "Sent:" not in " ".join(texts(form.entries))
+
+
+def test_interviews_are_chosen_in_the_words_of_the_plan_page(filled):
+    wb = filled
+    later = wb.log_interview(
+        wb.ids["client"], "Globex", "Engineer", TODAY - timedelta(days=1), interviewers=["Kim"]
+    )
+    form = fk.record_form(wb, client_id=wb.ids["client"])
+    plan = fk.plan_view(wb, client_id=wb.ids["client"])
+    assert form.interview.options[1:] == plan.interview.options  # newest first, same words
+    assert form.interview.options[1][1] == later and form.interview.value == later
+    assert form.interview.options[0] == ("Choose the interview", None)
