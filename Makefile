@@ -28,6 +28,15 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	rm -f $(VENV)/.runtime-* $(VENV)/.test-*
 	touch $(RUNTIME_STAMP) $@
 
+# Client pages' kernels run with -OO (followup_kit/page_kernel.py): compiled once for it here,
+# so that no page has to compile the libraries it loads.
+OPT2_STAMP := $(VENV)/.opt2-$(HASH)
+$(OPT2_STAMP): | $(PY)
+	@echo "Compiling the venv for the client pages' lean kernels (once)..."
+	-$(PY) -m compileall -q -o 2 -j 0 $(VENV)/lib >/dev/null 2>&1
+	rm -f $(VENV)/.opt2-*
+	touch $@
+
 $(LAB_OVERRIDES): | $(PY)
 	mkdir -p $(dir $@)
 	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
@@ -52,7 +61,7 @@ lab: $(RUNTIME_STAMP) $(LAB_OVERRIDES)
 
 ## app: serve the client notebooks without code (Voila), loopback only, with a token
 ## (the demo store unless STORE says otherwise, as for lab)
-app: $(RUNTIME_STAMP)
+app: $(RUNTIME_STAMP) $(OPT2_STAMP)
 	$(SAY_STORE)
 	FOLLOWUP_DB_URL="$(OPEN_STORE)" $(PY) -m followup_kit.app --port $(PORT)
 
@@ -65,13 +74,14 @@ CHP      := $(HUB_NODE)/node_modules/.bin/configurable-http-proxy
 HUB_CODE := $(wildcard followup_kit/*.py followup_kit/*/*.py followup_kit/*.toml followup_kit/*.npz followup_kit/*.tsv followup_kit/script_library/*.md)
 HUB_DEPS_STAMP := $(HUB_VENV)/.deps-$(HASH)
 HUB_CODE_STAMP := $(HUB_VENV)/.code-stamp
+HUB_OPT2_STAMP := $(HUB_VENV)/.opt2-stamp
 
 hub: $(RUNTIME_STAMP) hub-env
 	$(PY) -m pip install --quiet -e '.[hub]'
 	FOLLOWUP_HUB_VENV=$(HUB_VENV) FOLLOWUP_HUB_PROXY=$(CURDIR)/$(CHP) $(PY) -m followup_kit.hub $(if $(TRIAL),--single-person-trial)
 
 ## hub-env: what the hub needs: PostgreSQL, the proxy, and a venv every system user can read
-hub-env: postgres hub-tools $(HUB_CODE_STAMP)
+hub-env: postgres hub-tools $(HUB_OPT2_STAMP)
 
 hub-tools: $(CHP)
 
@@ -106,6 +116,12 @@ $(HUB_CODE_STAMP): $(HUB_DEPS_STAMP) $(HUB_CODE)
 	  $(HUB_VENV)/bin/pip install --quiet --no-deps --force-reinstall . && \
 	  chmod -R a+rX $(HUB_VENV) && touch $@; fi
 
+# The clients' page kernels run with -OO: compiled for it here, as for app mode above.
+$(HUB_OPT2_STAMP): $(HUB_CODE_STAMP)
+	@if [ -f $(HUB_DEPS_STAMP) ]; then \
+	  $(HUB_VENV)/bin/python -m compileall -q -o 2 -j 0 $(HUB_VENV)/lib >/dev/null 2>&1; \
+	  chmod -R a+rX $(HUB_VENV) && touch $@; fi
+
 ## browser: Debian's chromium for the browser tests (installed when we are root with apt)
 browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
@@ -116,7 +132,7 @@ browser:
 	else echo "No /usr/bin/chromium and not root: browser tests will be skipped (or fail under CI)."; fi
 
 ## test: set up with the test tools, lint, run every test and every notebook
-test: $(TEST_STAMP) $(LAB_OVERRIDES) browser hub-env
+test: $(TEST_STAMP) $(OPT2_STAMP) $(LAB_OVERRIDES) browser hub-env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest

@@ -9,10 +9,15 @@ use the same holiday lists (:func:`holiday_dates`).
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 import warnings
+from collections.abc import Callable
 from datetime import date
 from functools import cache, lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,6 +26,7 @@ from .dates import as_date
 from .exceptions import Problem, ValidationError
 
 __all__ = [
+    "from_holiday_cache",
     "SUPPORTED_COUNTRIES",
     "CountsByCountry",
     "OffsetsByCountry",
@@ -38,13 +44,19 @@ SUPPORTED_COUNTRIES: tuple[str, ...] = ("US", "GB", "CA", "AU", "DE", "FR", "IE"
 
 _BASE_YEARS = (2000, 2045)
 
+T = TypeVar("T")
+
 
 @cache
 def known_countries() -> frozenset[str]:
-    """The two-letter codes of every country the ``holidays`` package has a calendar for."""
-    import holidays
+    """The codes of every country the ``holidays`` package has a calendar for."""
 
-    return frozenset(holidays.list_supported_countries())
+    def build() -> list[str]:
+        import holidays
+
+        return sorted(holidays.list_supported_countries())
+
+    return frozenset(from_holiday_cache("countries", build))
 
 
 def country_code(code: object) -> str:
@@ -67,12 +79,79 @@ def country_code(code: object) -> str:
     return text
 
 
+class _HolidayCache:
+    """Holiday lists kept on disk between processes, one file per ``holidays`` release.
+
+    Building one country's calendar makes the ``holidays`` package import every
+    country it knows: about 12 MiB in each process, and each client page is a process
+    of its own. The lists it gives are saved once in ``$XDG_CACHE_HOME/followup_kit``
+    (else ``~/.cache/followup_kit``); later pages read them and never import it. A
+    cache that cannot be read or written is simply not used.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Any] | None = None
+
+    @staticmethod
+    def path() -> Path:
+        from importlib.metadata import version
+
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base) / "followup_kit" / f"holidays-{version('holidays')}.json"
+
+    def _load(self) -> dict[str, Any]:
+        if self._entries is None:
+            try:
+                self._entries = dict(json.loads(self.path().read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError):
+                self._entries = {}
+        return self._entries
+
+    def get(self, key: str) -> Any:
+        return self._load().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        entries = self._load()
+        entries[key] = value
+        path = self.path()
+        try:  # written whole, then renamed: a reader never sees half a file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(entries, fh)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+
+
+_HOLIDAY_CACHE = _HolidayCache()
+
+
+def from_holiday_cache(key: str, build: Callable[[], T]) -> T:
+    """What the ``holidays`` package tells (``build()``, JSON-able), kept on disk by
+    ``key`` so that later processes need not import it (see :class:`_HolidayCache`)."""
+    value = _HOLIDAY_CACHE.get(key)
+    if value is None:
+        value = build()
+        _HOLIDAY_CACHE.put(key, value)
+    return value
+
+
 @lru_cache(maxsize=128)
 def holiday_dates(country: str, first_year: int, last_year: int) -> np.ndarray:
     """Country-wide public holidays (observed and substitute days included), datetime64[D].
 
-    A country the ``holidays`` package does not know has none.
+    A country the ``holidays`` package does not know has none. Lists once built are
+    read from a cache on disk (see :class:`_HolidayCache`).
     """
+    days = from_holiday_cache(
+        f"{country} {first_year}-{last_year}",
+        lambda: _holidays_from_package(country, first_year, last_year),
+    )
+    return np.array(days, dtype="datetime64[D]")
+
+
+def _holidays_from_package(country: str, first_year: int, last_year: int) -> list[str]:
     import holidays
 
     try:
@@ -81,8 +160,8 @@ def holiday_dates(country: str, first_year: int, last_year: int) -> np.ndarray:
             warnings.simplefilter("ignore")
             days = holidays.country_holidays(country, years=range(first_year, last_year + 1))
     except (KeyError, NotImplementedError):
-        return np.empty(0, dtype="datetime64[D]")
-    return np.array(sorted(days), dtype="datetime64[D]")
+        return []
+    return [day.isoformat() for day in sorted(days)]
 
 
 @lru_cache(maxsize=128)

@@ -1,10 +1,13 @@
-"""The kernel behind a client's page: IPython's kernel without its debugger.
+"""The kernel behind a client's page: IPython's kernel, lean.
 
-``python -m followup_kit.page_kernel -f CONNECTION_FILE`` starts ipykernel exactly as
+``python -OO -m followup_kit.page_kernel -f CONNECTION_FILE`` starts ipykernel exactly as
 ``ipykernel_launcher`` does, except that ``debugpy`` is never imported (ipykernel then
-simply offers no debugger). A client page has no use for one, and it saves about 10 MiB
-in each page's kernel. App mode and the hub's client servers use it through the
-kernelspec :func:`write_kernelspec` writes; the coach's JupyterLab keeps the usual one.
+simply offers no debugger; about 10 MiB) and Python runs with ``-OO``, which leaves out
+the docstrings of every library it loads (about 5 MiB; nobody reads ``help()`` on a
+client's page, and the workbook's own code has no ``assert``). App mode and the hub's
+client servers use it through the kernelspec :func:`write_kernelspec` writes; the
+coach's JupyterLab keeps the usual one. ``make app``, ``make test`` and ``make hub``
+compile the venv for ``-OO`` once (``compileall -o 2``), so no page compiles it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ def write_kernelspec(folder: str | Path, python: str | None = None) -> Path:
     """
     spec = Path(folder) / "kernels" / "python3"
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [python or sys.executable, "-m", "followup_kit.page_kernel", "-f", "{connection_file}"]
+    python = python or sys.executable
+    argv = [python, "-OO", "-m", "followup_kit.page_kernel", "-f", "{connection_file}"]
     kernel = {"argv": argv, "display_name": "Python 3 (ipykernel)", "language": "python"}
     (spec / "kernel.json").write_text(json.dumps(kernel, indent=1))
     for path in (Path(folder), Path(folder) / "kernels", spec, spec / "kernel.json"):

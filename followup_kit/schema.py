@@ -628,18 +628,22 @@ def country_names() -> dict[str, str]:
     >>> country_names()["GB"], country_names()["US"]
     ('United Kingdom', 'United States')
     """
-    from holidays import registry
 
-    known = business_days.known_countries()
-    names = {}
-    for module, (_cls, code, *_rest) in registry.COUNTRIES.items():
-        if code in known and _COUNTRY.fullmatch(code):
-            words = module.split("_")
-            spelled = " ".join(
-                w if i and w in _SMALL_WORDS else w.capitalize() for i, w in enumerate(words)
-            )
-            names[code] = _COUNTRY_WORDS.get(code, spelled)
-    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))
+    def build() -> list[tuple[str, str]]:
+        from holidays import registry
+
+        known = business_days.known_countries()
+        names = {}
+        for module, (_cls, code, *_rest) in registry.COUNTRIES.items():
+            if code in known and _COUNTRY.fullmatch(code):
+                words = module.split("_")
+                spelled = " ".join(
+                    w if i and w in _SMALL_WORDS else w.capitalize() for i, w in enumerate(words)
+                )
+                names[code] = _COUNTRY_WORDS.get(code, spelled)
+        return sorted(names.items(), key=lambda item: item[1].casefold())
+
+    return dict(business_days.from_holiday_cache("country names", build))
 
 
 @cache

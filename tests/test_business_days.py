@@ -107,3 +107,54 @@ def _naive_bd(day: date, n: int, country: str) -> date:
 @given(day=st.dates(D(2001, 1, 1), D(2034, 6, 30)), n=st.integers(0, 12))
 def test_business_day_after_matches_a_day_by_day_walk(country, day, n):
     assert business_day_after(day, n, country=country) == _naive_bd(day, n, country)
+
+
+_PROBE = """
+import json, sys
+from followup_kit import business_days, schema
+days = business_days.holiday_dates("GB", 2024, 2026)
+print(json.dumps({
+    "days": [str(d) for d in days],
+    "known": "GB" in business_days.known_countries(),
+    "name": schema.country_names()["GB"],
+    "imported": "holidays" in sys.modules,
+}))
+"""
+
+
+def _probe(cache_home) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+@pytest.mark.slow  # fresh interpreters
+def test_holiday_lists_are_kept_on_disk_so_later_pages_skip_the_package(tmp_path):
+    first = _probe(tmp_path)
+    assert first["imported"]  # nothing kept yet: the package was asked
+    (cache,) = (tmp_path / "followup_kit").glob("holidays-*.json")
+    assert holidays.__version__ in cache.name  # a new release of the package starts afresh
+    second = _probe(tmp_path)
+    assert not second["imported"]
+    assert second == {**first, "imported": False}
+    expected = holidays.country_holidays("GB", years=range(2024, 2027))
+    assert second["days"] == [d.isoformat() for d in sorted(expected)]
+    assert second["name"] == "United Kingdom" and second["known"]
+
+    cache.write_text("{ half a file")  # damaged: ignored, then written anew
+    assert _probe(tmp_path) == first
+    assert not _probe(tmp_path)["imported"]
+
+
+@pytest.mark.slow
+def test_a_cache_folder_that_cannot_be_written_changes_nothing(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    assert _probe(blocked) == {**_probe(tmp_path / "fresh"), "imported": True}
