@@ -146,8 +146,18 @@ def page(box: widgets.Box) -> widgets.Box:
     return box.add_class("fk-page")
 
 
-#: A choice longer than this may be cut off by a dropdown on a phone (about 360 px).
-PHONE_CHOICE_CHARS = 38
+#: A phone's dropdown (about 360 px, less its arrow) shows about 26 em of text; a choice
+#: estimated wider than this may be cut off, with room to spare for wider fonts.
+PHONE_CHOICE_EM = 24.0
+_NARROW = frozenset("ijlrtfI.,:;'!|()- ")
+_WIDE = frozenset("mwMW")
+
+
+def text_em(text: str) -> float:
+    """About how wide ``text`` is in a sans-serif font, in em (Arial-like widths)."""
+    return sum(
+        0.3 if c in _NARROW else 0.85 if c in _WIDE else 0.68 if c.isupper() else 0.55 for c in text
+    )
 
 
 def full_choice(dropdown: widgets.Dropdown) -> widgets.VBox:
@@ -155,13 +165,13 @@ def full_choice(dropdown: widgets.Dropdown) -> widgets.VBox:
 
     A phone's dropdown is one screen wide and cuts a long choice (a script's title, an
     interview with its company and date) at the edge; the line beneath shows it whole,
-    and only when it is long enough to be cut (:data:`PHONE_CHOICE_CHARS`).
+    and only when it is wide enough to be cut (:data:`PHONE_CHOICE_EM`).
     """
     line = widgets.HTML().add_class("fk-full-choice")
 
     def show(_change: object = None) -> None:
         chosen = dropdown.label or ""
-        line.value = escape_html(chosen) if len(chosen) > PHONE_CHOICE_CHARS else ""
+        line.value = escape_html(chosen) if text_em(chosen) > PHONE_CHOICE_EM else ""
 
     dropdown.observe(show, names=["value", "options"])
     show()

@@ -7,7 +7,7 @@ from form_helpers import XSS
 
 from followup_kit.schema import TABLES
 from followup_kit.widgets import fields
-from followup_kit.widgets._kit import full_choice
+from followup_kit.widgets._kit import full_choice, text_em
 from followup_kit.widgets.fields import LabelledField, confirm_delete
 
 
@@ -71,3 +71,15 @@ def test_labelled_dropdowns_carry_the_full_choice_line():
     assert shown.children[1].value == "x" * 60
     notes = LabelledField(spec["notes"])
     assert notes.box.children[1] is notes.widget
+
+
+def test_only_choices_wide_enough_to_be_cut_on_a_phone_are_written_out():
+    # Seen in chromium at 390 px: the first fits its dropdown whole, the second is cut.
+    fits = "Thank-you note to Dana Lee (due Tue 3 Nov 2026)"
+    cut = "Calling to ask whether a decision has been made (about 20 seconds)"
+    dropdown = widgets.Dropdown(options=[fits, cut])
+    line = full_choice(dropdown).children[1]
+    assert line.value == ""
+    dropdown.value = cut
+    assert line.value == cut
+    assert text_em("www") > text_em("AAA") > text_em("aaa") > text_em("iii")
