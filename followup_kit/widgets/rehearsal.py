@@ -26,6 +26,7 @@ from ._kit import (
     error_words,
     full_choice,
     heading,
+    hidden,
     note_html,
     ok_html,
     pre,
@@ -159,6 +160,23 @@ class Rehearsal(Shown):
         self.keep_button.on_click(lambda _b: self._ask_delete(False))
         self.confirm_button.on_click(self._delete)
 
+        # Takes, their player and their note show once there is a take to show.
+        self.no_takes = widgets.HTML(
+            note_html("No takes yet: each recording you make or upload is listed here.")
+        ).add_class("ct-no-takes")
+        self.takes_box = widgets.VBox(
+            [
+                self.recordings,
+                self.audio,
+                self.length_html,
+                self.note,
+                widgets.HBox(
+                    [self.save_note_button, self.delete_button, self._confirm],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                self.note_status,
+            ]
+        ).add_class("ct-takes-box")
         self.box = widgets.VBox(
             [
                 heading("Rehearse"),
@@ -178,15 +196,8 @@ class Rehearsal(Shown):
                 widgets.HTML(note_html("Or upload a recording you already made:")),
                 self.upload,
                 self.status_html,
-                self.recordings,
-                self.audio,
-                self.length_html,
-                self.note,
-                widgets.HBox(
-                    [self.save_note_button, self.delete_button, self._confirm],
-                    layout=widgets.Layout(flex_flow="row wrap"),
-                ),
-                self.note_status,
+                self.no_takes,
+                self.takes_box,
             ]
         ).add_class("ct-rehearsal")
         self._script_changed()
@@ -265,6 +276,8 @@ class Rehearsal(Shown):
                 parts.append(length_words(float(r.seconds)))
             options.append((" · ".join(parts), int(r.id)))
         self.recordings.options = options
+        hidden(self.takes_box, not options)
+        hidden(self.no_takes, bool(options))
         if select is not None and any(v == select for _, v in options):
             self.recordings.value = select
         elif not options:

@@ -35,8 +35,11 @@ def test_rehearsal_shows_the_script_and_its_speaking_time(filled, iid):
 def test_rehearsal_upload_play_and_delete(filled):
     cid = filled.ids["client"]
     r = Rehearsal(filled, cid)
+    # No takes yet: a line says so, and no empty list, player or note is shown.
+    assert r.takes_box.layout.display == "none" and r.no_takes.layout.display is None
     data = b"RIFF\x00\x00\x00\x00WAVEfake-wave"
     r.upload.value = upload_value("take <1>.wav", data, "audio/wav")
+    assert r.takes_box.layout.display is None and r.no_takes.layout.display == "none"
     assert r.upload.value == ()  # cleared for the next take
     stored = filled.recordings(cid)
     assert stored["filename"].tolist() == ["take <1>.wav"]
@@ -53,6 +56,7 @@ def test_rehearsal_upload_play_and_delete(filled):
     r.confirm_button.click()
     assert filled.recordings(cid).empty and r.recordings.options == ()
     assert r.delete_button.disabled
+    assert r.takes_box.layout.display == "none" and r.no_takes.layout.display is None
 
 
 def test_rehearsal_refuses_a_file_that_is_not_audio(filled):
