@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # notebooks keeps the coach notebooks out of reach.
         for path in notebooks:
             (Path(root) / path.name).symlink_to(path.resolve())
-        # Each page's kernel runs without IPython's debugger (about 10 MiB less each).
+        # Each page's kernel is the lean page kernel: no debugger, no docstrings.
         from .page_kernel import write_kernelspec
 
         write_kernelspec(Path(root) / ".jupyter-path")

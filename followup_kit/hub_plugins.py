@@ -135,7 +135,7 @@ class WorkbookSpawner(LocalProcessSpawner):
         env["MPLBACKEND"] = "Agg"
         env["FOLLOWUP_HUB"] = "trial" if SETTINGS.get("trial") else "isolated"
         if not self._is_coach():
-            # Client pages' kernels run without the debugger (followup_kit.page_kernel).
+            # Client pages' kernels are the lean page kernel (followup_kit.page_kernel).
             env["JUPYTER_PATH"] = SETTINGS["page_kernel_path"]
         for name in ("FOLLOWUP_TODAY",):
             if os.environ.get(name):
