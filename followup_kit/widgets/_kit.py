@@ -63,6 +63,11 @@ table.fk-plan tr.fk-state-missed {{ color: {GREY}; }}
 .ct-practice-part button.widget-button {{ width: auto; max-width: 100%; height: auto;
   min-height: var(--jp-widgets-inline-height); white-space: normal; align-self: flex-start; }}
 .fk-full-choice {{ display: none !important; }}
+/* ipywidgets writes an upload button's file count after its words; our pages clear it
+   after each upload, so it would only ever say "(0)". Its words come from its title. */
+.fk-upload {{ font-size: 0 !important; }}
+.fk-upload > i {{ font-size: var(--jp-widgets-font-size, 13px); margin-right: 4px; }}
+.fk-upload::after {{ content: attr(title); font-size: var(--jp-widgets-font-size, 13px); }}
 @media (max-width: {PHONE_MAX_WIDTH}) {{
   .fk-full-choice {{ display: block !important; margin: -2px 0 6px; color: #444; }}
   .fk-full-choice .widget-html-content {{ line-height: 1.4; }}
@@ -176,6 +181,28 @@ def full_choice(dropdown: widgets.Dropdown) -> widgets.VBox:
     dropdown.observe(show, names=["value", "options"])
     show()
     return widgets.VBox([dropdown, line])
+
+
+def wide() -> widgets.Layout:
+    """Full width on a phone, up to 44em on a laptop: room for a long script title.
+
+    A new layout each time: layouts are shared objects.
+    """
+    return widgets.Layout(width="100%", max_width="44em")
+
+
+def upload_button(words: str, accept: str, **layout: str) -> widgets.FileUpload:
+    """A one-file upload button that says ``words`` (without ipywidgets' "(0)" count).
+
+    Give ``layout`` widths in px or %, not em: the button's own font size is 0.
+    """
+    return widgets.FileUpload(
+        accept=accept,
+        multiple=False,
+        description=words,
+        tooltip=words,
+        layout=widgets.Layout(**layout),
+    ).add_class("fk-upload")
 
 
 def hidden(widget: widgets.Widget, hide: bool = True) -> widgets.Widget:

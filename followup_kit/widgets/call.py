@@ -29,6 +29,7 @@ from ._kit import (
     interview_row,
     ok_html,
     pre,
+    wide,
 )
 
 __all__ = ["CallCoach", "call_coach"]
@@ -89,7 +90,7 @@ class CallCoach(Shown):
             value=script_id,
             description="Script",
             style=style,
-            layout=widgets.Layout(width="36em"),
+            layout=wide(),
         )
         self.your_phone = widgets.Text(
             description="Your number", placeholder="for voicemail", style=style

@@ -51,6 +51,7 @@ from ._kit import (
     note_html,
     ok_html,
     seconds_words,
+    wide,
 )
 from .copy_button import CopyButton
 
@@ -61,11 +62,6 @@ _MARK_CSS = (
     ".fk-tone mark.tone-hostile{background:#ffc4bd}.fk-tone mark.tone-pushy{background:#ffd8a8}"
     ".fk-tone mark.tone-self_deprecating{background:#d9e7ff}</style>"
 )
-
-
-def _wide() -> widgets.Layout:
-    """A full-width layout up to 36em (a new one each time: layouts are shared objects)."""
-    return widgets.Layout(width="100%", max_width="36em")
 
 
 def _wrap() -> widgets.Layout:
@@ -219,28 +215,28 @@ class ScriptEditor(Shown):
             value=step,
             description="Plan step",
             style=style,
-            layout=_wide(),
+            layout=wide(),
         )
         self.route = widgets.Dropdown(
             options=_choice_options("contact_route"),
             value="direct" if row is None else str(row["contact_route"]),
             description="Dealt with",
             style=style,
-            layout=_wide(),
+            layout=wide(),
         )
         self.round = widgets.Dropdown(
             options=_choice_options("round"),
             value="first" if row is None else str(row["round"]),
             description="Round",
             style=style,
-            layout=_wide(),
+            layout=wide(),
         )
         self.status = widgets.Dropdown(
             options=_choice_options("status"),
             value="open" if row is None else str(row["status"]),
             description="Status",
             style=style,
-            layout=_wide(),
+            layout=wide(),
         )
         self.decision_passed = widgets.Checkbox(
             value=decision_passed(row, today),
@@ -263,12 +259,12 @@ class ScriptEditor(Shown):
             style=style,
         )
         self.suggestions = widgets.HTML().add_class("ct-suggestions")
-        self.script = widgets.Dropdown(layout=_wide()).add_class("ct-script")
+        self.script = widgets.Dropdown(layout=wide()).add_class("ct-script")
         self.why = widgets.HTML().add_class("ct-why")
 
     def _build_fill(self) -> None:
         self.channel = widgets.Dropdown(
-            description="Sent by", style={"description_width": "5em"}, layout=_wide()
+            description="Sent by", style={"description_width": "5em"}, layout=wide()
         ).add_class("ct-channel")
         people = [(self._person_words(p), int(p["id"])) for p in self._people]
         self.interviewer = widgets.Dropdown(
@@ -276,7 +272,7 @@ class ScriptEditor(Shown):
             value=people[0][1] if people else None,
             description="To",
             style={"description_width": "5em"},
-            layout=_wide(),
+            layout=wide(),
         ).add_class("ct-recipient")
         hidden(self.interviewer, not people)
         self.fields: dict[str, widgets.Text] = {}

@@ -32,6 +32,8 @@ from ._kit import (
     pre,
     report_unexpected,
     seconds_words,
+    upload_button,
+    wide,
 )
 from .recorder import Recorder, Take, wav_seconds
 
@@ -61,11 +63,6 @@ def take_length_html(take_seconds: float | None, script_seconds: int) -> str:
         f"<b>Your take: {length_words(take_seconds)}</b>; the script takes about "
         f"{length_words(script_seconds)} to say."
     )
-
-
-def _wide() -> widgets.Layout:
-    """Full width on a phone, no wider than 40em on a laptop."""
-    return widgets.Layout(width="100%", max_width="40em")
 
 
 _EXTENSIONS = {"audio/webm": "webm", "audio/ogg": "ogg", "audio/mp4": "m4a", "audio/wav": "wav"}
@@ -107,22 +104,19 @@ class Rehearsal(Shown):
             value=script_id if script_id in self.library else _first_rehearsal(ids),
             description="Script",
             style=style,
-            layout=_wide(),
+            layout=wide(),
         )
-        self.channel = widgets.Dropdown(description="Part", style=style, layout=_wide())
+        self.channel = widgets.Dropdown(description="Part", style=style, layout=wide())
         self.text = widgets.HTML().add_class("ct-rehearsal-text")
         self.timing = widgets.HTML().add_class("ct-speaking-time")
         self.recorder = Recorder().add_class("ct-recorder")
-        self.upload = widgets.FileUpload(
-            accept="audio/*",
-            multiple=False,
-            description="Upload a recording",
-            layout=widgets.Layout(width="16em", max_width="100%"),
+        self.upload = upload_button(
+            "Upload a recording", "audio/*", width="220px", max_width="100%"
         ).add_class("ct-upload")
         self.recordings = widgets.Select(
             description="Your takes",
             style=style,
-            layout=_wide(),
+            layout=wide(),
         ).add_class("ct-takes")
         self.audio = widgets.Audio(
             autoplay=False,

@@ -37,6 +37,8 @@ def test_rehearsal_upload_play_and_delete(filled):
     r = Rehearsal(filled, cid)
     # No takes yet: a line says so, and no empty list, player or note is shown.
     assert r.takes_box.layout.display == "none" and r.no_takes.layout.display is None
+    # The button says its words from its title (the page's stylesheet), not "... (0)".
+    assert r.upload.tooltip == "Upload a recording" and "fk-upload" in r.upload._dom_classes
     data = b"RIFF\x00\x00\x00\x00WAVEfake-wave"
     r.upload.value = upload_value("take <1>.wav", data, "audio/wav")
     assert r.takes_box.layout.display is None and r.no_takes.layout.display == "none"
