@@ -18,7 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +30,11 @@ __all__ = [
     "CHROMIUM_ARGS",
     "ROOT",
     "Server",
+    "chromium_browser",
     "copy_notebooks",
     "free_port",
     "require_chromium",
+    "shrink_png",
     "start_app",
     "start_lab",
 ]
@@ -63,6 +66,30 @@ def require_chromium() -> str:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@contextmanager
+def chromium_browser(executable: str | Path, *extra_args: str) -> Iterator:
+    """Debian's chromium, launched headless by Playwright for the ``with`` block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=str(executable), args=[*CHROMIUM_ARGS, *extra_args]
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def shrink_png(path: str | Path) -> None:
+    """256 colours are plenty for a page of text and flat charts: a third of the bytes."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
 
 
 def loopback_context(browser, *, width: int = 1280, height: int = 900):

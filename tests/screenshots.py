@@ -20,7 +20,14 @@ import re
 import tempfile
 from pathlib import Path
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, loopback_context, start_lab
+from browser_support import (
+    CHROMIUM,
+    ROOT,
+    chromium_browser,
+    loopback_context,
+    shrink_png,
+    start_lab,
+)
 from isolation import TEST_TODAY, isolate_and_load_demo
 
 WAIT_MS = 120_000
@@ -120,31 +127,18 @@ def main(argv: list[str] | None = None) -> None:
     for name, source in _NOTEBOOKS.items():
         (books / name).write_text(_notebook(source))
     server = start_lab(books, work, dict(os.environ))
-    from playwright.sync_api import sync_playwright
-
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        with chromium_browser(CHROMIUM) as browser:
             context = loopback_context(browser, width=1280, height=1400)
             page = context.new_page()
             shots = dashboard(page, server, args.out, 1280)
             shots += dashboard(page, server, args.out, 390)
             shots += workshop(page, server, args.out)
-            browser.close()
     finally:
         server.stop()
     for path in shots:
-        _shrink(path)
+        shrink_png(path)
         print(f"wrote {path}")
-
-
-def _shrink(path: Path) -> None:
-    """256 colours are plenty for a page of text and flat charts: a third of the bytes."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    small.save(path, optimize=True)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from browser_support import (
-    CHROMIUM_ARGS,
     ROOT,
+    chromium_browser,
     copy_notebooks,
     loopback_context,
     require_chromium,
@@ -84,12 +84,8 @@ def voila(servers):
 @pytest.fixture(scope="module")
 def browser(chromium, servers):
     """Chromium, launched while the servers (requested first) boot."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium_browser(chromium) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

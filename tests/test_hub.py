@@ -22,7 +22,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, ROOT, free_port, loopback_context, require_chromium
+from browser_support import (
+    ROOT,
+    chromium_browser,
+    free_port,
+    loopback_context,
+    require_chromium,
+)
 
 import followup_kit as fk
 from followup_kit import postgres
@@ -140,12 +146,8 @@ def hub():
 
 @pytest.fixture(scope="module")
 def browser(hub):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=hub.chromium, args=CHROMIUM_ARGS)
+    with chromium_browser(hub.chromium) as launched:
         yield launched
-        launched.close()
 
 
 def start_sign_in(browser, hub, username: str):

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import pytest
 from browser_support import (
-    CHROMIUM_ARGS,
     ROOT,
     SHOTS,
+    chromium_browser,
     layout_problems,
     loopback_context,
     require_chromium,
+    shrink_png,
     start_app,
 )
 from builders import DEMO_TODAY
@@ -73,12 +74,8 @@ def voila(store, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(voila):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(require_chromium()), args=CHROMIUM_ARGS)
+    with chromium_browser(require_chromium()) as launched:
         yield launched
-        launched.close()
     if TIMINGS:
         print("\nTime to a usable page (app mode):")
         for key, seconds in TIMINGS.items():
@@ -128,11 +125,7 @@ def _shot(page, key: str) -> None:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     if "docs" in path.parts:
-        from PIL import Image
-
-        with Image.open(path) as image:
-            small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-        small.save(path, optimize=True)
+        shrink_png(path)
 
 
 _STEP_TEXT = """(name) => {

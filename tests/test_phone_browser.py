@@ -15,12 +15,13 @@ from datetime import timedelta
 
 import pytest
 from browser_support import (
-    CHROMIUM_ARGS,
     ROOT,
     SHOTS,
+    chromium_browser,
     layout_problems,
     loopback_context,
     require_chromium,
+    shrink_png,
     start_app,
 )
 from builders import DEMO_TODAY
@@ -87,12 +88,8 @@ def app(chromium, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(chromium, app):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium_browser(chromium) as launched:
         yield launched
-        launched.close()
 
 
 def _shoot(page, path, width: int) -> None:
@@ -105,16 +102,7 @@ def _shoot(page, path, width: int) -> None:
     page.wait_for_timeout(500)
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
-    _shrink(path)
-
-
-def _shrink(path) -> None:
-    """256 colours are plenty for a page of text: a third of the bytes in docs/."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    small.save(path, optimize=True)
+    shrink_png(path)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -10,8 +10,8 @@ import os
 import pytest
 import trackers
 from browser_support import (
-    CHROMIUM_ARGS,
     ROOT,
+    chromium_browser,
     copy_notebooks,
     loopback_context,
     require_chromium,
@@ -47,12 +47,11 @@ def lab_and_store(tmp_path_factory):
 
 
 def test_guided_import_in_notebook_00(lab_and_store):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     chromium, lab, store, work = lab_and_store
     path, _ = trackers.seeker_tracker(work)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium_browser(chromium) as browser:
         context = loopback_context(browser, width=1280, height=2400)
         dialogs: list[str] = []
         context.on(
@@ -117,7 +116,6 @@ def test_guided_import_in_notebook_00(lab_and_store):
         expect(page.locator(".ct-start-here, .jp-OutputArea-output").first).to_be_visible()
         form.screenshot(path=str(SHOTS / "lab-00-guided-import-done.png"))
         assert dialogs == []
-        browser.close()
     with fk.open_workbook(store, today=TODAY) as wb:
         assert sorted(wb.interviews()["company"]) == ["Contoso", "Northwind", "Tailspin"]
         assert sorted(wb.clients()["name"]) == ["Alex Rivera", "Bea Okafor"]

@@ -12,8 +12,8 @@ import os
 
 import pytest
 from browser_support import (
-    CHROMIUM_ARGS,
     ROOT,
+    chromium_browser,
     copy_notebooks,
     loopback_context,
     require_chromium,
@@ -56,15 +56,8 @@ def env(store):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    chromium = require_chromium()
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=chromium, args=[*CHROMIUM_ARGS, *FAKE_MICROPHONE]
-        )
+    with chromium_browser(require_chromium(), *FAKE_MICROPHONE) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
