@@ -222,7 +222,7 @@ def _dashboard_data_before_and_now(url: str) -> None:
         frame = analysis_frame(data, today=TODAY)
         coach_tables(frame, rules=wb.rules)
         keep = agenda_module._may_have_open_steps
-        agenda_module._may_have_open_steps = lambda tables: tables
+        agenda_module._may_have_open_steps = lambda tables, *_: tables
         try:
             agenda_module.build_agenda(data, today=TODAY, rules=wb.rules)
         finally:

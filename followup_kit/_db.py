@@ -24,7 +24,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from . import schema
+from . import change_log, schema
 from .exceptions import StoreError
 
 __all__ = ["METADATA", "TABLES", "Database"]
@@ -255,6 +255,19 @@ class Database:
                 _widen_old_checks(conn)
 
         self.write(work)
+        if self.is_sqlite:
+            self._install_change_log()
+
+    def _install_change_log(self) -> None:
+        """The log of changed rows the dashboard's copy needs (see :mod:`.change_log`);
+        a store opened read-only goes without, and the dashboard reads it whole."""
+        with self.engine.connect() as conn:
+            if change_log.installed(conn):
+                return
+        try:
+            self.write(change_log.install)
+        except StoreError:
+            pass
 
     def _schema_is_complete(self) -> bool:
         with self.engine.connect() as conn:

@@ -10,7 +10,17 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .plans import _STATE, _Ids, _table, _text, plan_steps, scripts_for
+from .business_days import OffsetsByCountry
+from .plans import (
+    _STATE,
+    _days,
+    _Ids,
+    _table,
+    _text,
+    interview_countries,
+    plan_steps,
+    scripts_for,
+)
 from .rules import Rules, as_rules
 
 __all__ = ["AGENDA_GROUPS", "build_agenda"]
@@ -51,7 +61,7 @@ def build_agenda(
     rules = as_rules(rules)
     if client_id is not None:
         tables = _for_client(tables, int(client_id))
-    plan = plan_steps(_may_have_open_steps(tables), rules, now)
+    plan = plan_steps(_may_have_open_steps(tables, now, rules), rules, now)
     state = plan.rows["state"]
     steps = plan.frame((state == _STATE["open"]) | (state == _STATE["overdue"]))
     iv = plan.interviews
@@ -101,30 +111,77 @@ def build_agenda(
 #: offer or a withdrawal ends the plan; a close as ghosted still plans reconnecting a few
 #: months on; see ``plan_steps``).
 _CLOSED = ("offer", "withdrawn")
+#: Statuses whose only steps that can still be open are the gracious reply, the feedback
+#: request and reconnecting later; each is missed ``missed_after`` business days after it
+#: is due, and is due these many business days after a dated event of the interview.
+_SETTLED = ("rejected", "ghosted")
+_SETTLED_DUES = ("gracious_reply_due", "feedback_request_due", "reconnect_due")
 
 
-def _may_have_open_steps(tables: Mapping[str, pd.DataFrame]) -> Mapping[str, pd.DataFrame]:
-    """The tables without the interviews that are closed, and without their rows.
+def _may_have_open_steps(
+    tables: Mapping[str, pd.DataFrame], today: date, rules: Rules
+) -> Mapping[str, pd.DataFrame]:
+    """The tables without the interviews that have no open step on ``today``, and their rows.
 
-    Planning is per interview, so leaving closed interviews out changes no other
-    interview's steps; in a long-running workbook they are most of the store.
+    Planning is per interview, so leaving interviews out changes no other interview's
+    steps; in a long-running workbook most of the store is left out:
+
+    - closed interviews (offer, withdrawn) plan no open step at all;
+    - settled ones (rejected, ghosted) whose every step is missed by ``today``: their
+      steps count from the interview's dated events (the interview, the decision date,
+      what was sent and what came back), so none is open once even the latest of those
+      events, moved on by the longest of their due dates and then by ``missed_after``,
+      lies before ``today``. The same business-day calendars as the plan's judge it.
     """
     iv = tables.get("interviews")
     if iv is None or "status" not in iv or not len(iv):
         return tables
-    closed = iv["status"].isin(_CLOSED).to_numpy(dtype=bool)
-    if not closed.any():
+    status = iv["status"]
+    drop = status.isin(_CLOSED).to_numpy(dtype=bool, copy=True)
+    index = _Ids(iv["id"])
+    settled = np.flatnonzero(
+        status.isin(_SETTLED).to_numpy(dtype=bool) & iv["interview_date"].notna().to_numpy()
+    )
+    if settled.size:
+        drop[settled] = _all_missed(tables, iv, index, settled, today, rules)
+    if not drop.any():
         return tables
     out = dict(tables)
-    out["interviews"] = iv[~closed]
-    index = _Ids(iv["id"])
+    out["interviews"] = iv[~drop]
     for name in ("interviewers", "follow_ups", "responses", "skipped_steps"):
         frame = tables.get(name)
         if frame is not None and "interview_id" in frame:
             at = index.find(frame["interview_id"])
             # Rows of no known interview are ignored by the planner anyway.
-            out[name] = frame[(at >= 0) & ~closed[np.maximum(at, 0)]]
+            out[name] = frame[(at >= 0) & ~drop[np.maximum(at, 0)]]
     return out
+
+
+def _all_missed(
+    tables: Mapping[str, pd.DataFrame],
+    iv: pd.DataFrame,
+    index: _Ids,
+    settled: np.ndarray,
+    today: date,
+    rules: Rules,
+) -> np.ndarray:
+    """For the interviews at positions ``settled``: is every step they can plan missed?"""
+    never = np.iinfo(np.int64).min  # NaT's number: below every day
+    latest = np.maximum(
+        _days(iv["interview_date"]).astype(np.int64),
+        _days(iv["decision_expected"]).astype(np.int64) if "decision_expected" in iv else never,
+    )
+    for name, column in (("follow_ups", "sent_on"), ("responses", "received_on")):
+        frame = tables.get(name)
+        if frame is not None and column in frame and "interview_id" in frame and len(frame):
+            at = index.find(frame["interview_id"])
+            found = at >= 0
+            np.maximum.at(latest, at[found], _days(frame[column]).astype(np.int64)[found])
+    last = latest[settled].astype("datetime64[D]")
+    bd = OffsetsByCountry(interview_countries(tables, iv.iloc[settled]), last)
+    longest = max(rules[key] for key in _SETTLED_DUES)
+    missed_from = bd(bd(last, longest), rules["missed_after"])
+    return missed_from < np.datetime64(today, "D")
 
 
 def _text_at(iv: pd.DataFrame, column: str, p: np.ndarray) -> pd.arrays.StringArray:

@@ -20,6 +20,7 @@ from . import schema
 from ._db import _ADDED_COLUMNS, _rebuild_with_autoincrement, _tables_reusing_ids
 from .exceptions import OutputFileError, StoreError
 from .paths import default_store
+from .snapshot import snapshot_path
 
 if TYPE_CHECKING:
     from .store import Workbook
@@ -71,6 +72,8 @@ def restore_backup(
         raise StoreError("That backup is the workbook file itself, so nothing was restored.")
     with tempfile.TemporaryDirectory(prefix="followup-restore-") as work:
         copy = _checked_copy(source, Path(work))
+        # The dashboard's copy of the store's columns is of the store being replaced.
+        snapshot_path(live).unlink(missing_ok=True)
         if not live.exists():
             _set_aside_journals(live, _kept_name(live))
             _copy_into(copy, live)

@@ -197,15 +197,27 @@ def _table(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
 
 
 class _Ids:
-    """Positions of ids in a column of unique ids (binary search when it is sorted)."""
+    """Positions of ids in a column of unique ids.
+
+    Sorted ids with few gaps (the usual case, also once closed interviews are left out)
+    are found with one table lookup: a position for every id from the first to the last.
+    Sorted ids spread thinly use a binary search, unsorted ones a hash index.
+    """
+
+    #: The lookup table may hold this many slots per id before a search is cheaper.
+    SPREAD = 8
 
     def __init__(self, ids: pd.Series) -> None:
         self.values = _floats(ids)
         v = self.values
         self.sorted = bool(np.all(v[1:] > v[:-1]))  # False when any id is missing
-        # Ids 1..n without gaps (the usual case) need no search at all.
-        self.dense = self.sorted and v.size > 0 and v[-1] - v[0] == v.size - 1
         self.index = None if self.sorted else pd.Index(v)
+        self.slots: np.ndarray | None = None
+        if self.sorted and v.size and np.all(v == np.floor(v)):
+            span = int(v[-1] - v[0]) + 1
+            if span <= self.SPREAD * v.size + 1024:
+                self.slots = np.full(span, -1, dtype=np.intp)
+                self.slots[(v - v[0]).astype(np.intp)] = np.arange(v.size)
 
     def __len__(self) -> int:
         return self.values.size
@@ -218,10 +230,10 @@ class _Ids:
             found = self.index.get_indexer(keys)
             found[np.isnan(keys)] = -1  # a blank id refers to nothing, not to a blank id
             return found
-        if self.dense:
+        if self.slots is not None:
             offset = keys - self.values[0]
-            inside = (offset >= 0) & (offset < self.values.size) & (offset == np.floor(offset))
-            return np.where(inside, np.nan_to_num(offset), -1).astype(np.intp)
+            inside = (offset >= 0) & (offset < self.slots.size) & (offset == np.floor(offset))
+            return np.where(inside, self.slots[np.where(inside, offset, 0).astype(np.intp)], -1)
         where = np.minimum(np.searchsorted(self.values, keys), self.values.size - 1)
         return np.where(self.values[where] == keys, where, -1)
 
@@ -274,6 +286,17 @@ class _Plan:
         return _frame(rows)
 
 
+def interview_countries(tables: Mapping[str, pd.DataFrame], iv: pd.DataFrame) -> np.ndarray:
+    """Each interview's country code, its client's (US when the client gives none)."""
+    clients = _table(tables, "clients")
+    by_client = pd.Series(
+        clients["country"].astype(object).to_numpy(), index=pd.to_numeric(clients["id"])
+    )
+    country = pd.to_numeric(iv["client_id"]).map(by_client).astype(object).fillna("US")
+    codes, uniques = pd.factorize(country.to_numpy(dtype=object))
+    return np.array([country_code(c) for c in uniques] or ["US"], dtype=object)[codes]
+
+
 def plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | None) -> _Plan:
     iv = _table(tables, "interviews")
     iv = iv[iv["interview_date"].notna()]
@@ -283,13 +306,7 @@ def plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | N
     decision = _days(iv["decision_expected"])
     status = np.maximum(_codes(iv["status"], "status"), 0)  # blank counts as open
 
-    clients = _table(tables, "clients")
-    by_client = pd.Series(
-        clients["country"].astype(object).to_numpy(), index=pd.to_numeric(clients["id"])
-    )
-    country = pd.to_numeric(iv["client_id"]).map(by_client).astype(object).fillna("US")
-    codes, uniques = pd.factorize(country.to_numpy(dtype=object))
-    country = np.array([country_code(c) for c in uniques] or ["US"], dtype=object)[codes]
+    country = interview_countries(tables, iv)
     bd = OffsetsByCountry(country, interview_day)
 
     # What was sent.

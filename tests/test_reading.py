@@ -192,7 +192,7 @@ def check_dashboard_as_before(wb, today: date = TODAY) -> None:
     pd.testing.assert_frame_equal(inputs.frame, analysis_frame(everything, today=today))
     keep = agenda._may_have_open_steps
     try:
-        agenda._may_have_open_steps = lambda tables: tables  # plan every interview
+        agenda._may_have_open_steps = lambda tables, *_: tables  # plan every interview
         before = agenda.build_agenda(everything, today=today, rules=wb.rules)
     finally:
         agenda._may_have_open_steps = keep
@@ -273,24 +273,56 @@ def test_dashboard_columns_are_read_and_nothing_else(tmp_path):
     assert list(narrow["follow_ups"].columns) == ["id", *DASHBOARD_COLUMNS["follow_ups"]]
 
 
+def _plan_every_interview(tables, today, rules):
+    keep = agenda._may_have_open_steps
+    try:
+        agenda._may_have_open_steps = lambda tables, *_: tables
+        return agenda.build_agenda(tables, today=today, rules=rules)
+    finally:
+        agenda._may_have_open_steps = keep
+
+
 @pytest.mark.parametrize("seed", [1, 2])
-def test_agenda_without_closed_interviews_is_the_same(seed):
+@pytest.mark.parametrize("days_on", [0, 40, 120, 400])
+def test_agenda_without_interviews_that_cannot_have_an_open_step_is_the_same(seed, days_on):
     from followup_kit import demo
 
     tables = demo.generate(n_clients=25, seed=seed)
-    today = DEMO_TODAY
-    kept = agenda._may_have_open_steps(tables)
-    assert len(kept["interviews"]) < len(tables["interviews"])
+    today = DEMO_TODAY + timedelta(days=days_on)
+    rules = as_rules(None)
+    kept = agenda._may_have_open_steps(tables, today, rules)
+    left_out = ~tables["interviews"]["id"].isin(kept["interviews"]["id"])
+    status = tables["interviews"]["status"].astype(str)
+    assert left_out[status.isin(agenda._CLOSED)].all()
+    # Rejected and ghosted interviews are left out once their last steps are missed.
+    settled_out = left_out[status.isin(agenda._SETTLED)]
+    if days_on >= 120:
+        assert settled_out.any()
+    if days_on == 400:
+        assert settled_out.all()
     assert len(kept["follow_ups"]) < len(tables["follow_ups"])
-    with_all = agenda.plan_steps(tables, as_rules(None), today)
-    states = with_all.rows["state"]
-    closed = with_all.interviews["status"].isin(agenda._CLOSED).to_numpy()[with_all.rows["p"]]
-    # Not one step of a closed interview is open or overdue...
-    assert not np.isin(states[closed], [0, 1]).any()
+    # Not one step of a left-out interview is open or overdue...
+    every = agenda.plan_steps(tables, rules, today)
+    gone = left_out.to_numpy()[every.rows["p"]]
+    assert not np.isin(every.rows["state"][gone], [0, 1]).any()
     # ...so the agenda is the same without them.
     pd.testing.assert_frame_equal(
-        agenda.build_agenda(tables, today=today),
-        agenda.build_agenda(kept, today=today),
+        _plan_every_interview(tables, today, rules), agenda.build_agenda(kept, today=today)
+    )
+
+
+def test_a_coachs_longer_reconnect_rule_keeps_settled_interviews_on_the_agenda():
+    from followup_kit import demo
+
+    tables = demo.generate(n_clients=25, seed=4)
+    today = DEMO_TODAY + timedelta(days=120)
+    usual = agenda._may_have_open_steps(tables, today, as_rules(None))
+    patient = as_rules({"reconnect_start": 150, "reconnect_due": 200})
+    longer = agenda._may_have_open_steps(tables, today, patient)
+    assert len(longer["interviews"]) > len(usual["interviews"])
+    pd.testing.assert_frame_equal(
+        _plan_every_interview(tables, today, patient),
+        agenda.build_agenda(tables, today=today, rules=patient),
     )
 
 
