@@ -142,30 +142,36 @@ def _may_have_open_steps(
     settled = np.flatnonzero(
         status.isin(_SETTLED).to_numpy(dtype=bool) & iv["interview_date"].notna().to_numpy()
     )
+    children = {
+        name: frame
+        for name in ("interviewers", "follow_ups", "responses", "skipped_steps")
+        if (frame := tables.get(name)) is not None and "interview_id" in frame
+    }
+    at = {name: index.find(frame["interview_id"]) for name, frame in children.items()}
     if settled.size:
-        drop[settled] = _all_missed(tables, iv, index, settled, today, rules)
+        drop[settled] = _all_missed(tables, iv, at, settled, today, rules)
     if not drop.any():
         return tables
     out = dict(tables)
     out["interviews"] = iv[~drop]
-    for name in ("interviewers", "follow_ups", "responses", "skipped_steps"):
-        frame = tables.get(name)
-        if frame is not None and "interview_id" in frame:
-            at = index.find(frame["interview_id"])
-            # Rows of no known interview are ignored by the planner anyway.
-            out[name] = frame[(at >= 0) & ~drop[np.maximum(at, 0)]]
+    for name, frame in children.items():
+        # Rows of no known interview are ignored by the planner anyway.
+        out[name] = frame[(at[name] >= 0) & ~drop[np.maximum(at[name], 0)]]
     return out
 
 
 def _all_missed(
     tables: Mapping[str, pd.DataFrame],
     iv: pd.DataFrame,
-    index: _Ids,
+    at: Mapping[str, np.ndarray],
     settled: np.ndarray,
     today: date,
     rules: Rules,
 ) -> np.ndarray:
-    """For the interviews at positions ``settled``: is every step they can plan missed?"""
+    """For the interviews at positions ``settled``: is every step they can plan missed?
+
+    ``at`` holds the interview position of each row of the other tables (-1: none).
+    """
     never = np.iinfo(np.int64).min  # NaT's number: below every day
     latest = np.maximum(
         _days(iv["interview_date"]).astype(np.int64),
@@ -173,15 +179,23 @@ def _all_missed(
     )
     for name, column in (("follow_ups", "sent_on"), ("responses", "received_on")):
         frame = tables.get(name)
-        if frame is not None and column in frame and "interview_id" in frame and len(frame):
-            at = index.find(frame["interview_id"])
-            found = at >= 0
-            np.maximum.at(latest, at[found], _days(frame[column]).astype(np.int64)[found])
-    last = latest[settled].astype("datetime64[D]")
-    bd = OffsetsByCountry(interview_countries(tables, iv.iloc[settled]), last)
+        if name in at and column in frame:
+            found = at[name] >= 0
+            np.maximum.at(latest, at[name][found], _days(frame[column]).astype(np.int64)[found])
+    # The latest step is missed from bd(bd(day, longest), missed_after): a function that
+    # never goes down as the day goes on, so per country it is enough to find the first
+    # day from which it reaches ``today``. Looked for in a span wide enough for any rules.
     longest = max(rules[key] for key in _SETTLED_DUES)
-    missed_from = bd(bd(last, longest), rules["missed_after"])
-    return missed_from < np.datetime64(today, "D")
+    span = 2 * (longest + rules["missed_after"]) + 31
+    now = np.datetime64(today, "D")
+    days = now - np.arange(span, -1, -1)
+    codes, countries = pd.factorize(interview_countries(tables, iv.iloc[settled]))
+    first_kept = np.empty(len(countries), dtype=np.int64)
+    for i, country in enumerate(countries):
+        bd = OffsetsByCountry(np.full(days.size, country, dtype=object), days)
+        reaches = bd(bd(days, longest), rules["missed_after"]) >= now
+        first_kept[i] = never if reaches[0] else days[np.argmax(reaches)].astype(np.int64)
+    return latest[settled] < first_kept[codes]
 
 
 def _text_at(iv: pd.DataFrame, column: str, p: np.ndarray) -> pd.arrays.StringArray:

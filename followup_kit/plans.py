@@ -289,12 +289,12 @@ class _Plan:
 def interview_countries(tables: Mapping[str, pd.DataFrame], iv: pd.DataFrame) -> np.ndarray:
     """Each interview's country code, its client's (US when the client gives none)."""
     clients = _table(tables, "clients")
-    by_client = pd.Series(
-        clients["country"].astype(object).to_numpy(), index=pd.to_numeric(clients["id"])
-    )
-    country = pd.to_numeric(iv["client_id"]).map(by_client).astype(object).fillna("US")
-    codes, uniques = pd.factorize(country.to_numpy(dtype=object))
-    return np.array([country_code(c) for c in uniques] or ["US"], dtype=object)[codes]
+    # Per client first (a few countries among them), then one lookup per interview.
+    codes, uniques = pd.factorize(clients["country"].astype(object).fillna("US").to_numpy())
+    names = np.array([*(country_code(c) for c in uniques), "US"], dtype=object)
+    codes = np.append(codes, len(uniques))  # the last: an interview of no known client
+    at = _Ids(clients["id"]).find(iv["client_id"])
+    return names[codes[np.where(at >= 0, at, -1)]]
 
 
 def plan_steps(tables: Mapping[str, pd.DataFrame], rules: Rules, today: date | None) -> _Plan:

@@ -109,6 +109,23 @@ def test_business_day_after_matches_a_day_by_day_walk(country, day, n):
     assert business_day_after(day, n, country=country) == _naive_bd(day, n, country)
 
 
+@pytest.mark.parametrize("country", ["US", "GB", "IN", "XX"])
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 85, 260])
+def test_the_counting_table_gives_numpys_business_days(country, n):
+    rng = np.random.default_rng(n)
+    days = (np.datetime64("2020-01-01") + rng.integers(-9000, 9000, 5000)).astype("datetime64[D]")
+    days[::50] = np.datetime64("NaT")
+    cal = business_days._calendar_for(country, days[:100])  # most days lie beyond its years
+    roll = "forward" if n == 0 else "backward"
+    expected = np.busday_offset(days, n, roll=roll, busdaycal=cal.busdaycal)
+    inside = days[(days >= np.datetime64("2001-01-01")) & (days < np.datetime64("2040-01-01"))]
+    for some in (days, inside):
+        got = cal.offset(some, n)
+        want = np.busday_offset(some, n, roll=roll, busdaycal=cal.busdaycal)
+        assert ((got == want) | (np.isnat(got) & np.isnat(want))).all()
+    assert np.isnat(cal.offset(days, n)[::50]).all() and np.isnat(expected[::50]).all()
+
+
 _PROBE = """
 import json, sys
 from followup_kit import business_days, schema
