@@ -14,9 +14,10 @@ interviews, 2M follow-ups), then times
 4. opening the dashboard from the store, as the coach does. The first open reads the
    SQLite store whole (only the dashboard's columns, ``DASHBOARD_COLUMNS``) and keeps a
    copy beside it (``followup_kit.snapshot``); then a workshop day's changes are written
-   (1,000 follow-ups, 500 interviews updated; not timed) and the dashboard opens again:
-   the copy and the changed rows, the analysis frame, every table and the agenda (goal:
-   <= 3 s). Last, the same the way it was done before (every column row by row, every
+   (1,000 follow-ups, 500 interviews updated; not timed) and the dashboard opens again as
+   its page does (``dashboard_inputs`` then ``coach_tables``: the copy and the changed
+   rows, the analysis frame and the agenda on two threads, every table; goal: <= 3 s),
+   with each step also timed alone. Last, the same the way it was done before (every column row by row, every
    interview planned), with each way's peak memory.
    ``--no-store`` skips it; ``--store-only`` does only it; ``--store PATH`` keeps the
    store (writing a million interviews to SQLite through ``load_tables`` takes a few
@@ -42,7 +43,7 @@ import pandas as pd
 from followup_kit import analytics as an
 from followup_kit import demo
 from followup_kit.analysis import analysis_frame
-from followup_kit.dashboard_data import coach_tables
+from followup_kit.dashboard_data import coach_tables, dashboard_inputs
 from followup_kit.evidence import rule_evidence
 
 TODAY = date(2026, 11, 2)
@@ -173,16 +174,24 @@ def from_store(tables: dict[str, pd.DataFrame] | None, repeat: int, path: str | 
                     rules=rules,  # type: ignore[arg-type]
                 ),
             }
+            print("  where the time goes, one step after another:")
             total = total_cpu = 0.0
             for name, fn in steps.items():
                 t, _ = best_of(repeat, fn)
                 c = best_cpu(repeat, fn)
                 total += t
                 total_cpu += c
-                print(f"  {name:<40} {t * 1000:8.0f} ms wall {c * 1000:8.0f} ms CPU")
-            verdict = "meets" if total <= 3.0 else "MISSES"
-            print(f"  {'TOTAL now (goal <= 3000 ms)':<40} {total * 1000:8.0f} ms wall "
-                  f"{total_cpu * 1000:8.0f} ms CPU -> {verdict} the goal")  # fmt: skip
+                print(f"    {name:<38} {t * 1000:8.0f} ms wall {c * 1000:8.0f} ms CPU")
+            print(f"    {'sum':<38} {total * 1000:8.0f} ms wall {total_cpu * 1000:8.0f} ms CPU")
+
+            def open_dashboard() -> object:
+                inputs = dashboard_inputs(wb, today=TODAY)
+                return coach_tables(inputs.frame, rules=inputs.rules)
+
+            t_open, _ = best_of(repeat, open_dashboard)
+            verdict = "meets" if t_open <= 3.0 else "MISSES"
+            print(f"  {'OPEN THE DASHBOARD as the page does':<40} {t_open * 1000:8.0f} ms wall "
+                  f"(agenda on a second thread) -> {verdict} the goal of 3000 ms")  # fmt: skip
 
             def now() -> object:
                 read()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable
 from datetime import date
@@ -86,11 +87,13 @@ class _HolidayCache:
     country it knows: about 12 MiB in each process, and each client page is a process
     of its own. The lists it gives are saved once in ``$XDG_CACHE_HOME/followup_kit``
     (else ``~/.cache/followup_kit``); later pages read them and never import it. A
-    cache that cannot be read or written is simply not used.
+    cache that cannot be read or written is simply not used. The dashboard plans on a
+    second thread, so one lock guards the lists.
     """
 
     def __init__(self) -> None:
         self._entries: dict[str, Any] | None = None
+        self._lock = threading.Lock()
 
     @staticmethod
     def path() -> Path:
@@ -108,20 +111,27 @@ class _HolidayCache:
         return self._entries
 
     def get(self, key: str) -> Any:
-        return self._load().get(key)
+        with self._lock:
+            return self._load().get(key)
 
     def put(self, key: str, value: Any) -> None:
-        entries = self._load()
-        entries[key] = value
-        path = self.path()
-        try:  # written whole, then renamed: a reader never sees half a file
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entries, fh)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        with self._lock:
+            entries = self._load()
+            entries[key] = value
+            path = self.path()
+            tmp = None
+            try:  # written whole, then renamed: a reader never sees half a file
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(entries, fh)
+                os.replace(tmp, path)
+                tmp = None
+            except OSError:
+                pass
+            finally:
+                if tmp is not None:  # a write that failed leaves nothing behind
+                    Path(tmp).unlink(missing_ok=True)
 
 
 _HOLIDAY_CACHE = _HolidayCache()

@@ -175,3 +175,16 @@ def test_a_cache_folder_that_cannot_be_written_changes_nothing(tmp_path):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder would go")
     assert _probe(blocked) == {**_probe(tmp_path / "fresh"), "imported": True}
+
+
+def test_the_holiday_cache_takes_lists_from_several_threads_at_once(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = business_days._HolidayCache()
+    keys = [f"XX {year}-{year}" for year in range(1900, 2100)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda key: cache.put(key, [key] * 50), keys))
+    saved = business_days._HolidayCache()
+    assert all(saved.get(key) == [key] * 50 for key in keys)
+    assert [p.name for p in cache.path().parent.iterdir()] == [cache.path().name]
