@@ -17,8 +17,8 @@ interviews, 2M follow-ups), then times
    (1,000 follow-ups, 500 interviews updated; not timed) and the dashboard opens again as
    its page does (``dashboard_inputs`` then ``coach_tables``: the copy and the changed
    rows, the analysis frame and the agenda on two threads, every table; goal: <= 3 s),
-   with each step also timed alone. Last, the same the way it was done before (every column row by row, every
-   interview planned), with each way's peak memory.
+   with each step also timed alone. Last, the same the way it was done before (every
+   column row by row, every interview planned), with each way's peak memory.
    ``--no-store`` skips it; ``--store-only`` does only it; ``--store PATH`` keeps the
    store (writing a million interviews to SQLite through ``load_tables`` takes a few
    minutes and is not timed).
