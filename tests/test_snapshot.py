@@ -271,3 +271,16 @@ def test_an_older_store_opened_read_only_goes_without_the_log_and_reads_whole(tm
     finally:
         read_only.close()
     assert not snapshot.snapshot_path(path).exists()
+
+
+def test_a_text_the_fast_read_cannot_carry_is_read_row_by_row(tmp_path):
+    path = tmp_path / "odd.sqlite"
+    with fk.open_workbook(path, today=TODAY) as wb:
+        wb.load_tables(random_tables(15), progress=False)
+        dashboard_read(wb)  # a copy, from which the changed row is read again
+        client = int(wb.clients()["id"].iloc[0])
+    with closing(sqlite3.connect(path)) as con, con:  # behind the workbook's back
+        con.execute("UPDATE clients SET cohort = ? WHERE id = ?", ("a\x1fb", client))
+    with fk.open_workbook(path, today=TODAY) as wb:
+        assert dashboard_read(wb)["clients"]["cohort"].tolist()[0] == "a\x1fb"
+        assert_as_stored(wb)
