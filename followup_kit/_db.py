@@ -152,6 +152,8 @@ def _engine_for(url: str) -> sa.Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys=ON")
+            # A row that INSERT OR REPLACE overwrites is then noted in the change log.
+            cur.execute("PRAGMA recursive_triggers=ON")
             # NORMAL is durable against a killed process in WAL mode; only a power cut
             # can lose the last commits, and never corrupts the file.
             cur.execute("PRAGMA synchronous=NORMAL")

@@ -1,11 +1,15 @@
 """Which rows of a SQLite store changed: the ``row_changes`` log its triggers keep.
 
-Triggers write the table and id of every row updated or deleted, and of every row
-inserted at or below its table's highest id given so far, to ``row_changes``. Rows added
-the usual way get ids above every id given before, so they need no note: whoever kept a
-copy of a table finds them beyond the highest id the copy holds. ``store_token`` holds a
-random token made with the log, which tells one store from another whatever its file is
-called. :mod:`followup_kit.snapshot` reads both.
+Triggers write the table and id of every row updated or deleted to ``row_changes``.
+Rows added get ids above every id given before, so they need no note: whoever kept a
+copy of a table finds them beyond the highest id the copy holds (an AFTER INSERT
+trigger, even one that writes nothing, would double the cost of every insert of a bulk
+import). A row put into a gap below that id shows in the table's row count. A row that
+``INSERT OR REPLACE`` overwrites is noted when recursive triggers are on, as they are
+on the workbook's own connections; SQLite's shell has them off, so a copy taken before
+such a change made there should be deleted. ``store_token`` holds a random token made
+with the log, which tells one store from another whatever its file is called.
+:mod:`followup_kit.snapshot` reads both.
 """
 
 from __future__ import annotations
@@ -31,12 +35,7 @@ SELECT lower(hex(randomblob(16))) WHERE NOT EXISTS (SELECT 1 FROM store_token)""
 
 def _triggers(table: str) -> list[str]:
     note = f"INSERT INTO row_changes (tbl, row_id) VALUES ('{table}', %s);"
-    # While an INSERT runs, sqlite_sequence still holds the highest id given before it:
-    # a row above it is new; one at or below it fills a gap or replaces a row.
-    below_top = f"NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0)"
     return [
-        f"CREATE TRIGGER IF NOT EXISTS {table}_noted_insert AFTER INSERT ON {table} "
-        f"WHEN {below_top} BEGIN {note % 'NEW.id'} END",
         f"CREATE TRIGGER IF NOT EXISTS {table}_noted_update AFTER UPDATE ON {table} "
         f"BEGIN {note % 'OLD.id'} {note % 'NEW.id'} END",
         f"CREATE TRIGGER IF NOT EXISTS {table}_noted_delete AFTER DELETE ON {table} "
@@ -50,7 +49,7 @@ def installed(conn: sa.Connection) -> bool:
         "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name IN "
         "('row_changes', 'store_token')) OR (type = 'trigger' AND name GLOB '*_noted_*')"
     ).scalar()
-    if found != 2 + 3 * len(WATCHED):
+    if found != 2 + 2 * len(WATCHED):
         return False
     return bool(conn.exec_driver_sql("SELECT count(*) FROM store_token").scalar())
 

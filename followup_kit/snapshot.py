@@ -1,19 +1,17 @@
 """The coach dashboard's columns kept beside a SQLite store, brought up to date on each read.
 
 Reading a million interviews' columns out of SQLite takes seconds, yet between two looks
-at the dashboard only a few rows change. So the store notes which rows change, and the
-dashboard's read keeps a copy of its columns in a file beside the store
-(``<store>-snapshot.npz``, as private as the store):
+at the dashboard only a few rows change. So the store notes which rows change
+(:mod:`followup_kit.change_log`), and the dashboard's read keeps a copy of its columns
+in a file beside the store (``<store>-snapshot.npz``, as private as the store):
 
-- triggers write the table and id of every row updated or deleted, and of every row
-  inserted below its table's highest id, to ``row_changes``; rows added the usual way
-  come after the highest id the copy holds, so they need no note;
-- a read loads the copy, reads again only the rows noted since and the rows added since,
-  checks every table's row count against the store, and writes the copy again when it was
-  missing or what had to be read again has grown;
-- a restore from a backup notes ``*`` ("everything changed"), as does anything else that
-  replaces rows wholesale; a copy made under another schema, for other columns, or from
-  another file is not used.
+- a read loads the copy, reads again only the rows noted since and the rows added since
+  (above the highest id the copy holds), checks every table's row count against the
+  store, and writes the copy again when it was missing or what had to be read again has
+  grown;
+- a copy of another store (its token), made under another schema or for other columns,
+  newer than the store's log, or whose row counts do not match, is read past and made
+  again; a restore deletes the copy.
 
 The copy is only ever a shortcut: whatever is wrong with it (missing, damaged, stale,
 unwritable folder), the read falls back to reading the store and the frames are the same.

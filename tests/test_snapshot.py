@@ -122,16 +122,20 @@ def _write(wb, path, what: str, rng: np.random.Generator) -> None:
         with sqlite3.connect(path) as con:
             if what == "update_behind_its_back":
                 con.execute("UPDATE interviewers SET name = name || ' Jr'")
-            elif what == "replace_behind_its_back":
+            elif what == "replace_behind_its_back":  # as the workbook's connections do
+                con.execute("PRAGMA recursive_triggers=ON")
                 con.execute(
                     "INSERT OR REPLACE INTO clients (id, name, cohort) "
                     "SELECT id, 'Replaced', NULL FROM clients ORDER BY id DESC LIMIT 1"
                 )
-            elif what == "fill_a_gap_behind_its_back":
-                con.execute("INSERT INTO clients (id, name) VALUES (100000, 'High')")
-                con.execute("DELETE FROM clients WHERE id = 100000")
-                con.execute("INSERT INTO clients (id, name) VALUES (99999, 'In a gap')")
-            else:  # a change the log cannot see: the row counts give it away
+            elif what == "fill_a_gap_behind_its_back":  # not noted: the row count shows it
+                ids = {i for (i,) in con.execute("SELECT id FROM clients")}
+                gaps = set(range(1, max(ids, default=0))) - ids
+                if gaps:
+                    con.execute(
+                        "INSERT INTO clients (id, name) VALUES (?, 'In a gap')", (min(gaps),)
+                    )
+            else:  # unseen by the log, its trigger gone: the schema changed with it
                 con.execute("DROP TRIGGER follow_ups_noted_delete")
                 con.execute(
                     "DELETE FROM follow_ups WHERE id IN (SELECT id FROM follow_ups LIMIT 2)"
@@ -283,4 +287,18 @@ def test_a_text_the_fast_read_cannot_carry_is_read_row_by_row(tmp_path):
         con.execute("UPDATE clients SET cohort = ? WHERE id = ?", ("a\x1fb", client))
     with fk.open_workbook(path, today=TODAY) as wb:
         assert dashboard_read(wb)["clients"]["cohort"].tolist()[0] == "a\x1fb"
+        assert_as_stored(wb)
+
+
+def test_a_row_put_into_a_gap_behind_the_workbooks_back_shows_in_the_row_count(tmp_path):
+    path = tmp_path / "w.sqlite"
+    with fk.open_workbook(path, today=TODAY) as wb:
+        wb.load_tables(random_tables(16), progress=False)
+        first = wb.add_client("First")
+        wb.add_client("Second")
+        wb.delete_client(first)
+        dashboard_read(wb)  # the copy has a gap where the first client was
+        with closing(sqlite3.connect(path)) as con, con:
+            con.execute("INSERT INTO clients (id, name) VALUES (?, 'Back')", (first,))
+        assert "Back" in dashboard_read(wb)["clients"]["name"].tolist()
         assert_as_stored(wb)
