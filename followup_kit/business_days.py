@@ -204,10 +204,10 @@ class _Calendar:
         """
         missing = np.isnat(days)
         at = np.where(missing, 0, days.astype(np.int64) - self.first)
-        if n == 0:  # the day itself, else the next business day
-            k = np.where(at >= 0, self.before[np.clip(at, 0, self.before.size - 1)], -1)
-        else:  # from the day, or the last business day before it, n on
-            k = np.where(at >= 0, self.upto[np.clip(at, 0, self.upto.size - 1)] - 1 + n, -1)
+        # n = 0: the day itself, else the next business day; otherwise n on from the day,
+        # or from the last business day before it.
+        index = self.before if n == 0 else self.upto + (n - 1)
+        k = np.where(at >= 0, index[np.clip(at, 0, index.size - 1)], -1)
         inside = (at >= 0) & (at < self.upto.size) & (k >= 0) & (k < self.days.size)
         if not inside[~missing].all():  # beyond the table: numpy's own count
             roll = "forward" if n == 0 else "backward"

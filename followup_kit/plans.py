@@ -210,10 +210,10 @@ class _Ids:
     def __init__(self, ids: pd.Series) -> None:
         self.values = _floats(ids)
         v = self.values
-        self.sorted = bool(np.all(v[1:] > v[:-1]))  # False when any id is missing
-        self.index = None if self.sorted else pd.Index(v)
+        is_sorted = bool(np.all(v[1:] > v[:-1]))  # False when any id is missing
+        self.index = None if is_sorted else pd.Index(v)
         self.slots: np.ndarray | None = None
-        if self.sorted and v.size and np.all(v == np.floor(v)):
+        if is_sorted and v.size and np.all(v == np.floor(v)):
             span = int(v[-1] - v[0]) + 1
             if span <= self.SPREAD * v.size + 1024:
                 self.slots = np.full(span, -1, dtype=np.intp)

@@ -179,7 +179,7 @@ def _load(path: Path, key: Mapping[str, object]) -> _Copy | None:
                     table[column] = saved[f"{name}.{column}"].astype(np.int64)
                 for column, count in spec["texts"].items():
                     codes = saved[f"{name}.{column}.codes"]
-                    table[column] = _texts(saved[f"{name}.{column}.words"], count, codes)
+                    table[column] = _decode_texts(saved[f"{name}.{column}.words"], count, codes)
                 if any(len(v) != n for v in table.values()):
                     return None
             return _Copy(seq=int(meta["seq"]), arrays=arrays)
@@ -187,7 +187,7 @@ def _load(path: Path, key: Mapping[str, object]) -> _Copy | None:
         return None
 
 
-def _texts(blob: np.ndarray, count: int, codes: np.ndarray) -> np.ndarray:
+def _decode_texts(blob: np.ndarray, count: int, codes: np.ndarray) -> np.ndarray:
     if not count:
         return np.full(codes.size, None, dtype=object)
     words = np.array(blob.tobytes().decode().split(_WORD_SEP), dtype=object)

@@ -190,12 +190,7 @@ def check_dashboard_as_before(wb, today: date = TODAY) -> None:
     inputs = dashboard_inputs(wb, today=today)
     everything = plain_tables(wb)
     pd.testing.assert_frame_equal(inputs.frame, analysis_frame(everything, today=today))
-    keep = agenda._may_have_open_steps
-    try:
-        agenda._may_have_open_steps = lambda tables, *_: tables  # plan every interview
-        before = agenda.build_agenda(everything, today=today, rules=wb.rules)
-    finally:
-        agenda._may_have_open_steps = keep
+    before = _plan_every_interview(everything, today, wb.rules)
     pd.testing.assert_frame_equal(inputs.agenda, before)
 
 
@@ -274,6 +269,7 @@ def test_dashboard_columns_are_read_and_nothing_else(tmp_path):
 
 
 def _plan_every_interview(tables, today, rules):
+    """The agenda with no interview left out before planning."""
     keep = agenda._may_have_open_steps
     try:
         agenda._may_have_open_steps = lambda tables, *_: tables
