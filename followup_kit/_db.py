@@ -693,7 +693,7 @@ def _assemble(table: str, fields: list[schema.Field], data: dict[str, np.ndarray
     for i, f in enumerate(enums):
         codes = ((data["choices"] >> (_CHOICE_BITS * i)) & _CHOICE_MASK) - 1
         out[f.name] = pd.Categorical.from_codes(codes, dtype=dtypes[f.name])
-    return pd.DataFrame({f.name: out[f.name] for f in fields})
+    return pd.DataFrame({f.name: out[f.name] for f in fields}, copy=False)
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:
@@ -821,12 +821,27 @@ def _days_standard(element, compiler, **kw):  # noqa: ANN001
     return f"({compiler.process(element.clauses, **kw)} - DATE '{_EPOCH.isoformat()}')"
 
 
+#: Whether ``string`` columns are NumPy-backed here (pandas picks Arrow when installed).
+_PYTHON_STRINGS = pd.api.types.pandas_dtype("string") == pd.StringDtype("python")
+
+
 def _from_the_wire(
     f: schema.Field, cells: np.ndarray, dtype: Any
 ) -> np.ndarray | pd.api.extensions.ExtensionArray:
-    """A column in its wire form as ``dtype``, its frame's (:func:`schema.frame_dtypes`)."""
+    """A column in its wire form as ``dtype``, its frame's (:func:`schema.frame_dtypes`).
+
+    The wire's arrays are fresh and used once, so the frame takes them over: ids keep
+    their buffer, and texts (``str`` or ``None``) are checked in place, not copied.
+    """
     if f.kind in ("id", "ref"):
-        return pd.arrays.IntegerArray(cells.copy(), cells == 0)
+        return pd.arrays.IntegerArray(cells, cells == 0)
     if f.kind == "date":
         return cells.astype("datetime64[D]").astype(dtype)
-    return pd.array(cells, dtype=dtype)
+    if (
+        dtype == "string"
+        and _PYTHON_STRINGS
+        and isinstance(cells, np.ndarray)
+        and cells.dtype == object
+    ):
+        return pd.arrays.StringArray(cells)  # blanks become NA in place
+    return pd.array(cells, dtype=dtype, copy=False)  # the dashboard's copy's texts as they are

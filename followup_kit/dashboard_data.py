@@ -6,8 +6,8 @@ report or a benchmark, without loading the user interface.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -54,32 +54,40 @@ class DashboardInputs:
     tables: dict[str, pd.DataFrame]
     #: :func:`~followup_kit.analysis.analysis_frame` of those tables.
     frame: pd.DataFrame
-    #: :func:`~followup_kit.agenda.build_agenda` of the same tables.
-    agenda: pd.DataFrame
     #: The workbook's timing rules.
     rules: Any
+    #: The day the frame and the agenda are seen from.
+    today: date
+    _agenda: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    @property
+    def agenda(self) -> pd.DataFrame:
+        """:func:`~followup_kit.agenda.build_agenda` of the same tables, worked out when
+        first asked for: on a big store it takes longer than everything else, so the
+        dashboard shows its charts first and the agenda when it is ready. (Not a
+        ``cached_property``: on Python 3.11 its lock is shared by every instance, so a
+        reload's agenda would wait for the one before.)"""
+        if self._agenda is None:
+            from .agenda import build_agenda
+
+            self._agenda = build_agenda(self.tables, today=self.today, rules=self.rules)
+        return self._agenda
 
 
 def dashboard_inputs(wb: Any, *, today: object = None, window_days: int = 30) -> DashboardInputs:
-    """Read the workbook once for the coach dashboard: tables, analysis frame and agenda.
+    """Read the workbook once for the coach dashboard: tables and analysis frame, and
+    the agenda from the same tables when it is first asked for.
 
     Only the columns the dashboard shows or counts are read (not notes, feedback or
-    emails), and the agenda is planned from the same snapshot as the frame, on a second
-    thread while the frame is built: both only read the tables, and NumPy lets go of
-    Python's lock for the long array work, so on two cores the wait is about the
-    longer of the two instead of their sum.
+    emails).
     """
-    from .agenda import build_agenda
     from .analysis import analysis_frame, as_day
     from .reading import DASHBOARD_COLUMNS
 
     day = as_day(today)
     tables = wb.tables(columns=DASHBOARD_COLUMNS)
-    rules = wb.rules
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="agenda") as pool:
-        agenda = pool.submit(build_agenda, tables, today=day, rules=rules)
-        frame = analysis_frame(tables, today=day, window_days=window_days)
-        return DashboardInputs(tables=tables, frame=frame, agenda=agenda.result(), rules=rules)
+    frame = analysis_frame(tables, today=day, window_days=window_days)
+    return DashboardInputs(tables=tables, frame=frame, rules=wb.rules, today=day)
 
 
 def coach_tables(

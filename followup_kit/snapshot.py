@@ -48,6 +48,8 @@ _FORMAT = 1
 #: The copy is written again once this many rows had to be read again (or 1% of rows).
 _REWRITE_ROWS = 5_000
 _WORD_SEP = "\x1f"  # never inside a text the fast read carries
+#: A column as the copy holds it: numbers in NumPy, texts as ``string`` arrays.
+Column = np.ndarray | pd.api.extensions.ExtensionArray
 
 
 def snapshot_path(store: str | os.PathLike) -> Path:
@@ -58,7 +60,7 @@ def snapshot_path(store: str | os.PathLike) -> Path:
 @dataclass
 class _Copy:
     seq: int
-    arrays: dict[str, dict[str, np.ndarray]]
+    arrays: dict[str, dict[str, Column]]
 
 
 def read_frames(
@@ -108,10 +110,10 @@ def _has_log(conn: sa.Connection) -> bool:
 
 def _apply_changes(
     conn: sa.Connection, fields: Mapping[str, list[schema.Field]], copy: _Copy
-) -> tuple[dict[str, dict[str, np.ndarray]], int] | None:
+) -> tuple[dict[str, dict[str, Column]], int] | None:
     """The copy's arrays with the rows changed and added since, and how many rows were
     read for it; ``None`` when a table's rows do not add up to the store's count."""
-    out: dict[str, dict[str, np.ndarray]] = {}
+    out: dict[str, dict[str, Column]] = {}
     read = 0
     log = sa.table("row_changes", sa.column("seq"), sa.column("tbl"), sa.column("row_id"))
     for name, fs in fields.items():
@@ -119,24 +121,51 @@ def _apply_changes(
         kept = copy.arrays[name]
         top = int(kept["id"][-1]) if len(kept["id"]) else 0
         noted = sa.select(log.c.row_id).where(log.c.tbl == name, log.c.seq > copy.seq)
-        changed = np.array(conn.execute(noted).scalars().all(), dtype=np.int64)
-        parts = [kept, _read(conn, name, fs, t.c.id > top)]
-        if changed.size:
-            parts[0] = {k: v[~np.isin(kept["id"], changed)] for k, v in kept.items()}
-            parts.append(_read(conn, name, fs, t.c.id.in_(noted) & (t.c.id <= top)))
-        fresh = sum(len(p["id"]) for p in parts[1:])
-        read += fresh
+        changed = np.unique(np.array(conn.execute(noted).scalars().all(), dtype=np.int64))
         merged = kept
-        if fresh or changed.size:
-            merged = {k: np.concatenate([p[k] for p in parts]) for k in kept}
-        ids = merged["id"]
-        if changed.size and ids.size > 1 and not bool(np.all(ids[1:] > ids[:-1])):
-            order = np.argsort(ids, kind="stable")
-            merged = {k: v[order] for k, v in merged.items()}
-        if conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() != ids.size:
+        if changed.size:
+            again = _read(conn, name, fs, t.c.id.in_(noted) & (t.c.id <= top))
+            merged = _put_back(kept, again, changed)
+            read += len(again["id"])
+        added = _read(conn, name, fs, t.c.id > top)
+        if len(added["id"]):
+            merged = {k: _joined([merged[k], added[k]]) for k in merged}
+            read += len(added["id"])
+        if conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() != merged["id"].size:
             return None
         out[name] = merged
     return out, read
+
+
+def _put_back(
+    kept: dict[str, Column], again: Mapping[str, Column], changed: np.ndarray
+) -> dict[str, Column]:
+    """The copy's rows with those noted as ``changed`` (sorted ids) as read ``again``.
+
+    The copy's arrays are its own (fresh from the file), so rows still there are
+    overwritten in place and only deleted ones cost a copy; a noted row the copy never
+    had (put into a gap, then changed) is added and the rows sorted by id again.
+    """
+    ids = kept["id"]
+    at = np.searchsorted(ids, changed)
+    held = at < ids.size
+    held[held] = ids[at[held]] == changed[held]
+    where = np.searchsorted(ids, again["id"])
+    inside = where < ids.size
+    inside[inside] = ids[where[inside]] == again["id"][inside]
+    for k, values in kept.items():
+        values[where[inside]] = again[k][inside]
+    gone = at[held & ~np.isin(changed, again["id"])]
+    out = kept
+    if gone.size:
+        stays = np.ones(ids.size, dtype=bool)
+        stays[gone] = False
+        out = {k: v[stays] for k, v in kept.items()}
+    if inside.all():
+        return out
+    out = {k: _joined([out[k], again[k][~inside]]) for k in out}
+    order = np.argsort(out["id"], kind="stable")
+    return {k: v[order] for k, v in out.items()}
 
 
 def _read(
@@ -144,24 +173,31 @@ def _read(
     name: str,
     fields: list[schema.Field],
     where: sa.ColumnElement[bool] | None,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Column]:
     data = _sqlite_columns(conn, name, fields, where)
     if data is None:
         if any(f.kind not in _FAST_KINDS for f in fields):
             raise _CannotDecode(f"{name} has columns the fast read does not carry")
         return _empty(fields)
-    return data
+    return {k: pd.array(v, dtype="string") if v.dtype == object else v for k, v in data.items()}
 
 
-def _empty(fields: list[schema.Field]) -> dict[str, np.ndarray]:
-    out = {
-        f.name: np.empty(0, dtype=object if f.kind in _TEXT_KINDS else np.int64)
+def _empty(fields: list[schema.Field]) -> dict[str, Column]:
+    out: dict[str, Column] = {
+        f.name: pd.array([], dtype="string") if f.kind in _TEXT_KINDS else np.empty(0, np.int64)
         for f in fields
         if f.kind != "enum"
     }
     if any(f.kind == "enum" for f in fields):
         out["choices"] = np.empty(0, dtype=np.int64)
     return out
+
+
+def _joined(parts: Sequence[Column]) -> Column:
+    """Columns one after another (texts stay ``string`` arrays, not copied to objects)."""
+    if isinstance(parts[0], pd.api.extensions.ExtensionArray):
+        return type(parts[0])._concat_same_type(parts)  # the ExtensionArray interface's
+    return np.concatenate(parts)
 
 
 def _load(path: Path, key: Mapping[str, object]) -> _Copy | None:
@@ -171,7 +207,7 @@ def _load(path: Path, key: Mapping[str, object]) -> _Copy | None:
             meta = json.loads(saved["meta"].tobytes().decode())
             if meta.get("key") != json.loads(json.dumps(key)):
                 return None
-            arrays: dict[str, dict[str, np.ndarray]] = {}
+            arrays: dict[str, dict[str, Column]] = {}
             for name, spec in meta["tables"].items():
                 n = spec["rows"]
                 table = arrays[name] = {}
@@ -187,19 +223,20 @@ def _load(path: Path, key: Mapping[str, object]) -> _Copy | None:
         return None
 
 
-def _decode_texts(blob: np.ndarray, count: int, codes: np.ndarray) -> np.ndarray:
-    if not count:
-        return np.full(codes.size, None, dtype=object)
-    words = np.array(blob.tobytes().decode().split(_WORD_SEP), dtype=object)
-    if words.size != count:
+def _decode_texts(blob: np.ndarray, count: int, codes: np.ndarray) -> Column:
+    """The texts from their codes (-1: blank) and distinct words: only the words are
+    checked and made ``string``; the rows are taken from them."""
+    text = blob.tobytes().decode()
+    words = pd.array(text.split(_WORD_SEP) if count else [], dtype="string")
+    if len(words) != count:
         raise ValueError("the copy's words do not add up")
-    out = words[np.maximum(codes, 0)]
-    out[codes < 0] = None
-    return out
+    if not count:
+        return pd.array([pd.NA] * codes.size, dtype="string")
+    return words.take(codes.astype(np.intp), allow_fill=True)
 
 
 def _save(
-    path: Path, key: Mapping[str, object], seq: int, arrays: Mapping[str, Mapping[str, np.ndarray]]
+    path: Path, key: Mapping[str, object], seq: int, arrays: Mapping[str, Mapping[str, Column]]
 ) -> None:
     """Write the copy whole, then put it in place; a folder that cannot be written (or a
     full disk) leaves the copy out, and the next read reads the store."""
@@ -208,7 +245,7 @@ def _save(
     for name, table in arrays.items():
         numbers, texts = [], {}
         for column, values in table.items():
-            if values.dtype == object:
+            if isinstance(values.dtype, pd.StringDtype):
                 codes, words = pd.factorize(values, use_na_sentinel=True)
                 files[f"{name}.{column}.codes"] = _small(codes.astype(np.int64))
                 text = _WORD_SEP.join(words.tolist()).encode()

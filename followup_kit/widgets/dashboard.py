@@ -8,6 +8,7 @@ shown as HTML is escaped.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -91,7 +92,8 @@ class CoachDashboard(Shown):
     images, notes
         Per view: the chart (``widgets.Image``, PNG) and the table or text (``widgets.HTML``).
     summary, agenda, message
-        Headline numbers; the agenda from the timing rules; messages about the filters.
+        Headline numbers; the agenda from the timing rules (worked out on a second thread
+        once the charts show: :meth:`wait_for_agenda`); messages about the filters.
     tables
         The tables behind the current view (from :func:`coach_tables`).
     """
@@ -100,6 +102,7 @@ class CoachDashboard(Shown):
         self.wb = wb
         self.today = schema.as_date(today) or wb.today
         self.window_days = window_days
+        self._agenda_lock = threading.RLock()
         self._load()
         first, last = self._date_range()
         self.start = widgets.DatePicker(description="From", value=first).add_class("fk-start")
@@ -164,12 +167,68 @@ class CoachDashboard(Shown):
             ]
         )
         self.refresh()
+        self._plan_agenda()
 
     def _load(self) -> None:
-        """Read the workbook once: tables, then the analysis frame and agenda from them."""
+        """Read the workbook once: tables, then the analysis frame from them. The agenda
+        follows from the same tables (:meth:`_plan_agenda`)."""
         inputs = dashboard_inputs(self.wb, today=self.today, window_days=self.window_days)
         self.data, self.frame, self.rules = inputs.tables, inputs.frame, inputs.rules
-        self._agenda: pd.DataFrame | None = inputs.agenda
+        with self._agenda_lock:
+            self._inputs = inputs
+            self._agenda: pd.DataFrame | None = None
+            self._agenda_error: Exception | None = None
+            self._agenda_ready = threading.Event()
+
+    def _plan_agenda(self) -> None:
+        """Work out the agenda on a second thread and show it when ready.
+
+        On a big store it takes longer than reading, the frame and every table together,
+        so the charts are usable first. A reload meanwhile makes this result obsolete:
+        only the agenda of the latest read is shown.
+        """
+        inputs, ready = self._inputs, self._agenda_ready
+
+        def work() -> None:
+            agenda, error = None, None
+            try:
+                agenda = inputs.agenda
+            except Exception as exc:  # shown on the page (and by wait_for_agenda), not lost
+                error = exc
+            with self._agenda_lock:
+                if inputs is self._inputs:
+                    self._agenda, self._agenda_error = agenda, error
+                    self._show_agenda()
+            ready.set()
+
+        threading.Thread(target=work, name="coach-agenda", daemon=True).start()
+
+    def wait_for_agenda(self, timeout: float | None = None) -> pd.DataFrame:
+        """The agenda shown, once worked out; raises what working it out raised."""
+        while True:  # a reload while waiting: wait for the new read's agenda
+            ready = self._agenda_ready
+            if not ready.wait(timeout):
+                raise TimeoutError(f"The agenda was not ready within {timeout} seconds.")
+            with self._agenda_lock:
+                if ready is self._agenda_ready:
+                    if self._agenda is None:
+                        raise self._agenda_error or RuntimeError("No agenda was worked out.")
+                    return self._agenda
+
+    def _show_agenda(self) -> None:
+        """The agenda for the chosen client, and the button closing its stale interviews."""
+        with self._agenda_lock:
+            if self._agenda is None:
+                self.agenda.value = (
+                    "<p><i>The agenda could not be worked out: "
+                    f"{escape_html(str(self._agenda_error))}</i></p>"
+                    if self._agenda_error is not None
+                    else "<p><i>Working out what needs doing...</i></p>"
+                )
+                self.close_stale.layout.display = "none"
+                return
+            self.agenda.value = agenda_html(self._agenda, client_id=_chosen(self.client))
+            self._show_close_stale()
 
     def _date_range(self) -> tuple[date, date]:
         dates = self.frame["interview_date"].dropna()
@@ -197,6 +256,7 @@ class CoachDashboard(Shown):
             self._quiet = False
         self.message.value = f"<p>Reloaded: {len(self.frame)} interviews.</p>"
         self.refresh(keep_message=True)
+        self._plan_agenda()
 
     @property
     def view(self) -> str:
@@ -223,7 +283,8 @@ class CoachDashboard(Shown):
 
     def _close_stale_clicked(self) -> None:
         """First click asks, second click closes the stale interviews as ghosted."""
-        ids = stale_interviews(self._agenda, client_id=_chosen(self.client))
+        with self._agenda_lock:
+            ids = stale_interviews(self._agenda, client_id=_chosen(self.client))
         if not self.close_stale.description.startswith("Yes"):
             self.close_stale.description = f"Yes, close {len(ids)}"
             self.close_stale.button_style = "warning"
@@ -243,12 +304,11 @@ class CoachDashboard(Shown):
         )
         self.close_stale.button_style = ""
         self.close_stale.layout.display = "" if n else "none"
-        self.close_stale_note.value = ""
 
     def refresh(self, *, keep_message: bool = False) -> None:
         """Recompute the tables for the filters; redraw the visible chart."""
-        self.agenda.value = agenda_html(self._agenda, client_id=_chosen(self.client))
-        self._show_close_stale()
+        self.close_stale_note.value = ""
+        self._show_agenda()
         start, end = self.start.value, self.end.value
         if start is not None and end is not None and start > end:
             self.message.value = (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
 from datetime import date
 from html import unescape
 
@@ -13,12 +15,14 @@ from builders import DEMO_TODAY, EVIL, PNG, demo_with_evil
 from matplotlib.figure import Figure
 
 import followup_kit as fk
+from followup_kit import agenda as agenda_module
 from followup_kit import analytics as an
 from followup_kit import demo
 from followup_kit import plots as pl
 from followup_kit.agenda import build_agenda
 from followup_kit.analysis import analysis_frame
 from followup_kit.dashboard_data import client_choices, stale_interviews
+from followup_kit.exceptions import AnalyticsError
 from followup_kit.formatting import escape_html
 from followup_kit.widgets import dashboard as db
 
@@ -60,6 +64,8 @@ def test_client_filter_narrows_tables_agenda_and_shows_the_timeline(wb, frame):
     assert f">{len(mine)}</div>interviews" in dash.summary.value
     name = frame.loc[frame["client_id"] == cid, "client"].iloc[0]
     others = set(frame["client"]) - {name}
+    dash.wait_for_agenda()
+    assert name in dash.agenda.value
     assert not any(other in dash.agenda.value for other in others)
     dash.tabs.selected_index = 8
     assert bytes(dash.images["timeline"].value).startswith(PNG)
@@ -91,6 +97,7 @@ def test_user_text_is_escaped_everywhere(wb):
     dash = db.coach_dashboard(wb, today=TODAY)
     dash.client.value = wb.evil
     dash.tabs.selected_index = 8
+    dash.wait_for_agenda()
     html = dash.agenda.value + dash.notes["timeline"].value + dash.notes["clients"].value
     assert EVIL not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -146,6 +153,7 @@ def test_an_empty_workbook_shows_every_tab_without_errors(tmp_path):
         dash.tabs.selected_index = i
     assert ">0</div>interviews" in dash.summary.value
     assert bytes(dash.images["thank_you"].value).startswith(PNG)
+    assert dash.wait_for_agenda().empty
     assert "Nothing is waiting" in dash.agenda.value
     assert "fewer than 5 people" in db.workshop_view(wb).headline.value
     wb.close()
@@ -155,7 +163,7 @@ def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
     workbook = fk.open_workbook(tmp_path / "stale.sqlite", today=TODAY)
     workbook.load_tables(demo.generate(n_clients=4, seed=3), progress=False)
     dash = db.coach_dashboard(workbook, today=TODAY)
-    stale = stale_interviews(dash._agenda)
+    stale = stale_interviews(dash.wait_for_agenda())
     agenda = workbook.agenda(today=TODAY)
     expected = agenda.query("step == 'close_as_ghosted' and group == 'overdue'")
     assert stale == sorted(expected["interview_id"].astype(int).unique()) and stale
@@ -168,6 +176,7 @@ def test_stale_interviews_are_closed_in_two_clicks(tmp_path):
     assert (workbook.interviews().set_index("id").loc[stale, "status"] == "ghosted").all()
     assert f"Closed {len(stale)} interview(s)" in dash.close_stale_note.value
     assert stale_interviews(workbook.agenda(today=TODAY)) == []
+    assert dash.wait_for_agenda() is not None and stale_interviews(dash._agenda) == []
     assert dash.close_stale.layout.display == "none"
     workbook.close()
 
@@ -229,6 +238,7 @@ def _chart_words(draw) -> str:
 
 def test_the_dashboard_shows_no_raw_forms_on_any_tab(wb, frame):
     dash = db.coach_dashboard(wb, today=TODAY)
+    dash.wait_for_agenda()
     pages = [dash.agenda.value, dash.summary.value, dash.close_stale.description]
     for cid in (None, int(frame["client_id"].iloc[0])):
         dash.set_filters(client_id=cid)
@@ -297,3 +307,71 @@ def test_clients_with_the_same_name_show_their_group():
         "Alex Rivera (Spring cohort) 2",
         "Bea Park",
     ]
+
+
+def _held_agenda(monkeypatch, result=None, *, calls=None):
+    """Make the dashboard's agenda wait for the returned event (then return ``result`` or
+    the real one); with ``calls``, only its first that many are held."""
+    release = threading.Event()
+    real = agenda_module.build_agenda
+    held_calls = itertools.count()
+
+    def held(*args, **kwargs):
+        ours = threading.current_thread().name == "coach-agenda"
+        if ours and (calls is None or next(held_calls) < calls):
+            release.wait(30)
+        if isinstance(result, Exception):
+            raise result
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(agenda_module, "build_agenda", held)
+    return release
+
+
+def test_the_charts_show_before_the_agenda_is_worked_out(wb, frame, monkeypatch):
+    release = _held_agenda(monkeypatch)
+    dash = db.coach_dashboard(wb, today=TODAY)
+    assert bytes(dash.images["thank_you"].value).startswith(PNG)
+    assert f">{len(frame)}</div>interviews" in dash.summary.value
+    assert "Working out what needs doing" in dash.agenda.value
+    assert dash.close_stale.layout.display == "none"
+    dash.client.value = int(frame["client_id"].iloc[0])  # filters work meanwhile
+    assert "Working out what needs doing" in dash.agenda.value
+    with pytest.raises(TimeoutError, match="not ready"):
+        dash.wait_for_agenda(timeout=0.05)
+    release.set()
+    agenda = dash.wait_for_agenda(timeout=30)
+    pd.testing.assert_frame_equal(agenda, build_agenda(wb.tables(), today=TODAY, rules=wb.rules))
+    assert "Working out" not in dash.agenda.value
+    assert dash.agenda.value == db.agenda_html(agenda, client_id=dash.client.value)
+
+
+def test_an_agenda_that_fails_says_why_and_the_rest_still_works(wb, monkeypatch):
+    release = _held_agenda(monkeypatch, AnalyticsError("the rules file says 'soon' for a day"))
+    dash = db.coach_dashboard(wb, today=TODAY)
+    release.set()
+    with pytest.raises(AnalyticsError, match="soon"):
+        dash.wait_for_agenda(timeout=30)
+    assert "could not be worked out: the rules file says &#x27;soon&#x27;" in dash.agenda.value
+    assert dash.close_stale.layout.display == "none"
+    dash.tabs.selected_index = 5
+    assert bytes(dash.images["funnel"].value).startswith(PNG)
+
+
+def test_a_reload_while_the_agenda_is_worked_out_shows_only_the_new_one(tmp_path, monkeypatch):
+    book = fk.open_workbook(tmp_path / "reload.sqlite", today=TODAY)
+    book.load_tables(demo.generate(n_clients=4, seed=3), progress=False)
+    stale = stale_interviews(book.agenda(today=TODAY))
+    assert stale
+    release = _held_agenda(monkeypatch, calls=1)  # the first read's agenda comes last
+    dash = db.coach_dashboard(book, today=TODAY)
+    first_ready = dash._agenda_ready
+    fk.actions.close_as_ghosted(book, stale)  # a client's change, then a reload
+    dash.reload()
+    agenda = dash.wait_for_agenda(timeout=30)
+    assert stale_interviews(agenda) == []
+    release.set()
+    assert first_ready.wait(30)  # the old read's agenda is done, and left unshown
+    assert dash.wait_for_agenda() is agenda
+    assert dash.agenda.value == db.agenda_html(agenda)
+    book.close()
