@@ -161,9 +161,9 @@ def bucket(delay: np.ndarray, edges: tuple[int, ...], labels: tuple[str, ...]) -
 def _combinations(pos: np.ndarray, codes: np.ndarray, labels: list[str], n: int) -> pd.Categorical:
     """For each of ``n`` interviews, the sorted set of labels it has, joined by ", ".
 
-    ``pos`` (the interview of each row) must be sorted. Each set is a bit mask built by
-    one ``bitwise_or.reduceat`` over the rows, so a million interviews need no Python
-    loop; only the few distinct sets are turned into text.
+    ``pos`` is the interview of each row, in any order. Each set is a bit mask built by
+    one ``bitwise_or.at`` over the rows, so a million interviews need no Python loop and
+    no sort; only the few distinct sets are turned into text.
     """
     if not len(pos) or not labels:
         return pd.Categorical.from_codes(np.full(n, -1), categories=[])
@@ -177,10 +177,8 @@ def _combinations(pos: np.ndarray, codes: np.ndarray, labels: list[str], n: int)
         return pd.Categorical(out.to_numpy())
     bit_of = np.empty(len(labels), dtype=np.int64)
     bit_of[order] = np.arange(len(order))  # alphabetical bit order = the joined text's order
-    bits = np.left_shift(np.int64(1), bit_of[codes])
-    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
     mask = np.zeros(n, dtype=np.int64)
-    mask[pos[starts]] = np.bitwise_or.reduceat(bits, starts)
+    np.bitwise_or.at(mask, pos, np.left_shift(np.int64(1), bit_of[codes]))
     mask_codes, uniq = pd.factorize(mask)
     used = uniq != 0
     renumber = np.where(used, np.cumsum(used) - 1, -1)
@@ -406,14 +404,12 @@ def analysis_frame(
     sid_all, sid_names = pd.factorize(np.asarray(fu["script_id"].array, dtype=object))
     has = sid_all >= 0
     labels = [str(x) for x in sid_names]
-    # Sorted by interview once, so every set below is a single reduceat.
-    order = np.argsort(fu_pos[has], kind="stable")
-    s_pos = fu_pos[has][order]
-    sid_codes = sid_all[has][order]
+    s_pos = fu_pos[has]
+    sid_codes = sid_all[has]
     out["script_ids"] = _combinations(s_pos, sid_codes, labels, n)
-    before = ~(fu_day[has][order] >= resp_day[s_pos])  # True where no reply (NaN)
+    before = ~(fu_day[has] >= resp_day[s_pos])  # True where no reply (NaN)
     out["scripts_before_reply"] = _combinations(s_pos[before], sid_codes[before], labels, n)
-    versions = np.asarray(fu["script_version"].array, dtype=object)[has][order][before]
+    versions = np.asarray(fu["script_version"].array, dtype=object)[has][before]
     ver_codes, ver_names = pd.factorize(versions)
     width = len(ver_names) + 1
     pair_codes, pairs = pd.factorize(sid_codes[before] * width + ver_codes + 1)
