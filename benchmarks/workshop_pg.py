@@ -185,17 +185,19 @@ def dashboard(interviews: int) -> None:
         from followup_kit.widgets.dashboard import coach_dashboard
 
         coach_dashboard(fk.open_workbook(":memory:", today=TODAY))  # imports, not timed
-        best = float("inf")
+        best = with_agenda = float("inf")
         for _ in range(3):
             t = time.perf_counter()
             with fk.open_workbook(as_role(cluster, "coach"), today=TODAY) as wb:
-                coach_dashboard(wb)
-            best = min(best, time.perf_counter() - t)
+                dash = coach_dashboard(wb)
+                best = min(best, time.perf_counter() - t)
+                dash.wait_for_agenda()  # worked out on a second thread once the charts show
+                with_agenda = min(with_agenda, time.perf_counter() - t)
         print(
             f"3. coach dashboard on {n:,} interviews through PostgreSQL as a coach role: "
             f"{best:.2f} s from opening to tables, best of 3 "
-            f"({'within' if best <= 3 else 'OVER'} the 3 s goal; loading them took "
-            f"{loaded:.0f} s, not timed)",
+            f"({'within' if best <= 3 else 'OVER'} the 3 s goal), its agenda shown "
+            f"{with_agenda:.2f} s after opening (loading them took {loaded:.0f} s, not timed)",
             flush=True,
         )
         _dashboard_data_before_and_now(as_role(cluster, "coach"))
@@ -231,6 +233,7 @@ def _dashboard_data_before_and_now(url: str) -> None:
     def now(wb) -> None:  # noqa: ANN001
         inputs = dashboard_inputs(wb, today=TODAY)
         coach_tables(inputs.frame, rules=inputs.rules)
+        inputs.agenda  # noqa: B018 - as before: the agenda too
 
     with fk.open_workbook(url, today=TODAY) as wb:
         for name, fn in (("before", before), ("now", now)):

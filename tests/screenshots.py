@@ -77,6 +77,8 @@ def dashboard(page, server, out: Path, width: int) -> list[Path]:
     box.wait_for(timeout=WAIT_MS)
     tabs = page.locator(".fk-tabs .lm-TabBar-tab")
     tabs.first.wait_for(timeout=WAIT_MS)
+    # The agenda is worked out once the charts show: the shot waits for it.
+    page.get_by_text("Working out what needs doing").wait_for(state="detached", timeout=WAIT_MS)
     page.wait_for_timeout(2500)
     whole = out / f"dashboard-{width}px-overview.png"
     box.screenshot(path=str(whole))

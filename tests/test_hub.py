@@ -293,6 +293,10 @@ def test_two_clients_and_a_coach_each_see_what_they_should(hub, browser):
     assert f"/user/{COACH}/lab" in page.url  # the coach lands on JupyterLab
     page.goto(f"{hub.url}/user/{COACH}/voila/render/05_coach_dashboard.ipynb")
     page.locator(".widget-html:visible").first.wait_for(timeout=WAIT_MS)
+    # The charts come first; the agenda, worked out on a second thread, follows.
+    page.locator(".fk-tabs").first.wait_for(timeout=WAIT_MS)
+    expect(page.locator("body")).not_to_contain_text("Working out what needs", timeout=WAIT_MS)
+    expect(page.locator("body")).to_contain_text(re.compile("Due today|Nothing is waiting"))
     said = run_in_own_kernel(
         page,
         COACH,
