@@ -154,8 +154,27 @@ class _Tally:
             ClusterSums(s.clients[rows], s.nn[rows], s.yn[rows], s.yy[rows], s.repeated),
         )  # fmt: skip
 
+    @staticmethod
+    def joined(parts: list[_Tally]) -> _Tally:
+        """Tallies of consecutive groups, one after another."""
+        if len(parts) == 1:
+            return parts[0]
 
-_DENSE_LIMIT = 6_000_000  # cells of a group x client x status count (48 MB)
+        def cat(name: str, of_sums: bool = False) -> np.ndarray:
+            return np.concatenate([getattr(t.sums if of_sums else t, name) for t in parts])
+
+        return _Tally(
+            cat("total"), cat("pending"), cat("n"), cat("y"),
+            ClusterSums(
+                cat("clients", True), cat("nn", True), cat("yn", True), cat("yy", True),
+                any(t.sums.repeated for t in parts),
+            ),
+        )  # fmt: skip
+
+
+#: Cells of a (group, client, status) count counted at once (48 MB): more groups than
+#: fit are counted a few at a time.
+_DENSE_LIMIT = 6_000_000
 
 
 def _tally_of_cube(cube: np.ndarray, c: int) -> _Tally:
@@ -175,30 +194,16 @@ def _tally_of_cube(cube: np.ndarray, c: int) -> _Tally:
     return _Tally(pending + n, pending, n, y, sums)
 
 
-def _tally_of_pairs(
-    g: np.ndarray, cl: np.ndarray, st: np.ndarray, cnt: np.ndarray, m: int, c: int
-) -> _Tally:
-    """From (group, client, status, count) rows, which may repeat."""
-
-    def per_group(sel: np.ndarray) -> np.ndarray:
-        return np.bincount(g[sel], weights=cnt[sel], minlength=m).astype(np.int64)
-
-    pending, no, yes = per_group(st == 0), per_group(st == 1), per_group(st == 2)
-    known = (cl < c) & (st > 0)
-    width = c + 1
-    key = g[known] * width + cl[known]
-    uniq, inv = np.unique(key, return_inverse=True)
-    per_n = np.bincount(inv, weights=cnt[known]).astype(float)
-    per_y = np.bincount(inv, weights=cnt[known] * (st[known] == 2)).astype(float)
-    gk = uniq // width
-    sums = ClusterSums(
-        clients=np.bincount(gk, weights=per_n > 0, minlength=m).astype(np.int64),
-        nn=np.bincount(gk, weights=per_n * per_n, minlength=m),
-        yn=np.bincount(gk, weights=per_y * per_n, minlength=m),
-        yy=np.bincount(gk, weights=per_y * per_y, minlength=m),
-        repeated=bool((per_n > 1).any()),
-    )
-    return _Tally(pending + no + yes, pending, no + yes, yes, sums)
+def _exploded(codes: np.ndarray, m: int, members: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows repeated once for each group their code belongs to: (row, group) pairs."""
+    groups_of = [[s for s, codes_in in enumerate(members) if j in codes_in] for j in range(m)]
+    sizes = np.array([len(x) for x in groups_of], dtype=np.int64)
+    flat = np.array([s for x in groups_of for s in x], dtype=np.int64)
+    first = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    reps = sizes[codes]
+    rows = np.repeat(np.arange(codes.size), reps)
+    offset = np.arange(rows.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    return rows, flat[np.repeat(first[codes], reps) + offset]
 
 
 def _tally(
@@ -207,39 +212,28 @@ def _tally(
     """Counts and cluster sums per group for rows coded 0..m-1.
 
     ``members[s]`` lists the codes that belong to group s (a combination of scripts
-    counts once for each script in it); groups are then ``range(len(members))``.
+    counts once for each script in it); groups are then ``range(len(members))``. Each
+    (group, client, status) is counted by one ``bincount``, a few groups at a time when
+    they do not all fit in :data:`_DENSE_LIMIT` cells: no sort, whatever the order.
     """
     st = reply_status(frame)
     cl, c = client_codes(frame)
-    width = c + 1
-    if m * width * 3 <= _DENSE_LIMIT:
-        key = (codes * width + cl) * 3 + st
-        cube = np.bincount(key, minlength=m * width * 3).reshape(m, width, 3)
-        if members is not None:
-            spread = np.zeros((len(members), width, 3), dtype=np.int64)
-            for s, codes_in in enumerate(members):
-                for j in codes_in:
-                    spread[s] += cube[j]
-            cube = spread
-        return _tally_of_cube(cube, c)
-    key = (codes * width + cl) * 3 + st
-    uniq, cnt = np.unique(key, return_counts=True)
-    g, rest = uniq // (width * 3), uniq % (width * 3)
-    cl_k, st_k = rest // 3, rest % 3
     if members is not None:
-        groups_of = [
-            np.array([i for i, codes_in in enumerate(members) if j in codes_in], np.int64)
-            for j in range(m)
-        ]
-        reps = np.array([len(x) for x in groups_of], dtype=np.int64)[g]
-        flat = np.concatenate([*groups_of, np.zeros(0, np.int64)]).astype(np.int64)
-        start = np.concatenate(([0], np.cumsum([len(x) for x in groups_of])[:-1]))
-        which = np.repeat(np.arange(len(g)), reps)
-        offset = np.arange(len(which)) - np.repeat(np.cumsum(reps) - reps, reps)
-        g = flat[start[g][which] + offset]
-        cl_k, st_k, cnt = cl_k[which], st_k[which], cnt[which]
-        m = len(members)
-    return _tally_of_pairs(g, cl_k, st_k, cnt.astype(float), m, c)
+        rows, codes = _exploded(codes, m, members)
+        st, cl, m = st[rows], cl[rows], len(members)
+    width = c + 1
+    step = max(1, _DENSE_LIMIT // (width * 3))
+    parts = []
+    for low in range(0, max(m, 1), step):
+        high = min(m, low + step)
+        g, k, s = codes, cl, st
+        if low > 0 or high < m:
+            chosen = (codes >= low) & (codes < high)
+            g, k, s = codes[chosen] - low, cl[chosen], st[chosen]
+        size = (high - low) * width * 3
+        cube = np.bincount((g * width + k) * 3 + s, minlength=size).reshape(high - low, width, 3)
+        parts.append(_tally_of_cube(cube, c))
+    return _Tally.joined(parts)
 
 
 def _counts(frame: pd.DataFrame, g: _Grouping) -> tuple[pd.DataFrame, ClusterSums]:

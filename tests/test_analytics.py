@@ -534,3 +534,33 @@ def test_adjusted_compare_refuses_what_the_data_cannot_support():
         fk.adjusted_compare(
             cohort.frame(), "thank_you_timing", "same day", "4-7 days", covariates=["round"]
         )
+
+
+@pytest.mark.parametrize("limit", [1, 250, 620, 10**9])  # 1, 2, 5 or every group at once
+def test_counts_are_the_same_whether_groups_are_counted_at_once_or_a_few_at_a_time(
+    monkeypatch, limit
+):
+    """The (group, client, status) counts fit in memory a few groups at a time: any
+    split gives the same tables, scripts counted once per script an interview used."""
+    frame = analysis_frame(demo.generate(n_clients=40, seed=5), today="2026-11-02")
+    whole = {by: an.response_rates(frame, by, interval="cluster") for by in _SPLIT_BY}
+    monkeypatch.setattr(an, "_DENSE_LIMIT", limit)
+    for by, expected in whole.items():
+        got = an.response_rates(frame, by, interval="cluster")
+        pd.testing.assert_frame_equal(got, expected)
+    assert len(whole["script_version"]) > 3  # several groups: a split really happened
+
+
+_SPLIT_BY = ("thank_you_timing", "script_id", "script_version", "round")
+
+
+def test_an_interview_using_two_scripts_counts_once_in_each(monkeypatch):
+    frame = analysis_frame(demo.generate(n_clients=40, seed=5), today="2026-11-02")
+    monkeypatch.setattr(an, "_DENSE_LIMIT", 3)
+    table = an.response_rates(frame, "script_id")
+    settled = frame[frame["settled"]]
+    for script in table.index:
+        sets = settled["scripts_before_reply"].astype(object).fillna(an.NONE_GROUP)
+        used = sets.str.split(", ").map(lambda names, s=script: s in names)
+        assert table.loc[script, "n"] == int(used.sum())
+        assert table.loc[script, "responded"] == int(settled.loc[used, "responded"].sum())
