@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from ._beside import beside
 from .business_days import CountsByCountry
 from .exceptions import AnalyticsError
 
@@ -161,9 +162,10 @@ def bucket(delay: np.ndarray, edges: tuple[int, ...], labels: tuple[str, ...]) -
 def _combinations(pos: np.ndarray, codes: np.ndarray, labels: list[str], n: int) -> pd.Categorical:
     """For each of ``n`` interviews, the sorted set of labels it has, joined by ", ".
 
-    ``pos`` is the interview of each row, in any order. Each set is a bit mask built by
-    one ``bitwise_or.at`` over the rows, so a million interviews need no Python loop and
-    no sort; only the few distinct sets are turned into text.
+    ``pos`` is the interview of each row, in any order. Each set is a bit mask: the rows
+    are grouped by label (a radix sort of small codes), and each label sets its bit in
+    its interviews' masks in one step, so a million interviews need one short loop over
+    the labels; only the few distinct sets are turned into text.
     """
     if not len(pos) or not labels:
         return pd.Categorical.from_codes(np.full(n, -1), categories=[])
@@ -178,7 +180,10 @@ def _combinations(pos: np.ndarray, codes: np.ndarray, labels: list[str], n: int)
     bit_of = np.empty(len(labels), dtype=np.int64)
     bit_of[order] = np.arange(len(order))  # alphabetical bit order = the joined text's order
     mask = np.zeros(n, dtype=np.int64)
-    np.bitwise_or.at(mask, pos, np.left_shift(np.int64(1), bit_of[codes]))
+    by_label = pos[np.argsort(codes.astype(np.int8), kind="stable")]
+    ends = np.cumsum(np.bincount(codes, minlength=len(labels)))
+    for code, (start, end) in enumerate(zip(np.r_[0, ends[:-1]], ends, strict=True)):
+        mask[by_label[start:end]] |= np.int64(1) << bit_of[code]
     mask_codes, uniq = pd.factorize(mask)
     used = uniq != 0
     renumber = np.where(used, np.cumsum(used) - 1, -1)
@@ -358,6 +363,8 @@ def analysis_frame(
 
     first_rs = _first_rows(rs_pos, rs_day, n)
     resp_day = _take(rs_day, first_rs)
+    # The scripts' columns need only these: worked out on a second thread meanwhile.
+    scripts = beside(_script_columns, fu, fu_pos, fu_day, resp_day, n)
     decision_day = day_numbers(iv["decision_expected"])
     bd = CountsByCountry(ccodes, cnames, iv_day, fu_day, rs_day, decision_day)
 
@@ -398,8 +405,18 @@ def analysis_frame(
     reached = np.bincount(rs_pos[good], minlength=n) > 0
     out["reached_next_round_or_offer"] = reached | _code_of(status, _GOOD_RESULTS)
 
-    # Scripts: all used, and those sent before the first reply (what the script rates
-    # count: a script sent after the reply, such as a gracious close, did not earn it).
+    out.update(scripts.result())
+    frame = pd.DataFrame(out, copy=False)  # the arrays are ours: no need to copy them
+    frame.attrs = {"today": day, "window_days": int(window_days)}
+    return frame
+
+
+def _script_columns(
+    fu: pd.DataFrame, fu_pos: np.ndarray, fu_day: np.ndarray, resp_day: np.ndarray, n: int
+) -> dict[str, pd.Categorical]:
+    """Scripts: all used, and those sent before the first reply (what the script rates
+    count: a script sent after the reply, such as a gracious close, did not earn it)."""
+    out: dict[str, pd.Categorical] = {}
     # The raw object arrays (NA as pd.NA) are read once: each NA scan of 2M strings costs.
     sid_all, sid_names = pd.factorize(np.asarray(fu["script_id"].array, dtype=object))
     has = sid_all >= 0
@@ -415,7 +432,4 @@ def analysis_frame(
     pair_codes, pairs = pd.factorize(sid_codes[before] * width + ver_codes + 1)
     vlabels = [_version_label(labels[p // width], [None, *ver_names][p % width]) for p in pairs]
     out["versions_before_reply"] = _combinations(s_pos[before], pair_codes, vlabels, n)
-
-    frame = pd.DataFrame(out, copy=False)  # the arrays are ours: no need to copy them
-    frame.attrs = {"today": day, "window_days": int(window_days)}
-    return frame
+    return out

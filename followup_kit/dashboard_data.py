@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import analytics as an
 from . import schema, workshop
+from ._beside import beside
 from .evidence import rule_evidence
 from .exceptions import AnalyticsError
 from .formatting import (
@@ -109,10 +110,11 @@ def coach_tables(
     table's ``attrs["interval"]`` says which it holds.
     """
     rows = an.filter_frame(frame, start=start, end=end, client_id=client_id, round=round)
+    evidence = beside(rule_evidence, rows, rules, interval=interval)
     out = an.dashboard_tables(rows, interval=interval)
     out["frame"] = rows
     out["versions"] = an.by_script(rows, interval=interval)
-    out["rules"] = rule_evidence(rows, rules, interval=interval)
+    out["rules"] = evidence.result()
     return out
 
 
