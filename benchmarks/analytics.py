@@ -46,6 +46,7 @@ from followup_kit import demo
 from followup_kit.analysis import analysis_frame
 from followup_kit.dashboard_data import coach_tables, dashboard_inputs
 from followup_kit.evidence import rule_evidence
+from followup_kit.rules import as_rules
 
 TODAY = date(2026, 11, 2)
 WINDOW = 30
@@ -495,26 +496,31 @@ def duck_queries() -> dict[str, str]:
             SELECT rule, followed, count(*) AS n, count(*) FILTER (WHERE responded) AS replied,
                    count(DISTINCT client_id) AS clients
             FROM (
-                SELECT 'thank_you' AS rule, coalesce(thank_you_delay_bdays <= 1, false)
+                SELECT 'thank_you' AS rule,
+                       coalesce(thank_you_delay_bdays <= {thank_you_due}, false)
                        AS followed, responded, client_id FROM af WHERE NOT pending
                 UNION ALL
-                SELECT 'status_check', coalesce(status_check_delay_bdays BETWEEN 5 AND 7,
-                       false), responded, client_id FROM af
+                SELECT 'status_check', coalesce(status_check_delay_bdays
+                       BETWEEN {status_check_start} AND {status_check_due}, false),
+                       responded, client_id FROM af
                 WHERE NOT pending AND decision_expected IS NULL
-                  AND NOT coalesce(bdays_to_response < 5, false)
+                  AND NOT coalesce(bdays_to_response < {status_check_start}, false)
                 UNION ALL
-                SELECT 'decision', coalesce(status_check_after_decision_bdays BETWEEN 1 AND 2,
-                       false), responded, client_id FROM af
+                SELECT 'decision', coalesce(status_check_after_decision_bdays BETWEEN
+                       {status_check_after_decision_start} AND
+                       {status_check_after_decision_due}, false), responded, client_id FROM af
                 WHERE NOT pending AND decision_expected IS NOT NULL
-                  AND NOT coalesce(bdays_to_response < decision_bdays + 1, false)
+                  AND NOT coalesce(bdays_to_response
+                                   < decision_bdays + {status_check_after_decision_start}, false)
                 UNION ALL
-                SELECT 'second', second_follow_up_gap_bdays >= 5, responded, client_id FROM af
+                SELECT 'second', second_follow_up_gap_bdays >= {second_follow_up_start},
+                       responded, client_id FROM af
                 WHERE NOT pending AND second_follow_up_gap_bdays IS NOT NULL
                   AND NOT coalesce(resp_day < sc2_day, false)
                 UNION ALL
                 SELECT 'channel', CAST(ty_channel AS VARCHAR) = 'email', responded, client_id
                 FROM af WHERE NOT pending AND ty_day IS NOT NULL
-            ) GROUP BY ALL ORDER BY ALL""",
+            ) GROUP BY ALL ORDER BY ALL""".format(**as_rules(None)),  # the shipped rules
     }
 
 
