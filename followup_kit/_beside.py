@@ -19,7 +19,9 @@ def beside(fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Future[R
     (and raises what it raised).
 
     A pool of one per call, shut down at once (its task still runs): a pool kept for the
-    module would hang in a process forked after its thread started.
+    module would hang in a process forked after its thread started. Hand it work on data
+    already loaded, with nothing left to import: two threads importing modules that import
+    each other can stop one another (Python then raises ``_DeadlockError``).
     """
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=getattr(fn, "__name__", "beside"))
     try:

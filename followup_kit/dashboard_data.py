@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import analytics as an
 from . import schema, workshop
-from ._beside import beside
+from .agenda import build_agenda
 from .evidence import rule_evidence
 from .exceptions import AnalyticsError
 from .formatting import (
@@ -69,8 +69,6 @@ class DashboardInputs:
         ``cached_property``: on Python 3.11 its lock is shared by every instance, so a
         reload's agenda would wait for the one before.)"""
         if self._agenda is None:
-            from .agenda import build_agenda
-
             self._agenda = build_agenda(self.tables, today=self.today, rules=self.rules)
         return self._agenda
 
@@ -110,11 +108,10 @@ def coach_tables(
     table's ``attrs["interval"]`` says which it holds.
     """
     rows = an.filter_frame(frame, start=start, end=end, client_id=client_id, round=round)
-    evidence = beside(rule_evidence, rows, rules, interval=interval)
     out = an.dashboard_tables(rows, interval=interval)
     out["frame"] = rows
     out["versions"] = an.by_script(rows, interval=interval)
-    out["rules"] = evidence.result()
+    out["rules"] = rule_evidence(rows, rules, interval=interval)
     return out
 
 
@@ -267,28 +264,55 @@ def rules_html(table: pd.DataFrame, *, big: bool = False) -> str:
     )
 
 
+#: Clients listed in the "By client" tab; a longer table is scrolled, not read.
+_CLIENT_ROWS = 100
+
+
 def clients_html(table: pd.DataFrame) -> str:
-    """The per-client table (interviews, reply rate, thank-yous sent...), escaped."""
+    """The per-client table (interviews, reply rate, thank-yous sent...), escaped.
+
+    The first :data:`_CLIENT_ROWS` clients in the order they joined, and how many more
+    there are (a client chosen above shows on their own).
+    """
     head = "".join(
         f"<th style='text-align:left;padding:0.2em 0.8em'>{h}</th>"
         for h in ("Client", "Group", "Interviews", "Window closed", "Reply rate",
                   "Thank-you sent", "Next round or offer", "Last interview")
     )  # fmt: skip
-    body = []
-    for _, r in table.iterrows():
-        values = (
-            r["client"], r["cohort"], int(r["interviews"]), int(r["n"]),
-            percent(r["rate"]) or "none settled", percent(r["thank_you_sent"]),
-            int(r["next_round_or_offer"]), format_day(r["last_interview"]),
-        )  # fmt: skip
-        body.append(
-            "<tr>"
-            + "".join(f"<td style='padding:0.2em 0.8em'>{escape_html(v)}</td>" for v in values)
-            + "</tr>"
+    shown = table.head(_CLIENT_ROWS)
+    columns = zip(
+        shown["client"], shown["cohort"], shown["interviews"], shown["n"], shown["rate"],
+        shown["thank_you_sent"], shown["next_round_or_offer"], shown["last_interview"],
+        strict=True,
+    )  # fmt: skip
+    body = [
+        "<tr>"
+        + "".join(
+            f"<td style='padding:0.2em 0.8em'>{escape_html(v)}</td>"
+            for v in (
+                client,
+                cohort,
+                int(interviews),
+                int(n),
+                percent(rate) or "none settled",
+                percent(sent),
+                int(good),
+                format_day(last),
+            )  # fmt: skip
         )
+        + "</tr>"
+        for client, cohort, interviews, n, rate, sent, good, last in columns
+    ]
+    more = len(table) - len(shown)
+    tail = (
+        f"<p><small>The first {len(shown)} of {len(table):,} clients, in the order they "
+        "joined. Choose a client above to see anyone else.</small></p>"
+        if more > 0
+        else ""
+    )
     return (
         "<div style='overflow-x:auto'><table style='border-collapse:collapse'>"
-        f"<tr>{head}</tr>{''.join(body)}</table></div>"
+        f"<tr>{head}</tr>{''.join(body)}</table></div>{tail}"
     )
 
 

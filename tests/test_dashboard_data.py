@@ -9,6 +9,7 @@ from builders import DEMO_TODAY, EVIL, demo_with_evil
 import followup_kit as fk
 from followup_kit import analytics as an
 from followup_kit import dashboard_data as db
+from followup_kit import demo
 from followup_kit.analysis import analysis_frame
 from followup_kit.workshop import workshop_table
 
@@ -80,3 +81,15 @@ def test_workshop_tables_suppress_by_distinct_clients(frame):
     assert (t["rules"][["clients_followed", "clients_not"]].min(axis=1) >= 5).all()
     with pytest.raises(fk.AnalyticsError):
         workshop_table(frame, "client")
+
+
+def test_the_client_table_lists_the_first_hundred_and_says_how_many_more():
+    frame = analysis_frame(demo.generate(n_clients=130, seed=2), today="2026-11-02")
+    table = an.by_client(frame)
+    html = db.clients_html(table)
+    assert html.count("<tr>") == 1 + 100  # the header and a hundred clients
+    assert "The first 100 of 130 clients" in html
+    for name in table["client"].head(100):
+        assert db.escape_html(name) in html
+    few = db.clients_html(table.head(7))
+    assert few.count("<tr>") == 8 and "The first" not in few

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 import followup_kit as fk
 from followup_kit import agenda as agenda_module
 from followup_kit import analytics as an
-from followup_kit import demo
+from followup_kit import dashboard_data, demo
 from followup_kit import plots as pl
 from followup_kit.agenda import build_agenda
 from followup_kit.analysis import analysis_frame
@@ -324,7 +324,7 @@ def _held_agenda(monkeypatch, result=None, *, calls=None):
             raise result
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(agenda_module, "build_agenda", held)
+    monkeypatch.setattr(dashboard_data, "build_agenda", held)
     return release
 
 
