@@ -290,13 +290,19 @@ def test_a_text_the_fast_read_cannot_carry_is_read_row_by_row(tmp_path):
         assert_as_stored(wb)
 
 
+def _with_a_gap(wb, seed: int) -> int:
+    """Some rows, then a client added and deleted: the id of the gap it leaves."""
+    wb.load_tables(random_tables(seed), progress=False)
+    first = wb.add_client("First")
+    wb.add_client("Second")
+    wb.delete_client(first)
+    return first
+
+
 def test_a_row_put_into_a_gap_behind_the_workbooks_back_shows_in_the_row_count(tmp_path):
     path = tmp_path / "w.sqlite"
     with fk.open_workbook(path, today=TODAY) as wb:
-        wb.load_tables(random_tables(16), progress=False)
-        first = wb.add_client("First")
-        wb.add_client("Second")
-        wb.delete_client(first)
+        first = _with_a_gap(wb, 16)
         dashboard_read(wb)  # the copy has a gap where the first client was
         with closing(sqlite3.connect(path)) as con, con:
             con.execute("INSERT INTO clients (id, name) VALUES (?, 'Back')", (first,))
@@ -309,10 +315,7 @@ def test_changed_deleted_and_gap_rows_are_merged_without_reading_the_store_whole
 ):
     path = tmp_path / "w.sqlite"
     with fk.open_workbook(path, today=TODAY) as wb:
-        wb.load_tables(random_tables(17), progress=False)
-        first = wb.add_client("First")
-        wb.add_client("Second")
-        wb.delete_client(first)
+        first = _with_a_gap(wb, 17)
         rows_read(wb)  # the copy has a gap where the first client was
         with closing(sqlite3.connect(path)) as con, con:  # put back, then changed: noted
             con.execute("INSERT INTO clients (id, name) VALUES (?, 'Back')", (first,))
